@@ -1,0 +1,180 @@
+package magi
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// EventType names the kind of an event.
+type EventType string
+
+// The event types of SPEC.
+const (
+	EventStart    EventType = "start"
+	EventChunk    EventType = "chunk"
+	EventTrace    EventType = "trace"
+	EventVerdict  EventType = "verdict"
+	EventComplete EventType = "complete"
+	EventError    EventType = "error"
+)
+
+// Trace stages.
+const (
+	StageAgentStart = "agent_start"
+	StageFirstToken = "first_token"
+	StageRetry      = "retry"
+	StageFallback   = "fallback"
+	StageAgentDone  = "agent_done"
+)
+
+// Event is one item of a deliberation's stream. Seq is 1 for the first
+// event of a deliberation, then +1 each; it is assigned when the event is
+// journaled. Which fields are set depends on Type; MarshalJSON writes the
+// fields of SPEC for each type.
+type Event struct {
+	Type           EventType `json:"type"`
+	DeliberationID string    `json:"deliberation_id"`
+	Seq            int64     `json:"seq"`
+	Timestamp      time.Time `json:"timestamp"`
+	Agent          AgentID   `json:"agent,omitempty"`
+
+	// start
+	Question  string      `json:"question,omitempty"`
+	Rule      Rule        `json:"rule,omitempty"`
+	Agents    []AgentInfo `json:"agents,omitempty"`
+	Simulated bool        `json:"simulated,omitempty"`
+
+	// chunk
+	Content string `json:"content,omitempty"`
+
+	// trace
+	Stage string `json:"stage,omitempty"`
+	Trace *Trace `json:"trace,omitempty"`
+
+	// verdict (of Agent), complete (of the council)
+	Verdict *Verdict        `json:"-"`
+	Outcome *Outcome        `json:"-"`
+	Scores  map[AgentID]int `json:"scores,omitempty"`
+	Usage   *Usage          `json:"usage,omitempty"`
+	// DurationMS is the deliberation's wall time, on complete.
+	DurationMS int64 `json:"duration_ms,omitempty"`
+
+	// error
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+	Fatal   bool   `json:"fatal,omitempty"`
+}
+
+// Trace is what a trace event measured.
+type Trace struct {
+	Provider string `json:"provider,omitempty"`
+	Model    string `json:"model,omitempty"`
+	Attempt  int    `json:"attempt,omitempty"`
+	// LatencyMS is the time from the call to the first token.
+	LatencyMS int64 `json:"latency_ms,omitempty"`
+	// DurationMS is the agent's whole time.
+	DurationMS int64 `json:"duration_ms,omitempty"`
+	// DelayMS is the wait before a retry.
+	DelayMS int64  `json:"delay_ms,omitempty"`
+	Tokens  *Usage `json:"tokens,omitempty"`
+	Error   string `json:"error,omitempty"`
+	// ErrorKind classifies Error (see ErrorKind).
+	ErrorKind ErrorKind `json:"error_kind,omitempty"`
+}
+
+// Terminal reports whether e ends its stream: a complete or a fatal error.
+func (e Event) Terminal() bool {
+	return e.Type == EventComplete || (e.Type == EventError && e.Fatal)
+}
+
+type eventAlias Event
+
+// wireEvent adds the fields whose zero value must still be written, and the
+// flattened verdict and outcome fields.
+type wireEvent struct {
+	eventAlias
+	Decision   Decision `json:"decision,omitempty"`
+	Confidence *float64 `json:"confidence,omitempty"`
+	Summary    *string  `json:"summary,omitempty"`
+	Conditions []string `json:"conditions,omitempty"`
+	Reason     *string  `json:"reason,omitempty"`
+	Votes      *Votes   `json:"votes,omitempty"`
+	TieBreak   bool     `json:"tie_break,omitempty"`
+	Note       string   `json:"note,omitempty"`
+	FatalField *bool    `json:"fatal,omitempty"`
+	// Shadow the alias's Fatal so it is written only through FatalField.
+	Fatal bool `json:"-"`
+}
+
+// MarshalJSON writes the event in SPEC's shape: verdict and outcome fields
+// flattened, confidence and conditions always present where they belong,
+// fatal always present on errors.
+func (e Event) MarshalJSON() ([]byte, error) {
+	w := wireEvent{eventAlias: eventAlias(e)}
+	w.Timestamp = e.Timestamp.UTC()
+	switch e.Type {
+	case EventVerdict:
+		if v := e.Verdict; v != nil {
+			w.Decision, w.Confidence, w.Summary = v.Decision, &v.Confidence, &v.Summary
+			w.Conditions = nonNil(v.Conditions)
+			w.Reason = &v.Reason
+			if len(v.Scores) > 0 {
+				w.Scores = v.Scores
+			}
+		}
+	case EventComplete:
+		if o := e.Outcome; o != nil {
+			w.Decision, w.Confidence, w.Summary = o.Decision, &o.Confidence, &o.Summary
+			w.Conditions = nonNil(o.Conditions)
+			w.Rule, w.Votes, w.TieBreak, w.Note = o.Rule, &o.Votes, o.TieBreak, o.Note
+		}
+		if w.Scores == nil {
+			w.Scores = map[AgentID]int{}
+		}
+	case EventError:
+		w.FatalField = &e.Fatal
+	case EventStart:
+		w.Simulated = e.Simulated
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var w struct {
+		eventAlias
+		Decision   Decision        `json:"decision"`
+		Confidence float64         `json:"confidence"`
+		Summary    string          `json:"summary"`
+		Conditions []string        `json:"conditions"`
+		Reason     string          `json:"reason"`
+		Votes      Votes           `json:"votes"`
+		TieBreak   bool            `json:"tie_break"`
+		Note       string          `json:"note"`
+		Fatal      bool            `json:"fatal"`
+		Scores     map[AgentID]int `json:"scores"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*e = Event(w.eventAlias)
+	e.Fatal = w.Fatal
+	switch e.Type {
+	case EventVerdict:
+		e.Verdict = &Verdict{Decision: w.Decision, Confidence: w.Confidence, Summary: w.Summary,
+			Conditions: nonNil(w.Conditions), Reason: w.Reason, Scores: w.Scores}
+		e.Scores = nil
+	case EventComplete:
+		e.Outcome = &Outcome{Decision: w.Decision, Rule: w.Rule, Votes: w.Votes, Confidence: w.Confidence,
+			Summary: w.Summary, Conditions: nonNil(w.Conditions), TieBreak: w.TieBreak, Note: w.Note}
+		e.Scores = w.Scores
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
