@@ -55,6 +55,11 @@ func (a Agent) Info() AgentInfo {
 	return AgentInfo{ID: a.ID, Name: a.Name, Provider: a.Provider, Model: a.Model}
 }
 
+// Models lists the agent's primary model, then its fallbacks.
+func (a Agent) Models() []ModelRef {
+	return append([]ModelRef{{Provider: a.Provider, Model: a.Model}}, a.Fallbacks...)
+}
+
 // AgentInfo identifies an agent and the model it runs on.
 type AgentInfo struct {
 	ID       AgentID `json:"id"`
