@@ -1,0 +1,101 @@
+package magi
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MAGIStyle is the display form of a decision: 承認 APPROVED, 否決 REJECTED,
+// 条件付 CONDITIONAL, 棄権 ABSTAINED.
+func (d Decision) MAGIStyle() string {
+	switch d {
+	case Approved:
+		return "承認 APPROVED"
+	case Rejected:
+		return "否決 REJECTED"
+	case Conditional:
+		return "条件付 CONDITIONAL"
+	case Abstained:
+		return "棄権 ABSTAINED"
+	}
+	return string(d)
+}
+
+// FormatCost writes a cost in USD, or "unknown" when it is not known.
+func FormatCost(c *float64) string {
+	if c == nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("$%.4f", *c)
+}
+
+// Markdown writes the minutes of a deliberation: the question, each sage's
+// reasoning and verdict, SOLOMON's judgement, the decision and the usage.
+func (r Record) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# MAGI deliberation %s\n\n", r.ID)
+	if r.Simulated {
+		b.WriteString("> **SIMULATED** — produced by the built-in `sim` council; no model was called.\n\n")
+	}
+	fmt.Fprintf(&b, "- **Question:** %s\n- **Rule:** %s\n- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n\n",
+		oneLine(r.Question), r.Rule, r.Status, r.CreatedAt.Format("2006-01-02 15:04:05 MST"), float64(r.DurationMS)/1000)
+	if r.Decision != "" {
+		fmt.Fprintf(&b, "## Decision: %s\n\n", r.Decision.MAGIStyle())
+		fmt.Fprintf(&b, "%s\n\n", r.Summary)
+		v := r.Votes
+		fmt.Fprintf(&b, "Votes: %d approved, %d conditional, %d rejected, %d abstained. Confidence %.0f%%.\n\n",
+			v.Approved, v.Conditional, v.Rejected, v.Abstained, r.Confidence*100)
+		writeConditions(&b, r.Conditions)
+		if r.Note != "" {
+			fmt.Fprintf(&b, "Note: %s\n\n", r.Note)
+		}
+	}
+	if r.Error != nil {
+		fmt.Fprintf(&b, "## Ended with an error: %s\n\n%s\n\n", r.Error.Code, r.Error.Message)
+	}
+	for _, a := range r.Agents {
+		writeAgent(&b, a, r.Scores)
+	}
+	b.WriteString("## Usage\n\n| agent | provider | model | input tokens | output tokens | cost |\n|---|---|---|---|---|---|\n")
+	for _, a := range r.Agents {
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %s |\n", a.Name, a.Provider, a.Model,
+			a.Usage.InputTokens, a.Usage.OutputTokens, FormatCost(a.Usage.CostUSD))
+	}
+	fmt.Fprintf(&b, "| **total** | | | %d | %d | %s |\n", r.Usage.InputTokens, r.Usage.OutputTokens, FormatCost(r.Usage.CostUSD))
+	return b.String()
+}
+
+func writeAgent(b *strings.Builder, a AgentRecord, scores map[AgentID]int) {
+	fmt.Fprintf(b, "## %s (%s/%s)\n\n", a.Name, a.Provider, a.Model)
+	if a.Text != "" {
+		b.WriteString(a.Text)
+		b.WriteString("\n\n")
+	}
+	if a.Error != "" {
+		fmt.Fprintf(b, "> Error: %s\n\n", oneLine(a.Error))
+	}
+	if v := a.Verdict; v != nil {
+		fmt.Fprintf(b, "**Verdict:** %s, confidence %.0f%%", v.Decision.MAGIStyle(), v.Confidence*100)
+		if s, ok := scores[a.ID]; ok && a.ID != Solomon {
+			fmt.Fprintf(b, ", SOLOMON's score %d/100", s)
+		}
+		b.WriteString("\n\n")
+		if v.Reason != "" {
+			fmt.Fprintf(b, "Abstained: %s\n\n", oneLine(v.Reason))
+		}
+		writeConditions(b, v.Conditions)
+	}
+}
+
+func writeConditions(b *strings.Builder, conds []string) {
+	if len(conds) == 0 {
+		return
+	}
+	b.WriteString("Conditions:\n\n")
+	for _, c := range conds {
+		fmt.Fprintf(b, "- %s\n", oneLine(c))
+	}
+	b.WriteString("\n")
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
