@@ -1,0 +1,224 @@
+package feed
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/magi-system/magi"
+)
+
+// DefaultBuffer is the number of events a subscriber may fall behind
+// before the Hub drops it.
+const DefaultBuffer = 1024
+
+// maxFailed bounds how many failure events the Hub remembers for late
+// subscribers.
+const maxFailed = 1024
+
+// HubOptions configures a Hub.
+type HubOptions struct {
+	// Buffer is the number of events each subscriber may have pending
+	// (default DefaultBuffer).
+	Buffer int
+}
+
+// Hub fans the events of each deliberation out to the subscribers of this
+// process. Publish never blocks: a subscriber whose buffer is full is
+// dropped, its channel closed and marked lagged, and it catches up from the
+// store. The zero Hub is not usable; call NewHub.
+type Hub struct {
+	buffer int
+
+	mu     sync.Mutex
+	topics map[string]*topic
+	// failed holds the unstored fatal event of each writer that lost its
+	// store, so that a subscriber arriving later still sees its stream end.
+	failed map[string]magi.Event
+
+	open    atomic.Int64
+	dropped atomic.Int64
+}
+
+// topic is the state of one deliberation id in the Hub, alive while it has
+// subscribers or a local writer.
+type topic struct {
+	subs    []*subscription
+	writers int
+	// head is the highest seq published while the topic lived.
+	head int64
+	// known is the highest seq a subscriber has read from the store; it
+	// lets the Feed start its reads for a notice there.
+	known int64
+}
+
+// subscription receives the events of one deliberation.
+type subscription struct {
+	hub *Hub
+	id  string
+	// C receives the events in seq order. It is closed when the
+	// subscription is dropped (Lagged reports true) or closed.
+	C      chan magi.Event
+	lagged atomic.Bool
+	closed bool // guarded by hub.mu
+}
+
+// NewHub returns an empty Hub.
+func NewHub(opts HubOptions) *Hub {
+	if opts.Buffer <= 0 {
+		opts.Buffer = DefaultBuffer
+	}
+	return &Hub{buffer: opts.Buffer, topics: map[string]*topic{}, failed: map[string]magi.Event{}}
+}
+
+// Subscriptions returns the number of open subscriptions, for metrics.
+func (h *Hub) Subscriptions() int { return int(h.open.Load()) }
+
+// Dropped returns how many subscriptions were dropped for lagging behind,
+// for metrics.
+func (h *Hub) Dropped() int64 { return h.dropped.Load() }
+
+// Publish hands e to every subscriber of e.DeliberationID without blocking.
+// Events must be published in seq order; one whose seq is not above the
+// highest already published for its id is ignored, so republishing what a
+// store read returned is harmless.
+func (h *Hub) Publish(e magi.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := h.topics[e.DeliberationID]
+	if t == nil || e.Seq <= t.head {
+		return
+	}
+	t.head = e.Seq
+	for i := 0; i < len(t.subs); {
+		s := t.subs[i]
+		select {
+		case s.C <- e:
+			i++
+		default:
+			s.lagged.Store(true)
+			h.dropped.Add(1)
+			h.removeLocked(t, i)
+		}
+	}
+}
+
+// subscribe returns a subscription to the events of id published from now
+// on (and the failure event of its writer, if it already failed).
+func (h *Hub) subscribe(id string) *subscription {
+	s := &subscription{hub: h, id: id, C: make(chan magi.Event, h.buffer)}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := h.topicLocked(id)
+	t.subs = append(t.subs, s)
+	h.open.Add(1)
+	if e, ok := h.failed[id]; ok {
+		s.C <- e
+	}
+	return s
+}
+
+// Lagged reports whether the Hub dropped s because it fell behind.
+func (s *subscription) Lagged() bool { return s.lagged.Load() }
+
+// Close ends s and closes its channel. It may be called more than once, and
+// after the Hub dropped s.
+func (s *subscription) Close() {
+	h := s.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s.closed {
+		return
+	}
+	t := h.topics[s.id]
+	for i, x := range t.subs {
+		if x == s {
+			h.removeLocked(t, i)
+			return
+		}
+	}
+}
+
+// removeLocked closes the i-th subscription of t and removes it, and t too
+// when nothing holds it any more.
+func (h *Hub) removeLocked(t *topic, i int) {
+	s := t.subs[i]
+	s.closed = true
+	close(s.C)
+	h.open.Add(-1)
+	last := len(t.subs) - 1
+	t.subs[i] = t.subs[last]
+	t.subs[last] = nil
+	t.subs = t.subs[:last]
+	h.releaseLocked(s.id, t)
+}
+
+func (h *Hub) topicLocked(id string) *topic {
+	t := h.topics[id]
+	if t == nil {
+		t = &topic{}
+		h.topics[id] = t
+	}
+	return t
+}
+
+func (h *Hub) releaseLocked(id string, t *topic) {
+	if len(t.subs) == 0 && t.writers == 0 {
+		delete(h.topics, id)
+	}
+}
+
+// addWriter records that this process writes id, so that the Feed does not
+// republish its events from store notices.
+func (h *Hub) addWriter(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.topicLocked(id).writers++
+}
+
+// removeWriter undoes addWriter.
+func (h *Hub) removeWriter(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if t := h.topics[id]; t != nil {
+		t.writers--
+		h.releaseLocked(id, t)
+	}
+}
+
+// fail publishes e, the unstored fatal event of a writer that lost its
+// store, and keeps it for subscribers that come later.
+func (h *Hub) fail(e magi.Event) {
+	h.mu.Lock()
+	if len(h.failed) >= maxFailed {
+		for id := range h.failed {
+			delete(h.failed, id)
+			break
+		}
+	}
+	h.failed[e.DeliberationID] = e
+	h.mu.Unlock()
+	h.Publish(e)
+}
+
+// follow reports where the Feed should read from to republish a store
+// notice for id: ok is false when id has no local subscriber or has a local
+// writer; otherwise after is the highest seq published for id here, or
+// read from the store by one of its subscribers.
+func (h *Hub) follow(id string) (after int64, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := h.topics[id]
+	if t == nil || len(t.subs) == 0 || t.writers > 0 {
+		return 0, false
+	}
+	return max(t.head, t.known), true
+}
+
+// advance records that a subscriber of id has read the store up to seq.
+func (h *Hub) advance(id string, seq int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if t := h.topics[id]; t != nil && seq > t.known {
+		t.known = seq
+	}
+}
