@@ -1,0 +1,155 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/magi-system/magi"
+	"go.yaml.in/yaml/v3"
+)
+
+// fileConfig is the agents YAML file.
+type fileConfig struct {
+	Defaults agentSettings            `yaml:"defaults"`
+	Agents   map[string]agentSettings `yaml:"agents"`
+	Prices   map[string]filePrice     `yaml:"prices"`
+}
+
+// agentSettings are the keys of `defaults` and of each `agents.<id>`.
+// A nil field is not set.
+type agentSettings struct {
+	Provider    *string   `yaml:"provider"`
+	Model       *string   `yaml:"model"`
+	Persona     *string   `yaml:"persona"`
+	Temperature *float64  `yaml:"temperature"`
+	MaxTokens   *int      `yaml:"max_tokens"`
+	Timeout     *duration `yaml:"timeout"`
+	// Fallbacks replaces the lower layer's list when present, even empty.
+	Fallbacks []modelRef `yaml:"fallbacks"`
+}
+
+// modelRef is one entry of `fallbacks`.
+type modelRef struct {
+	Provider string `yaml:"provider"`
+	Model    string `yaml:"model"`
+}
+
+// filePrice is one entry of `prices`, USD per million tokens.
+type filePrice struct {
+	Input  *float64 `yaml:"input"`
+	Output *float64 `yaml:"output"`
+}
+
+// duration is a YAML duration that must have a unit: a bare `60` would
+// otherwise silently mean 60 nanoseconds.
+type duration time.Duration
+
+// UnmarshalYAML accepts "90s", "2m", "1m30s".
+func (d *duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return fmt.Errorf("line %d: %q is not a duration: write it with a unit, like 90s or 2m", n.Line, n.Value)
+	}
+	*d = duration(v)
+	return nil
+}
+
+// allowedKeys names, for each YAML type, the keys it accepts.
+var allowedKeys = map[string]string{
+	"config.fileConfig":    "defaults, agents, prices",
+	"config.agentSettings": "provider, model, persona, temperature, max_tokens, timeout, fallbacks",
+	"config.modelRef":      "provider, model",
+	"config.filePrice":     "input, output",
+}
+
+// agentsFile is a parsed agents file and what is needed to point at lines.
+type agentsFile struct {
+	path string
+	cfg  fileConfig
+	root *yaml.Node
+}
+
+// readFile reads and strictly decodes the agents file at path.
+func readFile(path string) (*agentsFile, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &magi.Error{Code: magi.ECONFIG, Err: err,
+			Message: fmt.Sprintf("config file %q not found: check --config or MAGI_CONFIG", path)}
+	}
+	if err != nil {
+		return nil, &magi.Error{Code: magi.ECONFIG, Err: err,
+			Message: fmt.Sprintf("config file %q cannot be read", path)}
+	}
+	f := &agentsFile{path: path, root: &yaml.Node{}}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f.cfg); err != nil && err != io.EOF {
+		return nil, configError("%s", f.yamlError(err))
+	}
+	if err := yaml.Unmarshal(data, f.root); err != nil {
+		return nil, configError("%s", f.yamlError(err))
+	}
+	return f, nil
+}
+
+var (
+	lineRE    = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+	unknownRE = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
+)
+
+// yamlError rewrites the decoder's errors as "path:line: message", one a
+// line, with unknown keys explained.
+func (f *agentsFile) yamlError(err error) string {
+	msgs := []string{err.Error()}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	for i, m := range msgs {
+		prefix := f.path + ": "
+		if sub := lineRE.FindStringSubmatch(m); sub != nil {
+			prefix = f.path + ":" + sub[1] + ": "
+			m = m[len(sub[0]):]
+		}
+		if sub := unknownRE.FindStringSubmatch(m); sub != nil {
+			m = fmt.Sprintf("unknown key %q: use one of %s", sub[1], allowedKeys[sub[2]])
+		}
+		msgs[i] = prefix + strings.TrimPrefix(m, "yaml: ")
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// at prefixes msg with the file and the line of the deepest key of path
+// that exists, like "agents.yaml:12: ".
+func (f *agentsFile) at(msg string, path ...string) string {
+	line := 0
+	n := f.root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for _, key := range path {
+		next := (*yaml.Node)(nil)
+		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				line, next = n.Content[i].Line, n.Content[i+1]
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	if line == 0 {
+		return f.path + ": " + msg
+	}
+	return f.path + ":" + strconv.Itoa(line) + ": " + msg
+}
