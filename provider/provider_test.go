@@ -78,10 +78,10 @@ func TestClassify_Errors(t *testing.T) {
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
 		"Incorrect API key provided: sk-proj-abcdef123456.": "Incorrect API key provided: [redacted].",
-		"Authorization: Bearer abc.def":                      "Authorization: Bearer [redacted]",
-		`{"api_key": "secret-value"}`:                        `{"api_key": "[redacted]"}`,
-		"key AKIAABCDEFGHIJKLMNOP used":                      "key [redacted] used",
-		"max_tokens: 4096 is too large":                      "max_tokens: 4096 is too large",
+		"Authorization: Bearer abc.def":                     "Authorization: Bearer [redacted]",
+		`{"api_key": "secret-value"}`:                       `{"api_key": "[redacted]"}`,
+		"key AKIAABCDEFGHIJKLMNOP used":                     "key [redacted] used",
+		"max_tokens: 4096 is too large":                     "max_tokens: 4096 is too large",
 	} {
 		if got := provider.Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
