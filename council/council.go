@@ -1,0 +1,179 @@
+// Package council is the deliberation engine: it runs the three sages
+// concurrently, streams every delta as a chunk event the moment it arrives,
+// parses their verdicts, has SOLOMON judge their answers, and applies the
+// rule. It emits events; it does not know who consumes them.
+package council
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/provider"
+)
+
+// Emitter receives the events of one deliberation in the order they
+// happen. Seq and timestamp are assigned by the emitter. Emit may be called
+// from several goroutines.
+type Emitter interface {
+	Emit(magi.Event)
+}
+
+// Council is a configured council. It is safe for concurrent use: one
+// Council runs any number of deliberations.
+type Council struct {
+	// Agents are the three sages and SOLOMON, by id.
+	Agents map[magi.AgentID]magi.Agent
+	// Providers are the model providers by name ("openai", "sim", …).
+	Providers map[string]magi.Provider
+	// Retry is the policy for calls that fail before their first token.
+	Retry provider.Policy
+	// Cost prices a model's usage; nil, or a nil result, means unknown.
+	Cost func(model string, u magi.Usage) *float64
+}
+
+// Simulated reports whether any agent of the council is simulated.
+func (c *Council) Simulated() bool {
+	for _, a := range c.Agents {
+		if a.Provider == "sim" {
+			return true
+		}
+	}
+	return false
+}
+
+// Infos lists the agents as the start event names them, SOLOMON last.
+func (c *Council) Infos() []magi.AgentInfo {
+	infos := make([]magi.AgentInfo, 0, len(magi.Members))
+	for _, id := range magi.Members {
+		infos = append(infos, c.Agents[id].Info())
+	}
+	return infos
+}
+
+// Validate checks that every agent is configured and has its provider.
+func (c *Council) Validate() error {
+	for _, id := range magi.Members {
+		a, ok := c.Agents[id]
+		if !ok {
+			return magi.Errorf(magi.ECONFIG, "agent %q is not configured", id)
+		}
+		for _, ref := range a.Models() {
+			if c.Providers[ref.Provider] == nil {
+				return magi.Errorf(magi.ECONFIG, "agent %q: provider %q is not available", id, ref.Provider)
+			}
+		}
+	}
+	return nil
+}
+
+// Deliberate runs one deliberation, emitting its events to out, from start
+// to complete. It returns the outcome, or an error when the deliberation
+// could not reach one: a *magi.Error ENOVERDICT when no sage produced a
+// verdict, or the cause of ctx's end. The caller emits the fatal error
+// event for a returned error (see Fatal).
+func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) (magi.Outcome, error) {
+	began := time.Now()
+	out.Emit(magi.Event{Type: magi.EventStart, Question: q.Text, Rule: q.Rule,
+		Agents: c.Infos(), Simulated: c.Simulated()})
+
+	turns := c.sages(ctx, q, out)
+	if err := ctx.Err(); err != nil {
+		return magi.Outcome{}, context.Cause(ctx)
+	}
+	verdicts := make([]magi.Verdict, len(turns))
+	answers := make([]magi.SageAnswer, len(turns))
+	usage := zeroUsage()
+	for i, t := range turns {
+		verdicts[i] = t.verdict
+		answers[i] = magi.SageAnswer{Agent: t.info, Text: t.text, Verdict: t.verdict}
+		usage = usage.Add(t.usage)
+	}
+	if err := noVerdict(turns); err != nil {
+		return magi.Outcome{}, err
+	}
+
+	judge := c.turn(ctx, c.Agents[magi.Solomon], magi.JudgePrompt(q.Text, answers, nonce()), out)
+	if err := ctx.Err(); err != nil {
+		return magi.Outcome{}, context.Cause(ctx)
+	}
+	usage = usage.Add(judge.usage)
+	var jv *magi.Verdict
+	if judge.verdict.Decision != magi.Abstained {
+		jv = &judge.verdict
+	}
+	o := magi.Decide(q.Rule, verdicts, jv)
+	var scores map[magi.AgentID]int
+	if jv != nil {
+		scores = jv.Scores
+	}
+	out.Emit(magi.Event{Type: magi.EventComplete, Outcome: &o, Scores: scores, Usage: &usage,
+		DurationMS: time.Since(began).Milliseconds()})
+	return o, nil
+}
+
+// sages runs the three sages concurrently and waits for all of them.
+func (c *Council) sages(ctx context.Context, q magi.Question, out Emitter) []turn {
+	turns := make([]turn, len(magi.Sages))
+	var wg sync.WaitGroup
+	for i, id := range magi.Sages {
+		wg.Go(func() {
+			turns[i] = c.turn(ctx, c.Agents[id], magi.SagePrompt(q.Text), out)
+		})
+	}
+	wg.Wait()
+	return turns
+}
+
+// noVerdict is the fatal error when every sage abstained, naming the cause
+// a user can fix.
+func noVerdict(turns []turn) error {
+	var cause error
+	for _, t := range turns {
+		if t.verdict.Decision != magi.Abstained {
+			return nil
+		}
+		if cause == nil && t.err != nil {
+			cause = t.err
+		}
+	}
+	if cause != nil {
+		return &magi.Error{Code: magi.ENOVERDICT, Message: "no sage produced a verdict: " + cause.Error(), Err: cause}
+	}
+	return magi.Errorf(magi.ENOVERDICT, "no sage produced a verdict: none of the answers ended with a verdict JSON (%s)", turns[0].verdict.Reason)
+}
+
+// Fatal is the fatal error event that ends a deliberation that failed with
+// err: cancelled, shutdown and interrupted keep their codes; anything else
+// keeps the code of its *magi.Error, or is an internal error that leaks no
+// detail.
+func Fatal(err error) magi.Event {
+	code, msg := magi.ErrorCode(err), magi.ErrorMessage(err)
+	if errors.Is(err, context.Canceled) && code == magi.EINTERNAL {
+		code, msg = magi.ECANCELLED, "the deliberation was cancelled"
+	}
+	if errors.Is(err, context.DeadlineExceeded) && code == magi.EINTERNAL {
+		code, msg = magi.EUNAVAILABLE, "the deliberation ran out of time"
+	}
+	return magi.Event{Type: magi.EventError, Code: code, Message: msg, Fatal: true}
+}
+
+func zeroUsage() magi.Usage {
+	zero := 0.0
+	return magi.Usage{CostUSD: &zero}
+}
+
+func nonce() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return "Q" + hex.EncodeToString(b[:])
+}
+
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+func describe(ref magi.ModelRef) string { return fmt.Sprintf("%s/%s", ref.Provider, ref.Model) }

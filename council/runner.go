@@ -1,0 +1,175 @@
+package council
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/magi-system/magi"
+)
+
+// Writer journals the events of one deliberation: it stores each before it
+// is delivered (see package feed).
+type Writer interface {
+	Emitter
+	// Close flushes what was emitted and returns the first store error.
+	Close(ctx context.Context) error
+	// Failed is closed when the store could not keep an event.
+	Failed() <-chan struct{}
+}
+
+// Runner runs deliberations in the background, bounded in number, and can
+// cancel them one by one or all at once on shutdown.
+type Runner struct {
+	council *Council
+	open    func(ctx context.Context, d magi.NewDeliberation) (Writer, error)
+	max     int
+	log     *slog.Logger
+
+	mu       sync.Mutex
+	running  map[string]context.CancelCauseFunc
+	closed   bool
+	wg       sync.WaitGroup
+	lastDone time.Time
+	// OnFinish, when set, is called after each deliberation ends.
+	OnFinish func(q magi.Question, status magi.Status, took time.Duration)
+}
+
+// NewRunner returns a runner of council's deliberations, journaled by
+// open, at most max at once (0: unbounded).
+func NewRunner(c *Council, open func(context.Context, magi.NewDeliberation) (Writer, error), max int, log *slog.Logger) *Runner {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{council: c, open: open, max: max, log: log, running: map[string]context.CancelCauseFunc{}, lastDone: time.Now()}
+}
+
+// Start creates the deliberation of q and runs it in the background. It
+// returns once the deliberation is stored as running, so its events can be
+// subscribed to. Over the limit it fails with ERATELIMIT; after Shutdown
+// with EUNAVAILABLE.
+func (r *Runner) Start(ctx context.Context, q magi.Question) error {
+	if err := r.reserve(q.ID); err != nil {
+		return err
+	}
+	w, err := r.open(ctx, magi.NewDeliberation{ID: q.ID, Question: q.Text, Rule: q.Rule, Owner: q.Owner,
+		CreatedAt: time.Now().UTC(), Simulated: r.council.Simulated()})
+	if err != nil {
+		r.release(q.ID)
+		return err
+	}
+	// The deliberation outlives the request that started it.
+	dctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	r.mu.Lock()
+	r.running[q.ID] = cancel
+	r.mu.Unlock()
+	go r.run(dctx, cancel, q, w)
+	return nil
+}
+
+func (r *Runner) reserve(id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.closed:
+		return magi.Errorf(magi.EUNAVAILABLE, "the server is shutting down")
+	case r.max > 0 && len(r.running) >= r.max:
+		return &magi.Error{Code: magi.ERATELIMIT, RetryAfter: 5 * time.Second,
+			Message: "too many deliberations are running; try again shortly"}
+	}
+	r.running[id] = nil
+	r.wg.Add(1)
+	return nil
+}
+
+func (r *Runner) release(id string) {
+	r.mu.Lock()
+	delete(r.running, id)
+	r.lastDone = time.Now()
+	r.mu.Unlock()
+	r.wg.Done()
+}
+
+func (r *Runner) run(ctx context.Context, cancel context.CancelCauseFunc, q magi.Question, w Writer) {
+	defer r.release(q.ID)
+	defer cancel(nil)
+	began := time.Now()
+	go func() {
+		select {
+		case <-w.Failed():
+			cancel(magi.Errorf(magi.ESTORE, "the database is unavailable: the deliberation could not be stored"))
+		case <-ctx.Done():
+		}
+	}()
+	status := magi.StatusCompleted
+	if _, err := r.council.Deliberate(ctx, q, w); err != nil {
+		ev := Fatal(err)
+		status = magi.StatusOf(ev)
+		w.Emit(ev)
+		if ev.Code == magi.EINTERNAL || ev.Code == magi.ESTORE {
+			r.log.Error("deliberation failed", "id", q.ID, "err", err)
+		}
+	}
+	if err := w.Close(context.WithoutCancel(ctx)); err != nil {
+		status = magi.StatusFailed
+		r.log.Error("deliberation could not be stored", "id", q.ID, "err", err)
+	}
+	if r.OnFinish != nil {
+		r.OnFinish(q, status, time.Since(began))
+	}
+}
+
+// Cancel stops the deliberation id; its stream ends with a `cancelled`
+// error. It reports whether it was running here.
+func (r *Runner) Cancel(id string) bool {
+	r.mu.Lock()
+	cancel := r.running[id]
+	r.mu.Unlock()
+	if cancel == nil {
+		return false
+	}
+	cancel(magi.Errorf(magi.ECANCELLED, "the deliberation was cancelled"))
+	return true
+}
+
+// Running returns how many deliberations run now.
+func (r *Runner) Running() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.running)
+}
+
+// LastUpdate is when the runner last became idle or finished a
+// deliberation (for the AgentCore /ping contract).
+func (r *Runner) LastUpdate() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lastDone
+}
+
+// Shutdown stops accepting deliberations, waits for the running ones until
+// ctx ends (the grace period), then cancels them with code `shutdown` and
+// waits for them to be journaled.
+func (r *Runner) Shutdown(ctx context.Context) error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	r.mu.Lock()
+	for _, cancel := range r.running {
+		if cancel != nil {
+			cancel(magi.Errorf(magi.ESHUTDOWN, "the server shut down before the deliberation finished"))
+		}
+	}
+	r.mu.Unlock()
+	<-done
+	return errors.New("deliberations were cancelled by the shutdown")
+}
