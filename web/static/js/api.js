@@ -1,0 +1,77 @@
+// api.js — calls to MAGI's HTTP API. Adds the API key (kept in
+// sessionStorage, never in a URL) and turns error responses into ApiError
+// with a message a user can act on.
+import { t } from './i18n.js';
+
+const KEY = 'magi.key';
+
+/** An error from the API: status, SPEC's error code and a readable message. */
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfter = 0) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** The stored API key, or ''. */
+export function apiKey() {
+  try { return sessionStorage.getItem(KEY) || ''; } catch { return ''; }
+}
+
+/** Stores (or with '' forgets) the API key for this tab. */
+export function setApiKey(key) {
+  try {
+    if (key) sessionStorage.setItem(KEY, key); else sessionStorage.removeItem(KEY);
+  } catch { /* storage may be off */ }
+}
+
+/** Headers for an API request, with Authorization when a key is stored. */
+export function authHeaders(extra = {}) {
+  const h = { ...extra };
+  const key = apiKey();
+  if (key) h.Authorization = `Bearer ${key}`;
+  return h;
+}
+
+/** fetch() for the API; resolves to the Response when it is 2xx, else throws ApiError. */
+export async function request(url, { method = 'GET', body, headers = {}, signal } = {}) {
+  const init = { method, headers: authHeaders(headers), signal, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['Content-Type'] = 'application/json';
+  }
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', t('err.network'));
+  }
+  if (!res.ok) throw await errorOf(res);
+  return res;
+}
+
+/** JSON of a successful API call. */
+export async function json(url, opts) {
+  const res = await request(url, opts);
+  return res.status === 204 ? null : res.json();
+}
+
+/** Reads SPEC's {"error": {code, message}} body into an ApiError. */
+export async function errorOf(res) {
+  let code = `http_${res.status}`;
+  let message = `${res.status} ${res.statusText}`.trim();
+  try {
+    const body = await res.json();
+    if (body && body.error) {
+      code = body.error.code || code;
+      message = body.error.message || message;
+    }
+  } catch { /* not JSON */ }
+  const retryAfter = Number(res.headers.get('Retry-After')) || 0;
+  if (res.status === 429) message = t('err.429', { s: retryAfter || 10 });
+  if (res.status === 401 && !message) message = t('err.401');
+  return new ApiError(res.status, code, message, retryAfter);
+}

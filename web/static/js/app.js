@@ -1,0 +1,167 @@
+// app.js — wires the MAGI screen: routing (/ and /d/{id}), the question
+// form, the live event stream, the reader, history, trace, login and errors.
+import { apply, setLanguage, language, t } from './i18n.js';
+import { json, setApiKey } from './api.js';
+import { openStream, terminal } from './stream.js';
+import { newState, applyEvent, simulated, ended, NAMES } from './council.js';
+import { View } from './view.js';
+import { drawTrace } from './trace.js';
+import { History, exportRecord, deleteRecord } from './history.js';
+import { Reader } from './reader.js';
+import { boot } from './boot.js';
+
+const $ = (id) => document.getElementById(id);
+let st = newState();
+let stream = null;
+let retryAfterLogin = null;
+
+const view = new View({ triad: $('triad'), solomonSlot: $('solomon-slot'), decision: $('decision'), onRead: (id) => reader.open(id, st) });
+const reader = new Reader($('reader'));
+const hist = new History($('history'), { onOpen: (id) => navigate(id), onError: showError });
+
+function status(key) { $('status').textContent = key ? t(key) : ''; }
+
+function showError(err) {
+  if (err?.name === 'AbortError') return;
+  if (err?.status === 401) { askKey(); }
+  const box = $('alert');
+  box.textContent = err?.message || String(err);
+  box.hidden = false;
+}
+
+function clearError() { $('alert').hidden = true; $('alert').textContent = ''; }
+
+function askKey(retry) {
+  if (retry) retryAfterLogin = retry;
+  $('login-open').hidden = false;
+  if (!$('login').open) $('login').showModal();
+}
+
+/** Shows deliberation id, replayed from the store then live. */
+function show(id) {
+  stream?.close();
+  st = newState(id);
+  view.update(st, 'all');
+  drawFields();
+  hist.select(id);
+  if (!id) { status(''); drawTrace($('trace'), st); return; }
+  status('st.replay');
+  stream = openStream(`/api/deliberations/${encodeURIComponent(id)}/events`, {
+    onEvent,
+    onState: (s) => status({ live: 'st.live', reconnecting: 'st.reconnect', ended: 'st.done' }[s] || ''),
+    onFail: showError,
+    onUnauthorized: () => askKey(() => show(id)),
+  });
+}
+
+function onEvent(ev) {
+  const what = applyEvent(st, ev);
+  view.update(st, what);
+  reader.update(st, what);
+  if (what === 'council' || ev.type === 'trace' || ev.type === 'error' || ev.type === 'verdict') { drawFields(); drawTrace($('trace'), st); }
+  if (ev.type === 'error' && ev.message) showError({ message: ev.agent ? `${NAMES[ev.agent] || ev.agent}: ${ev.message}` : ev.message });
+  if (terminal(ev)) hist.refresh();
+}
+
+function drawFields() {
+  $('sim-banner').hidden = !simulated(st);
+  $('f-code').textContent = st.id ? st.id.slice(0, 12).toUpperCase() : '—';
+  $('f-rule').textContent = st.rule ? st.rule.toUpperCase() : '—';
+  $('f-mode').textContent = st.id && !ended(st) ? 'ON' : 'OFF';
+  $('asked-wrap').hidden = !st.question;
+  $('asked').textContent = st.question;
+  $('actions').hidden = !st.id;
+  document.title = st.question ? `MAGI — ${st.question.slice(0, 60)}` : 'MAGI';
+}
+
+function route() {
+  const m = /^\/d\/([^/]+)\/?$/.exec(location.pathname);
+  show(m ? decodeURIComponent(m[1]) : '');
+}
+
+function navigate(id) {
+  const path = id ? `/d/${encodeURIComponent(id)}` : '/';
+  if (location.pathname !== path) window.history.pushState({ id }, '', path);
+  clearError();
+  show(id);
+}
+
+async function submit() {
+  const question = $('question').value.trim();
+  if (!question) { $('question').focus(); return; }
+  clearError();
+  status('st.starting');
+  $('submit').disabled = true;
+  try {
+    const res = await json('/api/deliberations', { method: 'POST', body: { question, rule: $('rule').value } });
+    navigate(res.id);
+    $('question').value = '';
+    hist.refresh();
+  } catch (err) {
+    status('');
+    if (err.status === 401) askKey(submit); else showError(err);
+  } finally {
+    $('submit').disabled = false;
+  }
+}
+
+function wire() {
+  $('ask').addEventListener('submit', (e) => { e.preventDefault(); submit(); });
+  $('question').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  });
+  $('new-link').addEventListener('click', (e) => { e.preventDefault(); navigate(''); $('question').focus(); });
+  $('lang-toggle').addEventListener('click', () => {
+    setLanguage(language() === 'ja' ? 'en' : 'ja');
+    view.update(st, 'all');
+    drawTrace($('trace'), st);
+    hist.draw();
+  });
+  for (const tab of [$('tab-history'), $('tab-trace')]) tab.addEventListener('click', () => selectTab(tab));
+  $('export-md').addEventListener('click', () => exportRecord(st.id, 'md').catch(showError));
+  $('export-json').addEventListener('click', () => exportRecord(st.id, 'json').catch(showError));
+  $('delete').addEventListener('click', onDelete);
+  $('login-open').addEventListener('click', () => askKey());
+  $('login-cancel').addEventListener('click', () => $('login').close());
+  $('login-form').addEventListener('submit', () => {
+    setApiKey($('login-key').value.trim());
+    $('login-key').value = '';
+    clearError();
+    const retry = retryAfterLogin || (() => { route(); hist.refresh(); });
+    retryAfterLogin = null;
+    retry();
+  });
+  addEventListener('popstate', route);
+}
+
+function selectTab(tab) {
+  for (const other of [$('tab-history'), $('tab-trace')]) {
+    const on = other === tab;
+    other.setAttribute('aria-selected', String(on));
+    $(other.getAttribute('aria-controls')).hidden = !on;
+  }
+}
+
+async function onDelete() {
+  const btn = $('delete');
+  if (btn.dataset.confirm !== 'yes') {
+    btn.dataset.confirm = 'yes';
+    btn.textContent = t('delete.confirm');
+    setTimeout(() => { btn.dataset.confirm = ''; btn.textContent = t('delete'); }, 4000);
+    return;
+  }
+  btn.dataset.confirm = '';
+  btn.textContent = t('delete');
+  try {
+    await deleteRecord(st.id);
+    navigate('');
+    status('st.deleted');
+    hist.refresh();
+  } catch (err) { showError(err); }
+}
+
+apply();
+boot($('boot'));
+wire();
+route();
+hist.refresh();

@@ -1,0 +1,129 @@
+// history.js — the list of past deliberations (newest first, paged by
+// cursor), and the export and delete actions on one of them.
+import { json, request, ApiError } from './api.js';
+import { t, verdictWords } from './i18n.js';
+
+/** History draws GET /api/deliberations into root; onOpen(id) opens one. */
+export class History {
+  constructor(root, { onOpen, onError }) {
+    this.root = root;
+    this.onOpen = onOpen;
+    this.onError = onError;
+    this.items = [];
+    this.cursor = '';
+    this.current = '';
+  }
+
+  /** Reloads the first page. */
+  async refresh() {
+    this.items = [];
+    this.cursor = '';
+    await this.load();
+  }
+
+  async load() {
+    const url = `/api/deliberations${this.cursor ? `?cursor=${encodeURIComponent(this.cursor)}` : ''}`;
+    try {
+      const page = await json(url);
+      this.items.push(...(page.items || []));
+      this.cursor = page.next_cursor || '';
+    } catch (err) {
+      this.onError(err);
+    }
+    this.draw();
+  }
+
+  /** Marks the deliberation on screen. */
+  select(id) {
+    this.current = id;
+    for (const a of this.root.querySelectorAll('a[data-id]')) {
+      if (a.dataset.id === id) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    }
+  }
+
+  draw() {
+    const ul = document.createElement('ul');
+    ul.className = 'history-list';
+    for (const it of this.items) ul.append(this.item(it));
+    const nodes = [ul];
+    if (!this.items.length) {
+      const p = document.createElement('p');
+      p.className = 'empty';
+      p.textContent = t('hist.empty');
+      nodes.push(p);
+    }
+    if (this.cursor) {
+      const more = document.createElement('button');
+      more.type = 'button';
+      more.className = 'btn small';
+      more.textContent = t('more');
+      more.addEventListener('click', () => this.load());
+      nodes.push(more);
+    }
+    this.root.replaceChildren(...nodes);
+    this.select(this.current);
+  }
+
+  item(it) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = `/d/${encodeURIComponent(it.id)}`;
+    a.dataset.id = it.id;
+    a.className = 'history-item';
+    a.dataset.decision = it.decision || it.status || '';
+    a.addEventListener('click', (e) => {
+      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+      e.preventDefault();
+      this.onOpen(it.id);
+    });
+    const q = document.createElement('span');
+    q.className = 'history-q';
+    q.textContent = it.question;
+    const meta = document.createElement('span');
+    meta.className = 'history-meta';
+    const word = it.decision ? (verdictWords[it.decision]?.[0] ?? it.decision) : it.status;
+    const when = it.created_at ? new Date(it.created_at).toLocaleString() : '';
+    meta.textContent = [word, t('rules')[it.rule] || it.rule, when, it.simulated ? t('sim') : ''].filter(Boolean).join(' · ');
+    a.append(q, meta);
+    li.append(a);
+    return li;
+  }
+}
+
+/**
+ * exportRecord downloads deliberation id as Markdown or JSON. The request
+ * carries the API key, so the file is fetched and saved from a blob URL.
+ * JSON falls back to the record document when the export route is absent.
+ */
+export async function exportRecord(id, format) {
+  const base = `/api/deliberations/${encodeURIComponent(id)}`;
+  let res;
+  try {
+    res = await request(`${base}/export?format=${format}`);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 404 || format !== 'json') throw err;
+    res = await request(base);
+  }
+  const blob = await res.blob();
+  const name = filename(res.headers.get('Content-Disposition')) || `magi-${id}.${format}`;
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return name;
+}
+
+function filename(disposition) {
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition || '');
+  if (!m) return '';
+  try { return decodeURIComponent(m[1]).replace(/[\\/]/g, '_'); } catch { return m[1]; }
+}
+
+/** deleteRecord deletes deliberation id (204). */
+export async function deleteRecord(id) {
+  await request(`/api/deliberations/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}

@@ -1,0 +1,101 @@
+// i18n.js — the UI's English and Japanese strings. The language comes from
+// localStorage, else navigator.language; apply() relabels the static page.
+
+const strings = {
+  en: {
+    subtitle: 'SUPERCOMPUTER SYSTEM', new: 'NEW', login: 'API KEY',
+    question: 'QUESTION', 'question.placeholder': 'Put a question to the MAGI…',
+    rule: 'RULE', 'rule.majority': 'MAJORITY', 'rule.unanimous': 'UNANIMOUS', 'rule.judge': 'JUDGE (SOLOMON)',
+    submit: 'DELIBERATE', hint: 'Enter to submit · Shift+Enter for a new line',
+    'export.md': 'EXPORT MD', 'export.json': 'EXPORT JSON', delete: 'DELETE', 'delete.confirm': 'CONFIRM DELETE',
+    history: 'HISTORY', trace: 'TRACE', more: 'MORE', raw: 'RAW', close: 'CLOSE', expand: 'READ', cancel: 'CANCEL',
+    idle: 'STANDBY', deliberating: 'DELIBERATING', waiting: 'WAITING', thinking: 'THINKING',
+    'login.title': 'API KEY REQUIRED', 'login.body': 'This MAGI server requires an API key. It is kept in this tab only.',
+    'login.save': 'USE KEY',
+    'sim.title': 'SIMULATED COUNCIL — NO MODEL WAS CALLED',
+    'sim.body': "These answers come from MAGI's built-in simulator, not from any language model.",
+    'sim.howto': 'To use a real model, start magi with OPENAI_BASE_URL and MAGI_MODEL (any OpenAI-compatible server), or ANTHROPIC_API_KEY, or AWS_REGION (Bedrock).',
+    confidence: 'CONFIDENCE', conditions: 'CONDITIONS', reason: 'REASON', score: 'SCORE', summary: 'SUMMARY',
+    votes: 'VOTES', tiebreak: 'TIE BROKEN BY SOLOMON', sim: 'SIM',
+    'hist.empty': 'No deliberations yet.', 'trace.empty': 'No trace yet.',
+    'st.starting': 'Submitting…', 'st.live': 'Receiving…', 'st.reconnect': 'Connection lost — reconnecting…',
+    'st.done': 'Deliberation complete.', 'st.replay': 'Replaying from the store…', 'st.deleted': 'Deleted.',
+    'err.429': 'Too many deliberations running — retry in {s} s.',
+    'err.network': 'Cannot reach the MAGI server. Is it running?',
+    'err.401': 'The server needs an API key: enter one with the API KEY button.',
+    unknown: 'unknown',
+    'tr.agent': 'AGENT', 'tr.model': 'PROVIDER / MODEL', 'tr.ttft': 'FIRST TOKEN', 'tr.dur': 'DURATION',
+    'tr.tokens': 'TOKENS IN/OUT', 'tr.cost': 'COST', 'tr.retries': 'RETRIES', 'tr.errors': 'ERRORS',
+    rules: { majority: 'MAJORITY', unanimous: 'UNANIMOUS', judge: 'JUDGE' },
+  },
+  ja: {
+    subtitle: 'スーパーコンピュータ・システム', new: '新規', login: 'APIキー',
+    question: '質問', 'question.placeholder': 'MAGIに諮る質問を入力…',
+    rule: '決議方式', 'rule.majority': '多数決', 'rule.unanimous': '全会一致', 'rule.judge': '裁定（SOLOMON）',
+    submit: '審議開始', hint: 'Enterで送信 · Shift+Enterで改行',
+    'export.md': 'MD出力', 'export.json': 'JSON出力', delete: '削除', 'delete.confirm': '削除を確定',
+    history: '履歴', trace: 'トレース', more: 'さらに表示', raw: '原文', close: '閉じる', expand: '全文', cancel: '取消',
+    idle: '待機中', deliberating: '審議中', waiting: '待機', thinking: '思考中',
+    'login.title': 'APIキーが必要です', 'login.body': 'このMAGIサーバーにはAPIキーが必要です。キーはこのタブにだけ保存されます。',
+    'login.save': 'キーを使用',
+    'sim.title': 'シミュレーション — モデルは呼び出されていません',
+    'sim.body': 'この回答はMAGI内蔵のシミュレーターによるもので、言語モデルの回答ではありません。',
+    'sim.howto': '実際のモデルを使うには、OPENAI_BASE_URL と MAGI_MODEL（OpenAI互換サーバー）、ANTHROPIC_API_KEY、または AWS_REGION（Bedrock）を設定して magi を起動してください。',
+    confidence: '確信度', conditions: '条件', reason: '理由', score: '評価', summary: '要約',
+    votes: '票', tiebreak: '同数のためSOLOMONが裁定', sim: '模擬',
+    'hist.empty': '審議の記録はまだありません。', 'trace.empty': 'トレースはまだありません。',
+    'st.starting': '送信中…', 'st.live': '受信中…', 'st.reconnect': '接続が切れました — 再接続中…',
+    'st.done': '審議完了。', 'st.replay': '記録から再生中…', 'st.deleted': '削除しました。',
+    'err.429': '審議が混み合っています — {s} 秒後に再試行してください。',
+    'err.network': 'MAGIサーバーに接続できません。起動していますか？',
+    'err.401': 'APIキーが必要です。「APIキー」ボタンから入力してください。',
+    unknown: '不明',
+    'tr.agent': 'エージェント', 'tr.model': 'プロバイダ / モデル', 'tr.ttft': '初回トークン', 'tr.dur': '所要時間',
+    'tr.tokens': 'トークン 入/出', 'tr.cost': 'コスト', 'tr.retries': '再試行', 'tr.errors': 'エラー',
+    rules: { majority: '多数決', unanimous: '全会一致', judge: '裁定' },
+  },
+};
+
+/** The verdict words, shown in both languages as on the original display. */
+export const verdictWords = {
+  APPROVED: ['承認', 'APPROVED'], REJECTED: ['否決', 'REJECTED'],
+  CONDITIONAL: ['条件付', 'CONDITIONAL'], ABSTAINED: ['棄権', 'ABSTAINED'],
+};
+
+const KEY = 'magi.lang';
+let lang = initial();
+
+function initial() {
+  let saved = null;
+  try { saved = localStorage.getItem(KEY); } catch { /* storage may be off */ }
+  if (saved === 'ja' || saved === 'en') return saved;
+  return (navigator.language || 'en').toLowerCase().startsWith('ja') ? 'ja' : 'en';
+}
+
+/** The current language code. */
+export function language() { return lang; }
+
+/** The string for key in the current language, with {name} filled from vars. */
+export function t(key, vars = {}) {
+  const s = strings[lang][key] ?? strings.en[key] ?? key;
+  return typeof s === 'string' ? s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? '')) : s;
+}
+
+/** Switches language, remembers it, and relabels the page. */
+export function setLanguage(next) {
+  lang = next === 'ja' ? 'ja' : 'en';
+  try { localStorage.setItem(KEY, lang); } catch { /* storage may be off */ }
+  apply();
+}
+
+/** Relabels every element marked data-i18n / data-i18n-placeholder. */
+export function apply(root = document) {
+  document.documentElement.lang = lang;
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  const toggle = document.getElementById('lang-toggle');
+  if (toggle) {
+    toggle.textContent = lang === 'ja' ? 'EN' : '日本語';
+    toggle.setAttribute('aria-label', lang === 'ja' ? 'Switch to English' : '日本語に切り替え');
+  }
+}
