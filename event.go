@@ -93,17 +93,22 @@ type eventAlias Event
 // flattened verdict and outcome fields.
 type wireEvent struct {
 	eventAlias
-	Decision   Decision `json:"decision,omitempty"`
-	Confidence *float64 `json:"confidence,omitempty"`
-	Summary    *string  `json:"summary,omitempty"`
-	Conditions []string `json:"conditions,omitempty"`
-	Reason     *string  `json:"reason,omitempty"`
-	Votes      *Votes   `json:"votes,omitempty"`
-	TieBreak   bool     `json:"tie_break,omitempty"`
-	Note       string   `json:"note,omitempty"`
-	FatalField *bool    `json:"fatal,omitempty"`
+	Decision   Decision  `json:"decision,omitempty"`
+	Confidence *float64  `json:"confidence,omitempty"`
+	Summary    *string   `json:"summary,omitempty"`
+	Conditions *[]string `json:"conditions,omitempty"`
+	Reason     *string   `json:"reason,omitempty"`
+	Votes      *Votes    `json:"votes,omitempty"`
+	TieBreak   bool      `json:"tie_break,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	FatalField *bool     `json:"fatal,omitempty"`
 	// Shadow the alias's Fatal so it is written only through FatalField.
 	Fatal bool `json:"-"`
+	// Shadow the alias's scores, usage and duration_ms so that complete
+	// writes them even when empty or zero.
+	ScoresField   *map[AgentID]int `json:"scores,omitempty"`
+	UsageField    *Usage           `json:"usage,omitempty"`
+	DurationField *int64           `json:"duration_ms,omitempty"`
 }
 
 // MarshalJSON writes the event in SPEC's shape: verdict and outcome fields
@@ -112,25 +117,36 @@ type wireEvent struct {
 func (e Event) MarshalJSON() ([]byte, error) {
 	w := wireEvent{eventAlias: eventAlias(e)}
 	w.Timestamp = e.Timestamp.UTC()
+	w.UsageField = e.Usage
+	if len(e.Scores) > 0 {
+		w.ScoresField = &e.Scores
+	}
+	if e.DurationMS != 0 {
+		w.DurationField = &e.DurationMS
+	}
 	switch e.Type {
 	case EventVerdict:
 		if v := e.Verdict; v != nil {
 			w.Decision, w.Confidence, w.Summary = v.Decision, &v.Confidence, &v.Summary
-			w.Conditions = nonNil(v.Conditions)
+			w.Conditions = ptr(nonNil(v.Conditions))
 			w.Reason = &v.Reason
 			if len(v.Scores) > 0 {
-				w.Scores = v.Scores
+				w.ScoresField = &v.Scores
 			}
 		}
 	case EventComplete:
 		if o := e.Outcome; o != nil {
 			w.Decision, w.Confidence, w.Summary = o.Decision, &o.Confidence, &o.Summary
-			w.Conditions = nonNil(o.Conditions)
+			w.Conditions = ptr(nonNil(o.Conditions))
 			w.Rule, w.Votes, w.TieBreak, w.Note = o.Rule, &o.Votes, o.TieBreak, o.Note
 		}
-		if w.Scores == nil {
-			w.Scores = map[AgentID]int{}
+		if w.ScoresField == nil {
+			w.ScoresField = &map[AgentID]int{}
 		}
+		if w.UsageField == nil {
+			w.UsageField = &Usage{}
+		}
+		w.DurationField = &e.DurationMS
 	case EventError:
 		w.FatalField = &e.Fatal
 	case EventStart:
@@ -171,6 +187,8 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func nonNil(s []string) []string {
 	if s == nil {
