@@ -56,7 +56,7 @@ type duration time.Duration
 func (d *duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if n.Kind != yaml.ScalarNode || err != nil {
-		return fmt.Errorf("line %d: %q is not a duration: write it with a unit, like 90s or 2m", n.Line, n.Value)
+		return fmt.Errorf("line %d: timeout %q is not a duration: write it with a unit, like 90s or 2m", n.Line, n.Value)
 	}
 	*d = duration(v)
 	return nil
@@ -89,12 +89,12 @@ func readFile(path string) (*agentsFile, error) {
 			Message: fmt.Sprintf("config file %q cannot be read", path)}
 	}
 	f := &agentsFile{path: path, root: &yaml.Node{}}
+	if err := yaml.Unmarshal(data, f.root); err != nil {
+		return nil, configError("%s", f.yamlError(err))
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f.cfg); err != nil && err != io.EOF {
-		return nil, configError("%s", f.yamlError(err))
-	}
-	if err := yaml.Unmarshal(data, f.root); err != nil {
 		return nil, configError("%s", f.yamlError(err))
 	}
 	return f, nil
@@ -116,7 +116,8 @@ func (f *agentsFile) yamlError(err error) string {
 	for i, m := range msgs {
 		prefix := f.path + ": "
 		if sub := lineRE.FindStringSubmatch(m); sub != nil {
-			prefix = f.path + ":" + sub[1] + ": "
+			line, _ := strconv.Atoi(sub[1])
+			prefix = f.path + ":" + sub[1] + ": " + f.whoAt(line)
 			m = m[len(sub[0]):]
 		}
 		if sub := unknownRE.FindStringSubmatch(m); sub != nil {
@@ -127,14 +128,49 @@ func (f *agentsFile) yamlError(err error) string {
 	return strings.Join(msgs, "\n")
 }
 
+// whoAt names the part of the file a line is in, like `agent "casper": `,
+// so that the decoder's own errors name the agent too.
+func (f *agentsFile) whoAt(line int) string {
+	section, node := lastKeyBefore(f.top(), line)
+	if node == nil {
+		return ""
+	}
+	key, _ := lastKeyBefore(node, line)
+	switch {
+	case section == "defaults":
+		return "defaults: "
+	case section == "agents" && key != "":
+		return fmt.Sprintf("agent %q: ", key)
+	case section == "prices" && key != "":
+		return fmt.Sprintf("prices %q: ", key)
+	}
+	return ""
+}
+
+// lastKeyBefore returns the last key of mapping n at or before line, and
+// its value.
+func lastKeyBefore(n *yaml.Node, line int) (string, *yaml.Node) {
+	key, val := "", (*yaml.Node)(nil)
+	for i := 0; n != nil && n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Line <= line {
+			key, val = n.Content[i].Value, n.Content[i+1]
+		}
+	}
+	return key, val
+}
+
+// top is the document's top-level node.
+func (f *agentsFile) top() *yaml.Node {
+	if f.root.Kind == yaml.DocumentNode && len(f.root.Content) > 0 {
+		return f.root.Content[0]
+	}
+	return f.root
+}
+
 // at prefixes msg with the file and the line of the deepest key of path
 // that exists, like "agents.yaml:12: ".
 func (f *agentsFile) at(msg string, path ...string) string {
-	line := 0
-	n := f.root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
+	line, n := 0, f.top()
 	for _, key := range path {
 		next := (*yaml.Node)(nil)
 		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
