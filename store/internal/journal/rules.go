@@ -1,0 +1,152 @@
+package journal
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/magi-system/magi"
+)
+
+// MaxPage is the largest page of the history; DefaultPage the usual one.
+const (
+	DefaultPage = 20
+	MaxPage     = 100
+)
+
+// InterruptedMessage is the message of the fatal event Recover appends.
+const InterruptedMessage = "interrupted: the magi process running this deliberation stopped (crash or kill) before it finished"
+
+// NotFound is the error of an unknown deliberation id.
+func NotFound() error {
+	return magi.Errorf(magi.ENOTFOUND, "deliberation ID not found")
+}
+
+// ErrClosed is the error of a store used after Close.
+func ErrClosed() error {
+	return magi.Errorf(magi.EUNAVAILABLE, "the store is closed")
+}
+
+// Validate checks the events of one Append on their own: at least one,
+// all of one deliberation, consecutive seqs, nothing after a terminal event.
+func Validate(events []magi.Event) error {
+	if len(events) == 0 {
+		return magi.Errorf(magi.EINVALID, "append: no events")
+	}
+	id := events[0].DeliberationID
+	if id == "" {
+		return magi.Errorf(magi.EINVALID, "append: event without deliberation id")
+	}
+	for i, e := range events {
+		switch {
+		case e.DeliberationID != id:
+			return magi.Errorf(magi.EINVALID, "append: events of more than one deliberation")
+		case i > 0 && e.Seq != events[i-1].Seq+1:
+			return magi.Errorf(magi.EINVALID, "append: seq %d does not follow %d", e.Seq, events[i-1].Seq)
+		case i < len(events)-1 && e.Terminal():
+			return magi.Errorf(magi.EINVALID, "append: events after the terminal event")
+		}
+	}
+	return nil
+}
+
+// Continue checks that events (already Validated) continue a stored
+// deliberation whose last seq is last and whose status is status.
+func Continue(events []magi.Event, last int64, status magi.Status) error {
+	if status != magi.StatusRunning {
+		return magi.Errorf(magi.ECONFLICT, "append: deliberation %s is already %s", events[0].DeliberationID, status)
+	}
+	if first := events[0].Seq; first != last+1 {
+		return magi.Errorf(magi.EINVALID, "append: seq %d does not continue stored seq %d", first, last)
+	}
+	return nil
+}
+
+// Outcome returns the status and decision the events leave their
+// deliberation in: running and "" unless the last one is terminal.
+func Outcome(events []magi.Event) (magi.Status, magi.Decision) {
+	last := events[len(events)-1]
+	var d magi.Decision
+	if last.Type == magi.EventComplete && last.Outcome != nil {
+		d = last.Outcome.Decision
+	}
+	return magi.StatusOf(last), d
+}
+
+// Interrupted is the fatal event Recover appends to a deliberation whose
+// process died.
+func Interrupted(id string, seq int64, now time.Time) magi.Event {
+	return magi.Event{Type: magi.EventError, DeliberationID: id, Seq: seq, Timestamp: now.UTC(),
+		Code: magi.EINTERRUPTED, Message: InterruptedMessage, Fatal: true}
+}
+
+// PageSize returns the page size a ListFilter asks for.
+func PageSize(limit int) int {
+	switch {
+	case limit <= 0:
+		return DefaultPage
+	case limit > MaxPage:
+		return MaxPage
+	}
+	return limit
+}
+
+// Cursor is a position in the history: the created_at (unix nanoseconds)
+// and id of the last item of a page.
+type Cursor struct {
+	CreatedAt int64
+	ID        string
+}
+
+// String encodes c as the opaque NextCursor of a page.
+func (c Cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.CreatedAt, 10) + "/" + c.ID))
+}
+
+// ParseCursor decodes a NextCursor; EINVALID if it is not one.
+func ParseCursor(s string) (Cursor, error) {
+	bad := magi.Errorf(magi.EINVALID, "invalid cursor")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, bad
+	}
+	at, id, ok := strings.Cut(string(b), "/")
+	n, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil || id == "" {
+		return Cursor{}, bad
+	}
+	return Cursor{CreatedAt: n, ID: id}, nil
+}
+
+// Fill completes a record folded from events with what the stored row
+// knows: the whole summary when no start event was stored yet, and the
+// status, which the row keeps authoritatively.
+func Fill(r magi.Record, s magi.Summary) magi.Record {
+	if r.ID == "" {
+		r.ID, r.Question, r.Rule, r.CreatedAt, r.Simulated = s.ID, s.Question, s.Rule, s.CreatedAt, s.Simulated
+	}
+	if r.Agents == nil {
+		r.Agents = []magi.AgentRecord{}
+	}
+	r.Status = s.Status
+	if r.Decision == "" {
+		r.Decision = s.Decision
+	}
+	return r
+}
+
+// Marshal encodes events as stored: their wire JSON. An event that cannot
+// be encoded is an EINVALID append.
+func Marshal(events []magi.Event) ([]string, error) {
+	out := make([]string, len(events))
+	for i, e := range events {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, magi.Errorf(magi.EINVALID, "append: event %d: %v", e.Seq, err)
+		}
+		out[i] = string(b)
+	}
+	return out, nil
+}

@@ -1,0 +1,134 @@
+// Package sqlite is the SQLite store of MAGI, for one machine: a file
+// (WAL mode) that several magi processes may share, or ":memory:" for
+// tests. It needs no cgo.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/store/internal/journal"
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+// Memory is the path of a private in-memory database.
+const Memory = ":memory:"
+
+var _ magi.Store = (*DB)(nil)
+
+// Options tune a DB; the zero value is good.
+type Options struct {
+	// BusyTimeout is how long a write waits for another process's lock
+	// (default 5s).
+	BusyTimeout time.Duration
+	// MaxBatch caps the appends committed in one transaction (default 256).
+	MaxBatch int
+}
+
+// DB is a magi.Store in an SQLite database.
+type DB struct {
+	db       *sql.DB
+	path     string // "" for Memory
+	instance string
+	lock     *instanceLock // nil for Memory
+	w        *journal.Writer
+	once     sync.Once
+	closeErr error
+}
+
+// DefaultPath is where the database lives unless told otherwise:
+// $XDG_DATA_HOME/magi/magi.db, or ~/.local/share/magi/magi.db.
+func DefaultPath(getenv func(string) string) string {
+	if dir := getenv("XDG_DATA_HOME"); dir != "" {
+		return filepath.Join(dir, "magi", "magi.db")
+	}
+	return filepath.Join(getenv("HOME"), ".local", "share", "magi", "magi.db")
+}
+
+// Open opens (creating it and its directory if needed) the database at
+// path, or a private one in memory for Memory, and brings its schema up
+// to date. It refuses, with ECONFIG, a database of a newer MAGI.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	memory := path == Memory || path == ""
+	if !memory {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, &magi.Error{Code: magi.EUNAVAILABLE,
+				Message: fmt.Sprintf("cannot create the directory of the database at %s", path), Err: err}
+		}
+	}
+	db, err := sql.Open("sqlite", dsn(path, memory, opts.BusyTimeout))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if memory {
+		db.SetMaxOpenConns(1) // each connection would be a database of its own
+	} else {
+		db.SetMaxOpenConns(8)
+	}
+	d := &DB{db: db, instance: magi.NewID()}
+	if !memory {
+		d.path = path
+	}
+	if err := d.start(ctx, path, opts); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *DB) start(ctx context.Context, where string, opts Options) error {
+	if err := migrate(ctx, d.db, where); err != nil {
+		return err
+	}
+	if d.path != "" {
+		l, err := lockInstance(lockPath(d.path, d.instance))
+		if err != nil {
+			return &magi.Error{Code: magi.EUNAVAILABLE,
+				Message: fmt.Sprintf("cannot create the instance lock next to the database at %s", where), Err: err}
+		}
+		d.lock = l
+	}
+	d.w = journal.Start(d.commit, opts.MaxBatch)
+	return nil
+}
+
+// dsn is the driver's data source name: the pragmas every connection runs.
+func dsn(path string, memory bool, busy time.Duration) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_txlock", "immediate")
+	if memory {
+		return Memory + "?" + q.Encode()
+	}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Instance is this store's id, recorded on the deliberations it creates;
+// Recover of another store interrupts them once this one is gone.
+func (d *DB) Instance() string { return d.instance }
+
+// Close stops the writer after the appends in progress, closes the
+// database and releases the instance lock.
+func (d *DB) Close() error {
+	d.once.Do(func() {
+		d.w.Close()
+		d.closeErr = d.db.Close()
+		if d.lock != nil {
+			d.lock.release()
+		}
+	})
+	return d.closeErr
+}
