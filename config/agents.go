@@ -69,7 +69,7 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 	auto := false
 	for _, a := range magi.DefaultAgents() {
 		ch := env
-		c.applyDefaults(&a)
+		c.builtInSources(&a)
 		for _, l := range layers {
 			if l.agent && l.path[1] != string(a.ID) {
 				continue
@@ -88,8 +88,8 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 	return probs.err()
 }
 
-// applyDefaults records the built-in and environment sources of a.
-func (c *Config) applyDefaults(a *magi.Agent) {
+// builtInSources marks the settings of a that only the file can change as built-in.
+func (c *Config) builtInSources(a *magi.Agent) {
 	for _, k := range []string{"persona", "temperature", "max_tokens", "timeout", "fallbacks"} {
 		c.Sources[string(a.ID)+"."+k] = "built-in"
 	}
