@@ -1,0 +1,71 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/magi-system/magi"
+)
+
+var errNotFoundRoute = magi.Errorf(magi.ENOTFOUND, "no such route; see docs/API.md")
+
+// statusOf maps an application error code to its HTTP status: the one
+// place where that happens.
+func statusOf(code string) int {
+	switch code {
+	case magi.EINVALID:
+		return http.StatusBadRequest
+	case magi.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case magi.ENOTFOUND:
+		return http.StatusNotFound
+	case magi.ECONFLICT:
+		return http.StatusConflict
+	case magi.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case magi.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case magi.ERATELIMIT:
+		return http.StatusTooManyRequests
+	case magi.EUNAVAILABLE, magi.ESTORE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorBody is SPEC's error document.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// writeError answers with SPEC's JSON error. Internal errors are logged
+// once, here, and the client reads a message that leaks nothing.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := magi.ErrorCode(err)
+	if errors.Is(err, context.Canceled) && code == magi.EINTERNAL {
+		return // the client went away
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message = code, magi.ErrorMessage(err)
+	var e *magi.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
+	}
+	status := statusOf(code)
+	if status >= 500 {
+		logger(r).Error("request failed", "code", code, "err", err)
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

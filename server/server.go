@@ -1,0 +1,98 @@
+// Package server is MAGI's HTTP API: deliberations, their live event
+// streams (Server-Sent Events, unbuffered end to end), the Bedrock
+// AgentCore contract, health, metrics and the embedded web UI.
+package server
+
+import (
+	"context"
+	"iter"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/magi-system/magi"
+)
+
+// Runner runs deliberations (council.Runner).
+type Runner interface {
+	Start(ctx context.Context, q magi.Question) error
+	Cancel(id string) bool
+	Running() int
+	LastUpdate() time.Time
+}
+
+// Subscriber gives the event stream of a deliberation (feed.Feed).
+type Subscriber interface {
+	Subscribe(ctx context.Context, id string, after int64) iter.Seq2[magi.Event, error]
+}
+
+// Options are the server's limits and settings.
+type Options struct {
+	// MaxQuestionBytes is the largest question accepted (default 16 KiB).
+	MaxQuestionBytes int
+	// Heartbeat is the interval of `: ping` comments on idle streams
+	// (default 15 s).
+	Heartbeat time.Duration
+	// CORSOrigins may call the API from a browser; empty: same-origin only.
+	CORSOrigins []string
+	// UI serves the web UI at /; nil serves none.
+	UI http.Handler
+	// CSP is the Content-Security-Policy sent with every response.
+	CSP string
+}
+
+// Server is the HTTP API of MAGI.
+type Server struct {
+	runner  Runner
+	store   magi.Store
+	feed    Subscriber
+	opts    Options
+	log     *slog.Logger
+	metrics *Metrics
+	// Auth, when set, authenticates API requests (see auth.go).
+	Auth Authenticator
+	// Quota, when set, admits or refuses new deliberations per principal.
+	Quota Admitter
+
+	// streams ends every open event stream on shutdown.
+	mu       sync.Mutex
+	closing  chan struct{}
+	shutdown bool
+}
+
+// New returns a Server.
+func New(runner Runner, store magi.Store, feed Subscriber, metrics *Metrics, log *slog.Logger, opts Options) *Server {
+	if opts.MaxQuestionBytes <= 0 {
+		opts.MaxQuestionBytes = 16 << 10
+	}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = 15 * time.Second
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if metrics == nil {
+		metrics = NewMetrics(nil)
+	}
+	return &Server{runner: runner, store: store, feed: feed, opts: opts, log: log, metrics: metrics,
+		closing: make(chan struct{})}
+}
+
+// Handler returns the server's routes, wrapped in its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return s.middleware(mux)
+}
+
+// CloseStreams ends every open event stream with a fatal `shutdown` error
+// event, so a graceful shutdown does not wait on them.
+func (s *Server) CloseStreams() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.shutdown {
+		s.shutdown = true
+		close(s.closing)
+	}
+}
