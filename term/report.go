@@ -68,7 +68,11 @@ func (r *Renderer) printVerdict(id magi.AgentID) {
 		}
 		out = r.hang(head+" — ", headW+3, reason, 4, r.cols)
 	} else {
-		out = []string{head + "  " + r.sty.paint("(confidence "+percent(v.Confidence)+")", sgrDim)}
+		conf := "(confidence " + percent(v.Confidence) + ")"
+		out = []string{head + "  " + r.sty.paint(conf, sgrDim)}
+		if headW+2+width(conf) > r.cols {
+			out = []string{head, "    " + r.sty.paint(conf, sgrDim)}
+		}
 	}
 	if s := strings.TrimSpace(sanitize(v.Summary)); s != "" {
 		out = append(out, r.hang("    ", 4, s, 4, r.cols)...)

@@ -28,22 +28,22 @@ func (s *screen) write(b string) {
 	_, s.err = io.WriteString(s.w, b)
 }
 
-// up returns the cursor to the top of the live area and clears below it.
-func (s *screen) up(b *strings.Builder) {
-	if len(s.live) > 0 {
-		fmt.Fprintf(b, "\x1b[%dA\r\x1b[J", len(s.live))
-	}
-}
-
-// println prints permanent lines above the live area, then redraws it.
+// println prints permanent lines where the live area was, then the live
+// area again under them. Each line overwrites what was there and clears
+// the rest of its row, so nothing is erased first and nothing flickers.
 func (s *screen) println(lines ...string) {
-	var b strings.Builder
-	s.up(&b)
-	for _, l := range lines {
-		b.WriteString(l)
-		b.WriteByte('\n')
+	switch {
+	case len(lines) == 0:
+		return
+	case len(s.live) == 0:
+		s.write(strings.Join(lines, "\n") + "\n")
+		return
 	}
-	s.paint(&b, s.live)
+	var b strings.Builder
+	fmt.Fprintf(&b, "\x1b[%dA", len(s.live))
+	for _, l := range append(lines, s.live...) {
+		b.WriteString("\r" + l + "\x1b[K\n")
+	}
 	s.write(b.String())
 }
 
@@ -68,19 +68,12 @@ func (s *screen) draw(lines []string) {
 	s.write(b.String())
 }
 
-// paint writes lines as the live area from the cursor, which is at its top.
-func (s *screen) paint(b *strings.Builder, lines []string) {
-	for _, l := range lines {
-		b.WriteString(l + "\x1b[K\n")
-	}
-}
-
 // clear removes the live area.
 func (s *screen) clear() {
-	var b strings.Builder
-	s.up(&b)
+	if len(s.live) > 0 {
+		s.write(fmt.Sprintf("\x1b[%dA\r\x1b[J", len(s.live)))
+	}
 	s.live = nil
-	s.write(b.String())
 }
 
 // keep leaves the live area on screen as permanent lines.

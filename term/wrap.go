@@ -95,9 +95,14 @@ func cutIncomplete(s string) (complete, rest string) {
 	return s, ""
 }
 
+// noLineStart are the characters a Japanese line must not begin with
+// (kinsoku): closing punctuation and small kana.
+const noLineStart = "、。，．・：；？！）」』】〕〉》ー…‥ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+
 // splitTokens splits a line into runs of spaces, words, and single wide
 // characters (a line may break between any two of those). Zero-width
-// characters stay with what precedes them.
+// characters, and closing punctuation after a character, stay with what
+// precedes them.
 func splitTokens(s string) []string {
 	var out []string
 	start, kind := 0, -1 // kind: 0 space, 1 word, 2 wide
@@ -106,7 +111,7 @@ func splitTokens(s string) []string {
 		switch w := runeWidth(r); {
 		case r == ' ':
 			k = 0
-		case w == 0 && i > 0:
+		case i > 0 && (w == 0 || kind > 0 && strings.ContainsRune(noLineStart, r)):
 			continue
 		case w == 2:
 			k = 2
