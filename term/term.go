@@ -8,6 +8,7 @@ package term
 
 import (
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -263,7 +264,7 @@ func (r *Renderer) sages() []magi.AgentID {
 		}
 	}
 	if len(ids) == 0 {
-		return magi.Sages
+		return slices.Clone(magi.Sages)
 	}
 	return ids
 }
