@@ -1,0 +1,99 @@
+// helpers.mjs — shared by the browser tests: the browser, a watched page,
+// and small waits. Run by web/e2e_test.go (TestBrowser) with MAGI_URL set.
+import { chromium } from 'playwright-core';
+import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BASE = process.env.MAGI_URL || 'http://127.0.0.1:8080';
+export const SIM = process.env.MAGI_SIM_URL || '';
+export const SHOTS = process.env.MAGI_SCREENSHOTS || new URL('./screenshots', import.meta.url).pathname;
+export const fixtures = process.env.MAGI_FIXTURES ? JSON.parse(await readFile(process.env.MAGI_FIXTURES, 'utf8')) : { slow: {}, exfil: '' };
+export const SAGES = ['melchior', 'balthasar', 'casper'];
+
+/** Launches Debian's chromium headless with a fresh profile; never downloads a browser. */
+export async function launch() {
+  const profile = await mkdtemp(join(tmpdir(), 'magi-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1366, height: 768 },
+    locale: 'en-US',
+    reducedMotion: 'reduce',
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * watch records what must never happen on a page: dialogs (alert from
+ * injected script), page errors, console errors, CSP violations and
+ * requests leaving the origin.
+ */
+export function watch(page, origin = BASE) {
+  const seen = { dialogs: [], errors: [], console: [], csp: [], offsite: [] };
+  page.on('dialog', (d) => { seen.dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  page.on('pageerror', (e) => seen.errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') seen.console.push(m.text()); });
+  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) seen.offsite.push(r.url()); });
+  page.on('framenavigated', () => {});
+  return seen;
+}
+
+/** Records CSP violations inside the page (must run before navigation). */
+export async function recordCSP(context) {
+  await context.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+}
+
+/** Asks a question through the form (Enter submits) and waits for /d/{id}. */
+export async function ask(page, question, rule = 'majority') {
+  await page.selectOption('#rule', rule);
+  await page.fill('#question', question);
+  await page.press('#question', 'Enter');
+  await page.waitForURL(/\/d\/[^/]+$/);
+  return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+}
+
+/** The text lengths of the three sages' panels. */
+export function lengths(page) {
+  return page.evaluate((ids) => ids.map((id) => document.querySelector(`.plate-${id} .plate-text`).textContent.length), SAGES);
+}
+
+/** Waits until the decision banner shows a decision. */
+export async function waitDecision(page, timeout = 60000) {
+  await page.waitForFunction(() => /APPROVED|REJECTED|CONDITIONAL|ERROR/.test(document.querySelector('#decision')?.dataset.state || ''), null, { timeout });
+  return page.$eval('#decision', (el) => el.dataset.state);
+}
+
+/** The raw text of an agent, as shown by the reader's RAW mode. */
+export async function rawText(page, agent) {
+  await page.click(`.plate-${agent} .plate-read`);
+  const raw = await page.$('#reader-raw');
+  if ((await raw.getAttribute('aria-pressed')) !== 'true') await raw.click();
+  const text = await page.$eval('#reader-body pre.raw', (el) => el.textContent);
+  await page.click('#reader-close');
+  return text;
+}
+
+/** Saves a screenshot under SHOTS. */
+export async function shot(page, name) {
+  await mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** GETs JSON from the API (no key: the test servers have none). */
+export async function api(path, base = BASE) {
+  const res = await fetch(base + path);
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return res.json();
+}
