@@ -210,6 +210,9 @@ func (p *Projection) Record() Record {
 			r.Agents[i].Text = b.String()
 		}
 	}
+	if r.Status != StatusCompleted && r.Usage.InputTokens == 0 && r.Usage.OutputTokens == 0 {
+		r.Usage = agentsUsage(r.Agents)
+	}
 	if r.Conditions == nil {
 		r.Conditions = []string{}
 	}
@@ -220,4 +223,15 @@ func (p *Projection) Record() Record {
 		r.Errors = []ErrorInfo{}
 	}
 	return r
+}
+
+// agentsUsage sums the agents' usage, for a deliberation that ended before
+// its complete event.
+func agentsUsage(agents []AgentRecord) Usage {
+	zero := 0.0
+	u := Usage{CostUSD: &zero}
+	for _, a := range agents {
+		u = u.Add(a.Usage)
+	}
+	return u
 }

@@ -103,6 +103,9 @@ func Decide(rule Rule, sages []Verdict, judge *Verdict) Outcome {
 		o = decideMajority(sages, judge, o)
 	}
 	o.Confidence, o.Summary = judgement(o, sages, judge)
+	if judge != nil && judge.Decision.For() != o.Decision.For() {
+		o.Note = joinNote(fmt.Sprintf("SOLOMON judged %s, but the %s rule decided %s", judge.Decision, rule, o.Decision), o.Note)
+	}
 	return o
 }
 
@@ -170,7 +173,7 @@ func union(lists ...[]string) []string {
 // judged, otherwise the mean confidence of the sages that voted with the
 // decision and a tally.
 func judgement(o Outcome, sages []Verdict, judge *Verdict) (float64, string) {
-	if judge != nil {
+	if judge != nil && judge.Decision.For() == o.Decision.For() {
 		return judge.Confidence, judge.Summary
 	}
 	var sum float64

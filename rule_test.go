@@ -42,17 +42,21 @@ func TestDecide(t *testing.T) {
 		noteHas string
 	}{
 		{name: "majority: 3 for", rule: Majority, sages: []Verdict{app, app, app}, judge: judgeVote(Rejected),
-			want: Outcome{Decision: Approved, Votes: Votes{Approved: 3}, Conditions: []string{}}},
+			want:    Outcome{Decision: Approved, Votes: Votes{Approved: 3}, Conditions: []string{}},
+			noteHas: "SOLOMON judged REJECTED, but the majority rule decided APPROVED"},
 		{name: "majority: 2 for 1 against", rule: Majority, sages: []Verdict{app, rej, app}, judge: judgeVote(Approved),
 			want: Outcome{Decision: Approved, Votes: Votes{Approved: 2, Rejected: 1}, Conditions: []string{}}},
 		{name: "majority: 2 against", rule: Majority, sages: []Verdict{rej, app, rej}, judge: judgeVote(Approved),
-			want: Outcome{Decision: Rejected, Votes: Votes{Approved: 1, Rejected: 2}, Conditions: []string{}}},
+			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 1, Rejected: 2}, Conditions: []string{}},
+			noteHas: "SOLOMON judged APPROVED, but the majority rule decided REJECTED"},
 		{name: "majority: conditional for, union of conditions", rule: Majority, sages: []Verdict{conA, conB, rej}, judge: judgeVote(Rejected),
-			want: Outcome{Decision: Conditional, Votes: Votes{Conditional: 2, Rejected: 1}, Conditions: []string{"budget", "pilot", "review"}}},
+			want:    Outcome{Decision: Conditional, Votes: Votes{Conditional: 2, Rejected: 1}, Conditions: []string{"budget", "pilot", "review"}},
+			noteHas: "SOLOMON judged REJECTED, but the majority rule decided CONDITIONAL"},
 		{name: "majority: one conditional makes it conditional", rule: Majority, sages: []Verdict{app, conA, rej}, judge: judgeVote(Approved),
 			want: Outcome{Decision: Conditional, Votes: Votes{Approved: 1, Conditional: 1, Rejected: 1}, Conditions: []string{"budget", "pilot"}}},
 		{name: "majority: abstentions not counted", rule: Majority, sages: []Verdict{app, abs, abs}, judge: judgeVote(Rejected),
-			want: Outcome{Decision: Approved, Votes: Votes{Approved: 1, Abstained: 2}, Conditions: []string{}}},
+			want:    Outcome{Decision: Approved, Votes: Votes{Approved: 1, Abstained: 2}, Conditions: []string{}},
+			noteHas: "SOLOMON judged REJECTED"},
 		{name: "majority: tie broken by SOLOMON", rule: Majority, sages: []Verdict{app, rej, abs}, judge: judgeVote(Rejected),
 			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 1, Rejected: 1, Abstained: 1}, Conditions: []string{}, TieBreak: true},
 			noteHas: "tie 1–1, broken by SOLOMON"},
@@ -69,13 +73,16 @@ func TestDecide(t *testing.T) {
 			want:    Outcome{Decision: Approved, Votes: Votes{Abstained: 3}, Conditions: []string{}, TieBreak: true},
 			noteHas: "tie 0–0"},
 		{name: "unanimous: all approve", rule: Unanimous, sages: []Verdict{app, app, app}, judge: judgeVote(Rejected),
-			want: Outcome{Decision: Approved, Votes: Votes{Approved: 3}, Conditions: []string{}}},
+			want:    Outcome{Decision: Approved, Votes: Votes{Approved: 3}, Conditions: []string{}},
+			noteHas: "SOLOMON judged REJECTED, but the unanimous rule decided APPROVED"},
 		{name: "unanimous: all for, some conditional", rule: Unanimous, sages: []Verdict{app, conB, conA}, judge: judgeVote(Approved),
 			want: Outcome{Decision: Conditional, Votes: Votes{Approved: 1, Conditional: 2}, Conditions: []string{"pilot", "review", "budget"}}},
 		{name: "unanimous: one against", rule: Unanimous, sages: []Verdict{app, app, rej}, judge: judgeVote(Approved),
-			want: Outcome{Decision: Rejected, Votes: Votes{Approved: 2, Rejected: 1}, Conditions: []string{}}},
+			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 2, Rejected: 1}, Conditions: []string{}},
+			noteHas: "SOLOMON judged APPROVED, but the unanimous rule decided REJECTED"},
 		{name: "unanimous: one abstained", rule: Unanimous, sages: []Verdict{app, app, abs}, judge: judgeVote(Approved),
-			want: Outcome{Decision: Rejected, Votes: Votes{Approved: 2, Abstained: 1}, Conditions: []string{}}},
+			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 2, Abstained: 1}, Conditions: []string{}},
+			noteHas: "SOLOMON judged APPROVED"},
 		{name: "unanimous: no sages", rule: Unanimous, sages: nil, judge: nil,
 			want: Outcome{Decision: Rejected, Conditions: []string{}}},
 		{name: "judge: SOLOMON stands against the majority", rule: Judge, sages: []Verdict{app, app, app}, judge: judgeVote(Rejected),
@@ -111,6 +118,10 @@ func TestDecide_ConfidenceAndSummary(t *testing.T) {
 	sages := []Verdict{vote(Approved, 0.9), vote(Conditional, 0.5, "x"), vote(Rejected, 0.2)}
 
 	judged := Decide(Majority, sages, judgeVote(Approved))
+	against := Decide(Majority, sages, judgeVote(Rejected))
+	if against.Summary == "SOLOMON: REJECTED" || against.Decision != Conditional {
+		t.Errorf("SOLOMON against the rule's decision: summary %q; SOLOMON's summary must not explain a decision it opposed", against.Summary)
+	}
 	if judged.Confidence != 0.66 || judged.Summary != "SOLOMON: APPROVED" {
 		t.Errorf("with SOLOMON: confidence %v summary %q, want SOLOMON's", judged.Confidence, judged.Summary)
 	}
