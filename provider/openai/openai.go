@@ -1,0 +1,167 @@
+// Package openai is the MAGI provider for any OpenAI-compatible
+// chat-completions endpoint — OpenAI, Ollama, vLLM, llama.cpp server,
+// LM Studio, OpenRouter — built on the official SDK.
+package openai
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/http"
+	"strings"
+
+	oai "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/ssestream"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/provider"
+)
+
+// Name is the provider's name in configuration, events and records.
+const Name = "openai"
+
+// DefaultBaseURL is OpenAI's own API.
+const DefaultBaseURL = "https://api.openai.com/v1"
+
+// placeholderKey lets keyless local servers (Ollama, llama.cpp) be called:
+// the SDK always sends a bearer token.
+const placeholderKey = "magi-no-key"
+
+// Config says where the endpoint is and how to reach it.
+type Config struct {
+	// BaseURL is the API root, e.g. http://127.0.0.1:11434/v1; OpenAI's
+	// when empty.
+	BaseURL string
+	// APIKey is sent as a bearer token; a placeholder when empty.
+	APIKey string
+	// HTTPClient, when set, makes the calls (proxies, tests).
+	HTTPClient *http.Client
+}
+
+// Provider streams chat completions from one endpoint.
+type Provider struct {
+	client   oai.Client
+	endpoint string
+	apiKey   string
+}
+
+var _ magi.Provider = (*Provider)(nil)
+
+// New returns a provider for cfg. MAGI retries by itself, so the SDK's own
+// retries are off.
+func New(cfg Config) *Provider {
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	key := cfg.APIKey
+	if key == "" {
+		key = placeholderKey
+	}
+	opts := []option.RequestOption{option.WithBaseURL(base + "/"), option.WithAPIKey(key), option.WithMaxRetries(0)}
+	if cfg.HTTPClient != nil {
+		opts = append(opts, option.WithHTTPClient(cfg.HTTPClient))
+	}
+	return &Provider{client: oai.NewClient(opts...), endpoint: base, apiKey: cfg.APIKey}
+}
+
+// Stream yields the model's content deltas as they arrive, then one delta
+// with the token usage when the server reports it. A failure is one
+// *magi.ProviderError, last. Stopping the iteration or cancelling ctx
+// closes the HTTP stream.
+func (p *Provider) Stream(ctx context.Context, req magi.Request) iter.Seq2[magi.Delta, error] {
+	return func(yield func(magi.Delta, error) bool) {
+		var res *http.Response
+		stream := p.client.Chat.Completions.NewStreaming(ctx, p.params(req), option.WithResponseInto(&res))
+		defer stream.Close()
+		if err := stream.Err(); err != nil {
+			yield(magi.Delta{}, p.classify(ctx, req.Model, res, err))
+			return
+		}
+		var usage *magi.Usage
+		finished := false
+		for stream.Next() {
+			chunk := stream.Current()
+			if chunk.JSON.Usage.Valid() {
+				usage = &magi.Usage{InputTokens: chunk.Usage.PromptTokens, OutputTokens: chunk.Usage.CompletionTokens}
+			}
+			for _, c := range chunk.Choices {
+				if c.Delta.Content != "" && !yield(magi.Delta{Text: c.Delta.Content}, nil) {
+					return
+				}
+				finished = finished || c.FinishReason != ""
+			}
+		}
+		if err := p.streamErr(ctx, req.Model, stream.Err(), finished); err != nil {
+			yield(magi.Delta{}, err)
+			return
+		}
+		if usage != nil {
+			yield(magi.Delta{Usage: usage}, nil)
+		}
+	}
+}
+
+// params builds the chat request.
+func (p *Provider) params(req magi.Request) oai.ChatCompletionNewParams {
+	params := oai.ChatCompletionNewParams{
+		Model:         req.Model,
+		StreamOptions: oai.ChatCompletionStreamOptionsParam{IncludeUsage: oai.Bool(true)},
+	}
+	if req.System != "" {
+		params.Messages = append(params.Messages, oai.SystemMessage(req.System))
+	}
+	params.Messages = append(params.Messages, oai.UserMessage(req.Prompt))
+	if req.Temperature != nil {
+		params.Temperature = oai.Float(*req.Temperature)
+	}
+	if req.MaxTokens > 0 {
+		// OpenAI's newer models accept only max_completion_tokens; most
+		// compatible servers know only max_tokens.
+		if p.endpoint == DefaultBaseURL {
+			params.MaxCompletionTokens = oai.Int(int64(req.MaxTokens))
+		} else {
+			params.MaxTokens = oai.Int(int64(req.MaxTokens))
+		}
+	}
+	return params
+}
+
+// streamErr classifies how a stream that had started ended: an error, or
+// nothing at all when it ended without the model finishing.
+func (p *Provider) streamErr(ctx context.Context, model string, err error, finished bool) error {
+	var se *ssestream.StreamError
+	switch {
+	case err == nil && finished:
+		return nil
+	case err == nil:
+		return provider.Classify(Name, model, p.endpoint, 0, nil, "the stream ended before the model finished", errors.New("no finish_reason"))
+	case errors.As(err, &se):
+		return provider.Classify(Name, model, p.endpoint, 0, nil, provider.Redact(se.Message, p.apiKey), err)
+	}
+	pe := p.classify(ctx, model, nil, err)
+	if pe.Kind == magi.KindConnection { // the server was reached: the stream broke
+		pe.Kind = magi.KindStream
+	}
+	return pe
+}
+
+// classify turns an SDK error into a *magi.ProviderError.
+func (p *Provider) classify(ctx context.Context, model string, res *http.Response, err error) *magi.ProviderError {
+	if ctx.Err() != nil {
+		err = errors.Join(ctx.Err(), err)
+	}
+	status, header, detail := 0, http.Header(nil), ""
+	var apiErr *oai.Error
+	if errors.As(err, &apiErr) {
+		status, detail = apiErr.StatusCode, apiErr.Message
+		if apiErr.Response != nil {
+			header = apiErr.Response.Header
+		}
+	} else if res != nil && res.StatusCode >= 400 {
+		// The body was not OpenAI's JSON error (a plain-text 404, a proxy).
+		status, header, detail = res.StatusCode, res.Header, http.StatusText(res.StatusCode)
+	}
+	return provider.Classify(Name, model, p.endpoint, status, header, provider.Redact(detail, p.apiKey), err)
+}
