@@ -1,0 +1,52 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/magi-system/magi/store/internal/journal"
+)
+
+// Recover interrupts the deliberations left running by store instances
+// that are gone: those whose advisory lock no session holds.
+func (d *DB) Recover(ctx context.Context) ([]string, error) {
+	rows, err := d.pool.Query(ctx, `SELECT id, instance, last_seq FROM deliberations
+		WHERE status = 'running' AND instance <> $1 ORDER BY created_at`, d.instance)
+	if err != nil {
+		return nil, wrap("recover", err)
+	}
+	running, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (journal.Running, error) {
+		var x journal.Running
+		err := r.Scan(&x.ID, &x.Instance, &x.LastSeq)
+		return x, err
+	})
+	if err != nil {
+		return nil, wrap("recover", err)
+	}
+	return journal.Interrupt(ctx, running, d.alive, d.Append)
+}
+
+// alive reports whether a session holds the instance's advisory lock: if
+// this one can take it, the instance is gone (and it lets go at once).
+func (d *DB) alive(ctx context.Context, instance string) (bool, error) {
+	if instance == "" {
+		return false, nil
+	}
+	c, err := d.pool.Acquire(ctx)
+	if err != nil {
+		return false, wrap("recover", err)
+	}
+	defer c.Release()
+	key := lockKey(instance)
+	var got bool
+	if err := c.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil {
+		return false, wrap("recover", err)
+	}
+	if got {
+		if _, err := c.Exec(ctx, `SELECT pg_advisory_unlock($1)`, key); err != nil {
+			c.Conn().Close(ctx) // never hand a session holding it back to the pool
+			return false, wrap("recover", err)
+		}
+	}
+	return !got, nil
+}
