@@ -19,7 +19,7 @@ test('hostile answers stay inert', async () => {
       scripts: document.scripts.length,
       pwned: window.__pwned,
       media: document.querySelectorAll('main img, main iframe, main object, main embed, dialog img').length,
-      hrefs: [...document.querySelectorAll('.plate-text a')].map((a) => [a.href, a.rel, a.target]),
+      hrefs: [...document.querySelectorAll('.plate-melchior .plate-text a')].map((a) => [a.href, a.rel, a.target]),
       text: document.querySelector('.plate-melchior .plate-text').textContent,
     }));
     assert.equal(dom.scripts, 1, 'only the app module script exists');

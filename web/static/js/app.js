@@ -1,7 +1,7 @@
 // app.js — wires the MAGI screen: routing (/ and /d/{id}), the question
 // form, the live event stream, the reader, history, trace, login and errors.
 import { apply, setLanguage, language, t } from './i18n.js';
-import { json, setApiKey } from './api.js';
+import { json, request, setApiKey } from './api.js';
 import { openStream, terminal } from './stream.js';
 import { newState, applyEvent, simulated, ended, NAMES } from './council.js';
 import { View } from './view.js';
@@ -48,7 +48,7 @@ function show(id) {
   status('st.replay');
   stream = openStream(`/api/deliberations/${encodeURIComponent(id)}/events`, {
     onEvent,
-    onState: (s) => status({ live: 'st.live', reconnecting: 'st.reconnect', ended: 'st.done' }[s] || ''),
+    onState: (s) => status({ live: 'st.live', reconnecting: 'st.reconnect', ended: st.fatal ? '' : 'st.done' }[s] || ''),
     onFail: showError,
     onUnauthorized: () => askKey(() => show(id)),
   });
@@ -71,6 +71,7 @@ function drawFields() {
   $('asked-wrap').hidden = !st.question;
   $('asked').textContent = st.question;
   $('actions').hidden = !st.id;
+  $('cancel-run').hidden = !st.id || ended(st);
   document.title = st.question ? `MAGI — ${st.question.slice(0, 60)}` : 'MAGI';
 }
 
@@ -121,6 +122,7 @@ function wire() {
   $('export-md').addEventListener('click', () => exportRecord(st.id, 'md').catch(showError));
   $('export-json').addEventListener('click', () => exportRecord(st.id, 'json').catch(showError));
   $('delete').addEventListener('click', onDelete);
+  $('cancel-run').addEventListener('click', () => request(`/api/deliberations/${encodeURIComponent(st.id)}/cancel`, { method: 'POST' }).catch(showError));
   $('login-open').addEventListener('click', () => askKey());
   $('login-cancel').addEventListener('click', () => $('login').close());
   $('login-form').addEventListener('submit', () => {

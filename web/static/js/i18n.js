@@ -7,7 +7,7 @@ const strings = {
     question: 'QUESTION', 'question.placeholder': 'Put a question to the MAGI…',
     rule: 'RULE', 'rule.majority': 'MAJORITY', 'rule.unanimous': 'UNANIMOUS', 'rule.judge': 'JUDGE (SOLOMON)',
     submit: 'DELIBERATE', hint: 'Enter to submit · Shift+Enter for a new line',
-    'export.md': 'EXPORT MD', 'export.json': 'EXPORT JSON', delete: 'DELETE', 'delete.confirm': 'CONFIRM DELETE',
+    'export.md': 'EXPORT MD', 'export.json': 'EXPORT JSON', stop: 'STOP', delete: 'DELETE', 'delete.confirm': 'CONFIRM DELETE',
     history: 'HISTORY', trace: 'TRACE', more: 'MORE', raw: 'RAW', close: 'CLOSE', expand: 'READ', cancel: 'CANCEL',
     idle: 'STANDBY', deliberating: 'DELIBERATING', waiting: 'WAITING', thinking: 'THINKING',
     'login.title': 'API KEY REQUIRED', 'login.body': 'This MAGI server requires an API key. It is kept in this tab only.',
@@ -33,7 +33,7 @@ const strings = {
     question: '質問', 'question.placeholder': 'MAGIに諮る質問を入力…',
     rule: '決議方式', 'rule.majority': '多数決', 'rule.unanimous': '全会一致', 'rule.judge': '裁定（SOLOMON）',
     submit: '審議開始', hint: 'Enterで送信 · Shift+Enterで改行',
-    'export.md': 'MD出力', 'export.json': 'JSON出力', delete: '削除', 'delete.confirm': '削除を確定',
+    'export.md': 'MD出力', 'export.json': 'JSON出力', stop: '中止', delete: '削除', 'delete.confirm': '削除を確定',
     history: '履歴', trace: 'トレース', more: 'さらに表示', raw: '原文', close: '閉じる', expand: '全文', cancel: '取消',
     idle: '待機中', deliberating: '審議中', waiting: '待機', thinking: '思考中',
     'login.title': 'APIキーが必要です', 'login.body': 'このMAGIサーバーにはAPIキーが必要です。キーはこのタブにだけ保存されます。',
@@ -69,7 +69,7 @@ function initial() {
   let saved = null;
   try { saved = localStorage.getItem(KEY); } catch { /* storage may be off */ }
   if (saved === 'ja' || saved === 'en') return saved;
-  return (navigator.language || 'en').toLowerCase().startsWith('ja') ? 'ja' : 'en';
+  return (globalThis.navigator?.language || 'en').toLowerCase().startsWith('ja') ? 'ja' : 'en';
 }
 
 /** The current language code. */

@@ -117,7 +117,8 @@ export class View {
     }
     if (!o) {
       this.decision.dataset.state = st.id ? 'thinking' : 'idle';
-      word.textContent = t(st.id ? 'deliberating' : 'idle');
+      const label = t(st.id ? 'deliberating' : 'idle');
+      if (word.textContent !== label) word.textContent = label; // no re-announcement each frame
       meta.replaceChildren();
       return;
     }
