@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -93,7 +94,12 @@ func (d *DB) Instance() string { return d.instance }
 func (d *DB) Close() error {
 	d.once.Do(func() {
 		d.w.Close()
-		d.closeErr = d.lock.Close(context.Background())
+		// Unlock before closing: the server ends a closed session a little
+		// later, and another store's Recover may look at once.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = d.lock.Exec(ctx, `SELECT pg_advisory_unlock($1)`, lockKey(d.instance))
+		d.closeErr = d.lock.Close(ctx)
 		d.pool.Close()
 	})
 	return d.closeErr

@@ -5,6 +5,7 @@ package journal
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/magi-system/magi"
 )
@@ -67,8 +68,11 @@ func (w *Writer) Close() {
 	<-w.done
 }
 
+// commitTimeout bounds one batch, so that a hung database fails appends
+// instead of holding them forever.
+const commitTimeout = 30 * time.Second
+
 func (w *Writer) loop(commit Commit, max int) {
-	ctx := context.Background()
 	for {
 		var batch []*request
 		select {
@@ -78,7 +82,9 @@ func (w *Writer) loop(commit Commit, max int) {
 			return
 		}
 		batch = w.gather(batch, max)
+		ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 		w.commit(ctx, commit, batch)
+		cancel()
 	}
 }
 
