@@ -1,0 +1,27 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/magi-system/magi/config"
+)
+
+func cmdAgents(ctx context.Context, env *environment, args []string) error {
+	fs := flag.NewFlagSet("agents", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	flags := commonFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*flags, env.getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.ProviderNote != "" {
+		fmt.Fprintln(env.stdout, cfg.ProviderNote)
+		fmt.Fprintln(env.stdout)
+	}
+	return cfg.Describe(env.stdout)
+}

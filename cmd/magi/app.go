@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/config"
+	"github.com/magi-system/magi/council"
+	"github.com/magi-system/magi/feed"
+	"github.com/magi-system/magi/provider"
+	"github.com/magi-system/magi/provider/anthropic"
+	"github.com/magi-system/magi/provider/bedrock"
+	"github.com/magi-system/magi/provider/openai"
+	"github.com/magi-system/magi/provider/sim"
+	"github.com/magi-system/magi/store/postgres"
+	"github.com/magi-system/magi/store/sqlite"
+)
+
+// commonFlags adds the flags every command shares.
+func commonFlags(fs *flag.FlagSet) *config.Flags {
+	f := &config.Flags{}
+	fs.StringVar(&f.DB, "db", "", "store: a SQLite file path or a postgres:// URL (MAGI_DB)")
+	fs.StringVar(&f.ConfigPath, "config", "", "agents YAML file (MAGI_CONFIG)")
+	return f
+}
+
+// app is MAGI wired together: configuration, store, journal and council.
+type app struct {
+	cfg     *config.Config
+	store   magi.Store
+	hub     *feed.Hub
+	journal *feed.Journal
+	feed    *feed.Feed
+	council *council.Council
+	runner  *council.Runner
+	log     *slog.Logger
+	stop    context.CancelFunc
+}
+
+// openApp opens the store, recovers deliberations a dead process left
+// running, and builds the council.
+func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string, log *slog.Logger) (*app, error) {
+	st, err := openStore(ctx, cfg.DB, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if ids, err := st.Recover(ctx); err != nil {
+		st.Close()
+		return nil, err
+	} else if len(ids) > 0 {
+		log.Warn("marked deliberations left running by a stopped process as interrupted", "count", len(ids))
+	}
+	c, err := newCouncil(ctx, cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, store: st, council: c, log: log}
+	a.hub = feed.NewHub(feed.HubOptions{})
+	a.journal = feed.NewJournal(st, a.hub)
+	a.feed = feed.NewFeed(st, a.hub)
+	a.runner = council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
+		return a.journal.Open(ctx, d)
+	}, cfg.MaxRunning, log)
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stop = stop
+	if w, ok := st.(magi.Watcher); ok {
+		go func() {
+			if err := a.feed.Watch(wctx, w); err != nil && wctx.Err() == nil {
+				log.Error("following other processes failed", "err", err)
+			}
+		}()
+	}
+	return a, nil
+}
+
+// Close stops following other processes and closes the store.
+func (a *app) Close() error {
+	a.stop()
+	return a.store.Close()
+}
+
+// openStore opens PostgreSQL for a postgres:// URL, SQLite otherwise.
+func openStore(ctx context.Context, db string, getenv func(string) string) (magi.Store, error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		return postgres.Open(ctx, db, postgres.Options{})
+	}
+	if db == "" {
+		db = sqlite.DefaultPath(getenv)
+	}
+	return sqlite.Open(ctx, db, sqlite.Options{})
+}
+
+// newCouncil builds the council of cfg with the providers its agents use.
+func newCouncil(ctx context.Context, cfg *config.Config) (*council.Council, error) {
+	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
+		Retry: provider.DefaultPolicy(), Cost: cfg.Cost}
+	for _, a := range cfg.Agents {
+		c.Agents[a.ID] = a
+		for _, ref := range a.Models() {
+			if c.Providers[ref.Provider] != nil {
+				continue
+			}
+			p, err := newProvider(ctx, cfg, ref.Provider)
+			if err != nil {
+				return nil, err
+			}
+			c.Providers[ref.Provider] = p
+		}
+	}
+	return c, c.Validate()
+}
+
+// providerChecker is what `magi doctor` asks of a provider.
+type providerChecker interface {
+	Check(ctx context.Context, model string) error
+}
+
+func newProvider(ctx context.Context, cfg *config.Config, name string) (magi.Provider, error) {
+	switch name {
+	case config.ProviderSim:
+		return sim.New(sim.Options{Seed: cfg.SimSeed, Pace: cfg.SimPace, FirstToken: 16 * cfg.SimPace}), nil
+	case config.ProviderOpenAI:
+		return openai.New(openai.Config{BaseURL: cfg.OpenAI.BaseURL, APIKey: cfg.OpenAI.APIKey}), nil
+	case config.ProviderAnthropic:
+		return anthropic.New(anthropic.Config{APIKey: cfg.Anthropic.APIKey, BaseURL: cfg.Anthropic.BaseURL}), nil
+	case config.ProviderBedrock:
+		p, err := bedrock.New(ctx, bedrock.Config{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile})
+		if err != nil {
+			return nil, magi.Errorf(magi.ECONFIG, "bedrock: %v", err)
+		}
+		return p, nil
+	}
+	return nil, fmt.Errorf("unknown provider %q", name)
+}
+
+// newLogger logs text to stderr at the configured level.
+func newLogger(cfg *config.Config, env *environment) *slog.Logger {
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/config"
+	"github.com/magi-system/magi/term"
+)
+
+// openStoreOnly opens the configured store for the history commands.
+func openStoreOnly(ctx context.Context, env *environment, fs *flag.FlagSet, flags *config.Flags, args []string) (magi.Store, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(*flags, env.getenv)
+	if err != nil {
+		return nil, err
+	}
+	return openStore(ctx, cfg.DB, env.getenv)
+}
+
+func newFlagSet(name string, env *environment) (*flag.FlagSet, *config.Flags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	return fs, commonFlags(fs)
+}
+
+func cmdHistory(ctx context.Context, env *environment, args []string) error {
+	fs, flags := newFlagSet("history", env)
+	limit := fs.Int("n", 20, "how many per page")
+	cursor := fs.String("cursor", "", "the page after this cursor (printed at the end of a page)")
+	st, err := openStoreOnly(ctx, env, fs, flags, args)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	page, err := st.List(ctx, magi.ListFilter{Limit: *limit, Cursor: *cursor})
+	if err != nil {
+		return err
+	}
+	if len(page.Items) == 0 {
+		fmt.Fprintln(env.stdout, `No deliberations yet. Ask one: magi ask "Should we adopt a four-day work week?"`)
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tASKED\tSTATUS\tDECISION\tQUESTION")
+	for _, s := range page.Items {
+		q := truncate(s.Question, 60)
+		if s.Simulated {
+			q = "[sim] " + q
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.CreatedAt.Local().Format("2006-01-02 15:04"), s.Status, s.Decision, q)
+	}
+	tw.Flush()
+	if page.NextCursor != "" {
+		fmt.Fprintf(env.stdout, "\nMore: magi history --cursor %s\n", page.NextCursor)
+	}
+	return nil
+}
+
+func cmdShow(ctx context.Context, env *environment, args []string) error {
+	fs, flags := newFlagSet("show", env)
+	asJSON := fs.Bool("json", false, "print the record as JSON")
+	st, err := openStoreOnly(ctx, env, fs, flags, args)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rec, err := record(ctx, st, fs.Args())
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(env, rec)
+	}
+	fmt.Fprint(env.stdout, rec.Markdown())
+	return nil
+}
+
+func cmdExport(ctx context.Context, env *environment, args []string) error {
+	fs, flags := newFlagSet("export", env)
+	format := fs.String("format", "md", "md (Markdown minutes) or json (the record)")
+	st, err := openStoreOnly(ctx, env, fs, flags, args)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *format != "md" && *format != "json" {
+		return magi.Errorf(magi.EINVALID, "unknown format %q: use md or json", *format)
+	}
+	rec, err := record(ctx, st, fs.Args())
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeJSON(env, rec)
+	}
+	fmt.Fprint(env.stdout, rec.Markdown())
+	return nil
+}
+
+func cmdRm(ctx context.Context, env *environment, args []string) error {
+	fs, flags := newFlagSet("rm", env)
+	st, err := openStoreOnly(ctx, env, fs, flags, args)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if fs.NArg() != 1 {
+		return magi.Errorf(magi.EINVALID, "usage: magi rm ID")
+	}
+	if err := st.Delete(ctx, fs.Arg(0), ""); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "deleted %s\n", fs.Arg(0))
+	return nil
+}
+
+func cmdReplay(ctx context.Context, env *environment, args []string) error {
+	fs, flags := newFlagSet("replay", env)
+	fast := fs.Bool("fast", false, "no pauses: print the stored stream at once")
+	plain := fs.Bool("plain", false, "plain labelled lines, no colours or panes")
+	st, err := openStoreOnly(ctx, env, fs, flags, args)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if fs.NArg() != 1 {
+		return magi.Errorf(magi.EINVALID, "usage: magi replay [--fast] ID")
+	}
+	events, err := st.Events(ctx, fs.Arg(0), 0, 0)
+	if err != nil {
+		return err
+	}
+	opts := term.Options{Mode: term.Plain}
+	if f, ok := env.stdout.(*os.File); ok && !*plain {
+		opts = term.Detect(f)
+	}
+	rd := term.New(env.stdout, opts)
+	defer rd.Close()
+	for i, e := range events {
+		if i > 0 && !*fast {
+			wait := e.Timestamp.Sub(events[i-1].Timestamp)
+			select {
+			case <-time.After(min(wait, 5*time.Second)):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			rd.Tick()
+		}
+		rd.Event(e)
+	}
+	return nil
+}
+
+func record(ctx context.Context, st magi.Store, args []string) (magi.Record, error) {
+	if len(args) != 1 {
+		return magi.Record{}, magi.Errorf(magi.EINVALID, "name one deliberation id (see magi history)")
+	}
+	return st.Deliberation(ctx, args[0], "")
+}
+
+func writeJSON(env *environment, v any) error {
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

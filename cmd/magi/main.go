@@ -1,0 +1,92 @@
+// Command magi is the MAGI decision system: three AI sages deliberate on a
+// question in parallel, SOLOMON judges, and code counts the votes.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/magi-system/magi"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	args := os.Args[1:]
+	if filepath.Base(os.Args[0]) == "bootstrap" && os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		args = append([]string{"lambda"}, args...)
+	}
+	if err := run(ctx, args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		var exit exitError
+		if !errors.As(err, &exit) {
+			fmt.Fprintln(os.Stderr, "magi:", userMessage(err))
+		}
+		os.Exit(1)
+	}
+}
+
+// exitError is a failure already reported to the user.
+type exitError struct{ error }
+
+// userMessage is what a user reads of err: the message of an application
+// error with its cause when that helps, never a stack.
+func userMessage(err error) string {
+	var e *magi.Error
+	if errors.As(err, &e) && e.Code != magi.EINTERNAL {
+		return err.Error()
+	}
+	return err.Error()
+}
+
+const usage = `magi — the MAGI decision system
+
+Usage:
+  magi serve              HTTP API and web UI (default 127.0.0.1:8080)
+  magi ask "question"     one deliberation, streamed live in the terminal
+  magi history            past deliberations, newest first
+  magi show ID            the record of a deliberation
+  magi replay ID          re-play a stored deliberation (--fast: no pauses)
+  magi export ID          minutes as Markdown (--format md) or JSON (--format json)
+  magi rm ID              delete a deliberation
+  magi agents             the effective council (secrets masked)
+  magi doctor             check every agent's provider and model
+  magi keys create|list|revoke   API keys for magi serve
+  magi lambda             the HTTP handler as an AWS Lambda Function URL (response streaming)
+  magi bench              measure MAGI against its baselines
+
+Common flags: --db PATH|postgres://URL (MAGI_DB), --config FILE (MAGI_CONFIG).
+Run "magi COMMAND -h" for a command's flags.
+`
+
+// run is the whole program, testable: it reads no global state.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	env := &environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	cmds := map[string]func(context.Context, *environment, []string) error{
+		"ask": cmdAsk, "serve": cmdServe, "history": cmdHistory, "show": cmdShow,
+		"replay": cmdReplay, "export": cmdExport, "rm": cmdRm, "agents": cmdAgents,
+		"doctor": cmdDoctor, "keys": cmdKeys, "lambda": cmdLambda, "bench": cmdBench,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	return cmd(ctx, env, args[1:])
+}
+
+// environment is what a command may touch of the outside world.
+type environment struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/config"
+	"github.com/magi-system/magi/council"
+	"github.com/magi-system/magi/server"
+	"github.com/magi-system/magi/web"
+)
+
+func cmdServe(ctx context.Context, env *environment, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	flags := commonFlags(fs)
+	fs.StringVar(&flags.Addr, "addr", "", "address to listen on (MAGI_ADDR, default 127.0.0.1:8080)")
+	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
+	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*flags, env.getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, env)
+	if cfg.ProviderNote != "" {
+		log.Warn(cfg.ProviderNote)
+	}
+	a, err := openApp(ctx, cfg, env.getenv, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	srv, err := a.server()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return magi.Errorf(magi.ECONFIG, "cannot listen on %s: %v (set --addr or MAGI_ADDR)", cfg.Addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	fmt.Fprintf(env.stdout, "MAGI listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	return shutdown(a, srv, hs, cfg.ShutdownGrace, log)
+}
+
+// server builds the HTTP API of the app, observing every journaled event
+// for the metrics.
+func (a *app) server() (*server.Server, error) {
+	metrics := server.NewMetrics(a.runner.Running)
+	a.observe(metrics.Observe)
+	srv := server.New(a.runner, a.store, a.feed, metrics, a.log, server.Options{
+		MaxQuestionBytes: a.cfg.MaxQuestionBytes, CORSOrigins: a.cfg.CORSOrigins,
+		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
+	return srv, nil
+}
+
+// observe calls fn with every event the journal writes.
+func (a *app) observe(fn func(magi.Event)) {
+	a.runner = council.NewRunner(a.council, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
+		w, err := a.journal.Open(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		return observed{w, fn, d.ID}, nil
+	}, a.cfg.MaxRunning, a.log)
+}
+
+// observed is a Writer that shows each event to fn before journaling it.
+type observed struct {
+	council.Writer
+	fn func(magi.Event)
+	id string
+}
+
+func (o observed) Emit(e magi.Event) {
+	o.Writer.Emit(e)
+	e.DeliberationID = o.id
+	o.fn(e)
+}
+
+// shutdown stops accepting deliberations, gives running ones the grace
+// period, cancels the rest (they end `shutdown` and are marked
+// interrupted), ends open streams, and closes the server.
+func shutdown(a *app, srv *server.Server, hs *http.Server, grace time.Duration, log interface{ Info(string, ...any) }) error {
+	log.Info("shutting down", "grace", grace.String(), "running", a.runner.Running())
+	gctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	_ = a.runner.Shutdown(gctx)
+	srv.CloseStreams()
+	sctx, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	_ = hs.Close()
+	return nil
+}
