@@ -20,7 +20,7 @@ import (
 func TestWrap_Request(t *testing.T) {
 	type seen struct {
 		Method, URI, Host, Remote, Cookie, Accept, Body string
-		Event                                          bool
+		Event                                           bool
 	}
 	var got seen
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
