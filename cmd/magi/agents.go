@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 
 	"github.com/magi-system/magi/config"
 )
@@ -18,10 +17,6 @@ func cmdAgents(ctx context.Context, env *environment, args []string) error {
 	cfg, err := config.Load(*flags, env.getenv)
 	if err != nil {
 		return err
-	}
-	if cfg.ProviderNote != "" {
-		fmt.Fprintln(env.stdout, cfg.ProviderNote)
-		fmt.Fprintln(env.stdout)
 	}
 	return cfg.Describe(env.stdout)
 }
