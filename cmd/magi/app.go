@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
@@ -68,6 +69,7 @@ func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string
 	}, cfg.MaxRunning, log)
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
+	go a.recoverEvery(wctx, recoverInterval)
 	if w, ok := st.(magi.Watcher); ok {
 		go func() {
 			if err := a.feed.Watch(wctx, w); err != nil && wctx.Err() == nil {
@@ -76,6 +78,30 @@ func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string
 		}()
 	}
 	return a, nil
+}
+
+// recoverInterval is how often a process looks for deliberations left
+// running by another process that died (several processes may share one
+// database).
+const recoverInterval = 15 * time.Second
+
+// recoverEvery marks deliberations of dead processes interrupted, so their
+// subscribers here see them end, until ctx ends.
+func (a *app) recoverEvery(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if ids, err := a.store.Recover(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("looking for deliberations of stopped processes failed", "err", err)
+			} else if len(ids) > 0 {
+				a.log.Warn("marked deliberations of a stopped process as interrupted", "count", len(ids))
+			}
+		}
+	}
 }
 
 // Close stops following other processes and closes the store.
