@@ -8,6 +8,4 @@ import (
 // These commands are not built yet; they say so rather than pretend.
 var errNotBuilt = errors.New("this command is not built yet in this version of magi")
 
-func cmdKeys(ctx context.Context, env *environment, args []string) error   { return errNotBuilt }
-func cmdLambda(ctx context.Context, env *environment, args []string) error { return errNotBuilt }
-func cmdBench(ctx context.Context, env *environment, args []string) error  { return errNotBuilt }
+func cmdKeys(ctx context.Context, env *environment, args []string) error  { return errNotBuilt }
