@@ -1,0 +1,28 @@
+package bench
+
+import "syscall"
+
+// childAttr kills the server if the bench dies without stopping it.
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}
+
+// raiseFileLimit lifts the limit of open files as far as allowed (to 2^20 when
+// privileged, else to the hard limit), for
+// this process and the servers it starts (they inherit it), and returns it.
+func raiseFileLimit() uint64 {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return 0
+	}
+	want := syscall.Rlimit{Cur: 1 << 20, Max: 1 << 20} // allowed when privileged
+	if l.Max < want.Max && syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) == nil {
+		return want.Cur
+	}
+	if l.Cur < l.Max {
+		l.Cur = l.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+		_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
+	return l.Cur
+}

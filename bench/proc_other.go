@@ -1,0 +1,10 @@
+//go:build !linux
+
+package bench
+
+import "syscall"
+
+func childAttr() *syscall.SysProcAttr { return nil }
+
+// raiseFileLimit is a no-op here: the scale figure is measured on Linux.
+func raiseFileLimit() uint64 { return 0 }
