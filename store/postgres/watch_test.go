@@ -124,7 +124,7 @@ func TestPostgres_RefusesNewerSchema(t *testing.T) {
 	}
 	_, err = postgres.Open(t.Context(), url, postgres.Options{})
 	if magi.ErrorCode(err) != magi.ECONFIG ||
-		!strings.Contains(magi.ErrorMessage(err), "written by a newer MAGI (schema 7, this binary knows 1); upgrade magi or use another --db") {
+		!strings.Contains(magi.ErrorMessage(err), "written by a newer MAGI (schema 7, this binary knows 2); upgrade magi or use another --db") {
 		t.Errorf("Open of a newer database: %v", err)
 	}
 }

@@ -84,7 +84,7 @@ func TestSQLite_RefusesNewerSchema(t *testing.T) {
 	if magi.ErrorCode(err) != magi.ECONFIG {
 		t.Fatalf("Open of a newer database: %v, want ECONFIG", err)
 	}
-	want := "the database at " + path + " was written by a newer MAGI (schema 999, this binary knows 1); upgrade magi or use another --db"
+	want := "the database at " + path + " was written by a newer MAGI (schema 999, this binary knows 2); upgrade magi or use another --db"
 	if diff := cmp.Diff(want, magi.ErrorMessage(err)); diff != "" {
 		t.Errorf("message (-want +got):\n%s", diff)
 	}

@@ -1,0 +1,99 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/magi-system/magi"
+)
+
+var _ magi.KeyStore = (*DB)(nil)
+
+const keyColumns = `id, name, admin, created_at, revoked_at`
+
+// CreateKey stores k and the hash of its key; ECONFLICT if its id exists.
+func (d *DB) CreateKey(ctx context.Context, k magi.APIKey, hash []byte) error {
+	if k.ID == "" || len(hash) == 0 {
+		return magi.Errorf(magi.EINVALID, "create key: empty id or hash")
+	}
+	res, err := d.db.ExecContext(ctx, `INSERT INTO api_keys (`+keyColumns+`, hash)
+		VALUES (?, ?, ?, ?, NULL, ?) ON CONFLICT (id) DO NOTHING`,
+		k.ID, k.Name, k.Admin, k.CreatedAt.UnixNano(), hash)
+	if err != nil {
+		return wrap("create key", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return magi.Errorf(magi.ECONFLICT, "API key %s already exists", k.ID)
+	}
+	return nil
+}
+
+// KeyByID returns the key id and its hash; ENOTFOUND if there is none.
+func (d *DB) KeyByID(ctx context.Context, id string) (magi.APIKey, []byte, error) {
+	var hash []byte
+	k, err := scanKey(d.db.QueryRowContext(ctx, `SELECT `+keyColumns+`, hash FROM api_keys WHERE id = ?`, id).Scan, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, nil, keyNotFound(id)
+	}
+	return k, hash, wrap("read key", err)
+}
+
+// Keys lists every key, oldest first.
+func (d *DB) Keys(ctx context.Context) ([]magi.APIKey, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
+	if err != nil {
+		return nil, wrap("list keys", err)
+	}
+	defer func() { _ = rows.Close() }()
+	keys := []magi.APIKey{}
+	for rows.Next() {
+		k, err := scanKey(rows.Scan)
+		if err != nil {
+			return nil, wrap("list keys", err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, wrap("list keys", rows.Err())
+}
+
+// RevokeKey revokes id; ENOTFOUND if there is no such key. A revoked key
+// keeps its first revocation time.
+func (d *DB) RevokeKey(ctx context.Context, id string) error {
+	res, err := d.db.ExecContext(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`,
+		time.Now().UnixNano(), id)
+	if err != nil {
+		return wrap("revoke key", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return keyNotFound(id)
+	}
+	return nil
+}
+
+// HasKeys reports whether any key exists, revoked or not.
+func (d *DB) HasKeys(ctx context.Context) (bool, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM api_keys LIMIT 1)`).Scan(&n)
+	return n > 0, wrap("has keys", err)
+}
+
+func scanKey(scan func(...any) error, extra ...any) (magi.APIKey, error) {
+	var k magi.APIKey
+	var created int64
+	var revoked sql.NullInt64
+	if err := scan(append([]any{&k.ID, &k.Name, &k.Admin, &created, &revoked}, extra...)...); err != nil {
+		return k, err
+	}
+	k.CreatedAt = time.Unix(0, created).UTC()
+	if revoked.Valid {
+		at := time.Unix(0, revoked.Int64).UTC()
+		k.RevokedAt = &at
+	}
+	return k, nil
+}
+
+func keyNotFound(id string) error {
+	return magi.Errorf(magi.ENOTFOUND, "no API key with id %q; see magi keys list", id)
+}
