@@ -1,0 +1,180 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/fakellm"
+)
+
+type pingAnswer struct {
+	Status string `json:"status"`
+	At     int64  `json:"time_of_last_update"`
+}
+
+// TestServe_PingAndHealth: /ping is Healthy when idle and HealthyBusy while
+// a deliberation runs; /healthz is ok.
+func TestServe_PingAndHealth(t *testing.T) {
+	_, url := startFake(t, fakellm.Config{Words: 40, Gap: 10 * time.Millisecond})
+	p := startMagi(t, openaiEnv(url))
+	var health struct {
+		Status  string `json:"status"`
+		Running int    `json:"running"`
+	}
+	doJSON(t, http.MethodGet, p.URL+"/healthz", "", http.StatusOK, &health)
+	if health.Status != "ok" || health.Running != 0 {
+		t.Errorf("/healthz = %+v, want ok with 0 running", health)
+	}
+	var ping pingAnswer
+	doJSON(t, http.MethodGet, p.URL+"/ping", "", http.StatusOK, &ping)
+	now := time.Now().Unix()
+	if ping.Status != "Healthy" || ping.At > now+1 || ping.At < now-60 {
+		t.Errorf("idle /ping = %+v, want Healthy at about %d", ping, now)
+	}
+	id := start(t, p.URL, "Busy?")
+	doJSON(t, http.MethodGet, p.URL+"/ping", "", http.StatusOK, &ping)
+	if ping.Status != "HealthyBusy" {
+		t.Errorf("/ping while deliberating = %+v, want HealthyBusy", ping)
+	}
+	doJSON(t, http.MethodGet, p.URL+"/healthz", "", http.StatusOK, &health)
+	if health.Running != 1 {
+		t.Errorf("/healthz while deliberating = %+v, want 1 running", health)
+	}
+	if rec := waitStatus(t, p.URL, id, 15*time.Second); rec.Status != magi.StatusCompleted {
+		t.Fatalf("status %s", rec.Status)
+	}
+	doJSON(t, http.MethodGet, p.URL+"/ping", "", http.StatusOK, &ping)
+	if ping.Status != "Healthy" {
+		t.Errorf("/ping after the deliberation = %+v, want Healthy", ping)
+	}
+}
+
+// TestServe_Metrics: after one deliberation /metrics shows it.
+func TestServe_Metrics(t *testing.T) {
+	_, url := startFake(t, fakellm.Config{Words: 10})
+	p := startMagi(t, openaiEnv(url))
+	ask(testCtx(t, 20*time.Second), t, p.URL, "Count me").All(t)
+	resp, err := http.Get(p.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	text := string(raw)
+	for _, want := range []struct {
+		metric string
+		ok     func(float64) bool
+	}{
+		{`magi_deliberations_total{status="completed"}`, func(v float64) bool { return v == 1 }},
+		{`magi_open_streams`, func(v float64) bool { return v == 0 }},
+		{`magi_time_to_first_chunk_seconds_count`, func(v float64) bool { return v == 1 }},
+		{`magi_tokens_total{agent="melchior",direction="output"}`, func(v float64) bool { return v > 0 }},
+		{`magi_tokens_total{agent="solomon",direction="input"}`, func(v float64) bool { return v > 0 }},
+	} {
+		v, ok := metricValue(text, want.metric)
+		if !ok || !want.ok(v) {
+			t.Errorf("%s = %v (present %v)", want.metric, v, ok)
+		}
+	}
+	if t.Failed() {
+		t.Logf("/metrics:\n%s", grepLines(text, "magi_"))
+	}
+}
+
+// metricValue finds the sample `name value` in a Prometheus text page.
+func metricValue(text, name string) (float64, bool) {
+	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + ` (\S+)$`)
+	m := re.FindStringSubmatch(text)
+	if m == nil {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	return v, err == nil
+}
+
+func grepLines(text, sub string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestServe_Invocations: the AgentCore contract streams the same events.
+func TestServe_Invocations(t *testing.T) {
+	_, url := startFake(t, fakellm.Config{Words: 8})
+	p := startMagi(t, openaiEnv(url))
+	req, _ := http.NewRequestWithContext(testCtx(t, 20*time.Second), http.MethodPost, p.URL+"/invocations",
+		strings.NewReader(`{"prompt": "Should AgentCore run MAGI?"}`))
+	req.Header.Set("Content-Type", "application/json")
+	evs := openStream(t, req).All(t)
+	checkIDs(t, evs)
+	checkOrder(t, evs)
+	if q := evs[0].Event.Question; q != "Should AgentCore run MAGI?" {
+		t.Errorf("start question %q", q)
+	}
+	if end := last(t, evs); end.Type != magi.EventComplete {
+		t.Errorf("ended with %s", evs[len(evs)-1].Data)
+	}
+	if rec := record(t, p.URL, evs[0].Event.DeliberationID); rec.Status != magi.StatusCompleted {
+		t.Errorf("record status %s", rec.Status)
+	}
+}
+
+// TestServe_SimCouncil: with no model configured, magi serve runs the
+// simulated council and says so in the stream and the record.
+func TestServe_SimCouncil(t *testing.T) {
+	p := startMagi(t, map[string]string{"MAGI_SIM_PACE": "1ms"})
+	evs := ask(testCtx(t, 30*time.Second), t, p.URL, "Can we try without a model?").All(t)
+	checkIDs(t, evs)
+	first := evs[0].Event
+	if first.Type != magi.EventStart || !first.Simulated || !strings.Contains(evs[0].Data, `"simulated":true`) {
+		t.Errorf("start event %s, want simulated true", evs[0].Data)
+	}
+	for _, a := range first.Agents {
+		if a.Provider != "sim" {
+			t.Errorf("agent %s on provider %q, want sim", a.ID, a.Provider)
+		}
+	}
+	if end := last(t, evs); end.Type != magi.EventComplete {
+		t.Errorf("ended with %s", evs[len(evs)-1].Data)
+	}
+	rec := record(t, p.URL, first.DeliberationID)
+	if !rec.Simulated || rec.Status != magi.StatusCompleted {
+		t.Errorf("record simulated %v status %s, want simulated completed", rec.Simulated, rec.Status)
+	}
+}
+
+// TestServe_WebUI: magi serve starts with its web UI mounted at / next to
+// the API's JSON 404 for unknown /api/ routes (the two patterns once made
+// net/http panic at start-up).
+func TestServe_WebUI(t *testing.T) {
+	p := startMagi(t, map[string]string{"MAGI_SIM_PACE": "1ms"})
+	resp, err := client.Get(p.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "MAGI") {
+		t.Errorf("GET / = %d %s, want the UI's HTML", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp, err = client.Post(p.URL+"/", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST / = %d, want 405", resp.StatusCode)
+	}
+	raw := doJSON(t, http.MethodGet, p.URL+"/api/none", "", http.StatusNotFound, nil)
+	checkErrorShape(t, raw, "not_found")
+}
