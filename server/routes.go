@@ -20,6 +20,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /healthz", s.handleHealth())
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	if s.opts.UI != nil {
-		mux.Handle("GET /", s.opts.UI)
+		// "/" without a method: "GET /" would conflict with the "/api/"
+		// fallback (net/http panics). The UI's own mux answers only GET.
+		mux.Handle("/", s.opts.UI)
 	}
 }
