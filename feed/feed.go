@@ -80,8 +80,7 @@ type cursor struct {
 func (c *cursor) run(ctx context.Context) {
 	c.sub = c.feed.hub.subscribe(c.id)
 	defer func() { c.sub.Close() }()
-	after := c.last
-	if !c.catchUp(ctx) || (after > 0 && c.last == after && c.over(ctx)) {
+	if !c.resume(ctx) {
 		return
 	}
 	for {
@@ -89,7 +88,7 @@ func (c *cursor) run(ctx context.Context) {
 		case e, ok := <-c.sub.C:
 			if !ok { // dropped for lagging: start over from the store
 				c.sub = c.feed.hub.subscribe(c.id)
-				if !c.catchUp(ctx) {
+				if !c.resume(ctx) {
 					return
 				}
 				continue
@@ -102,6 +101,17 @@ func (c *cursor) run(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// resume runs, on a new subscription, catchUp and reports whether to go
+// on. When the store has nothing after last, the terminal event may be
+// behind: it checks the deliberation has not ended.
+func (c *cursor) resume(ctx context.Context) bool {
+	before := c.last
+	if !c.catchUp(ctx) {
+		return false
+	}
+	return c.last != before || before == 0 || !c.over(ctx)
 }
 
 // catchUp yields the stored events after last, a page at a time, and
@@ -125,16 +135,18 @@ func (c *cursor) catchUp(ctx context.Context) bool {
 	}
 }
 
-// over reports whether the deliberation has already ended (or the store
-// failed, which it yields): a client resuming after the terminal event, or
-// beyond the stored head of a finished deliberation, gets nothing more.
+// over reports whether the deliberation has ended with no event after last
+// (or the store failed, which it yields): a client resuming after the
+// terminal event, or beyond the stored head of a finished deliberation,
+// gets nothing more. Events stored since catchUp read are on their way
+// through the subscription.
 func (c *cursor) over(ctx context.Context) bool {
 	rec, err := c.feed.store.Deliberation(ctx, c.id, "")
 	if err != nil {
 		c.yield(magi.Event{}, err)
 		return true
 	}
-	return rec.Status != magi.StatusRunning
+	return rec.Status != magi.StatusRunning && rec.LastSeq <= c.last
 }
 
 // live yields a live event, first reading from the store any it skips.

@@ -1,0 +1,129 @@
+package feed
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/magi-system/magi"
+)
+
+func drain(s *subscription) []int64 {
+	var seqs []int64
+	for {
+		select {
+		case e, ok := <-s.C:
+			if !ok {
+				return seqs
+			}
+			seqs = append(seqs, e.Seq)
+		default:
+			return seqs
+		}
+	}
+}
+
+func TestHub_FanOut(t *testing.T) {
+	h := NewHub(HubOptions{})
+	a, b, other := h.subscribe("d1"), h.subscribe("d1"), h.subscribe("d2")
+	if got := h.Subscriptions(); got != 3 {
+		t.Fatalf("Subscriptions() = %d, want 3", got)
+	}
+	for i := int64(1); i <= 5; i++ {
+		h.Publish(magi.Event{DeliberationID: "d1", Seq: i})
+	}
+	h.Publish(magi.Event{DeliberationID: "nobody", Seq: 1})
+	for name, s := range map[string]*subscription{"a": a, "b": b} {
+		if diff := cmp.Diff(seqRange(1, 5), drain(s)); diff != "" {
+			t.Errorf("%s got (-want +got):\n%s", name, diff)
+		}
+	}
+	if got := drain(other); len(got) != 0 {
+		t.Errorf("subscriber of d2 got %v", got)
+	}
+	a.Close()
+	a.Close()
+	if _, ok := <-a.C; ok {
+		t.Error("closed subscription's channel is open")
+	}
+	b.Close()
+	other.Close()
+	if got := h.Subscriptions(); got != 0 {
+		t.Errorf("Subscriptions() after Close = %d, want 0", got)
+	}
+	if len(h.topics) != 0 {
+		t.Errorf("topics left: %v", h.topics)
+	}
+}
+
+func TestHub_DropsLaggingSubscriber(t *testing.T) {
+	h := NewHub(HubOptions{Buffer: 3})
+	slow, fast := h.subscribe("d"), h.subscribe("d")
+	var fastGot []int64
+	for i := int64(1); i <= 10; i++ {
+		h.Publish(magi.Event{DeliberationID: "d", Seq: i})
+		fastGot = append(fastGot, drain(fast)...)
+	}
+	if diff := cmp.Diff(seqRange(1, 10), fastGot); diff != "" {
+		t.Errorf("fast subscriber (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(seqRange(1, 3), drain(slow)); diff != "" {
+		t.Errorf("slow subscriber before its drop (-want +got):\n%s", diff)
+	}
+	if _, ok := <-slow.C; ok {
+		t.Error("slow subscriber's channel is still open")
+	}
+	if !slow.Lagged() || fast.Lagged() {
+		t.Errorf("Lagged: slow %v, fast %v; want true, false", slow.Lagged(), fast.Lagged())
+	}
+	if h.Dropped() != 1 || h.Subscriptions() != 1 {
+		t.Errorf("Dropped() = %d, Subscriptions() = %d; want 1, 1", h.Dropped(), h.Subscriptions())
+	}
+	slow.Close() // after the drop: harmless
+	fast.Close()
+	if h.Subscriptions() != 0 {
+		t.Errorf("Subscriptions() = %d, want 0", h.Subscriptions())
+	}
+}
+
+func TestHub_IgnoresSeqAlreadyPublished(t *testing.T) {
+	h := NewHub(HubOptions{})
+	s := h.subscribe("d")
+	defer s.Close()
+	for _, seq := range []int64{1, 2, 2, 1, 3} {
+		h.Publish(magi.Event{DeliberationID: "d", Seq: seq})
+	}
+	if diff := cmp.Diff([]int64{1, 2, 3}, drain(s)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestHub_FailureReachesLateSubscriber(t *testing.T) {
+	h := NewHub(HubOptions{})
+	h.addWriter("d")
+	h.fail(magi.Event{DeliberationID: "d", Seq: 4, Type: magi.EventError, Code: magi.ESTORE, Fatal: true})
+	h.removeWriter("d")
+	s := h.subscribe("d")
+	defer s.Close()
+	if got := drain(s); !cmp.Equal(got, []int64{4}) {
+		t.Errorf("late subscriber got %v, want the failure event [4]", got)
+	}
+}
+
+func TestHub_Follow(t *testing.T) {
+	h := NewHub(HubOptions{})
+	if _, ok := h.follow("d"); ok {
+		t.Error("follow without subscribers: ok")
+	}
+	s := h.subscribe("d")
+	defer s.Close()
+	h.Publish(magi.Event{DeliberationID: "d", Seq: 1})
+	h.advance("d", 7)
+	if after, ok := h.follow("d"); !ok || after != 7 {
+		t.Errorf("follow = %d, %v; want 7, true", after, ok)
+	}
+	h.addWriter("d")
+	if _, ok := h.follow("d"); ok {
+		t.Error("follow with a local writer: ok")
+	}
+	h.removeWriter("d")
+}
