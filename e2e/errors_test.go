@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/magi-system/magi/internal/fakellm"
 )
@@ -126,5 +127,36 @@ func checkErrorShape(t *testing.T, raw []byte, code string) {
 	}
 	if strings.Contains(e.Error.Message, "goroutine") || strings.Contains(e.Error.Message, ".go:") {
 		t.Errorf("error message leaks internals: %q", e.Error.Message)
+	}
+}
+
+// TestServe_TooManyRunning: over MAGI_MAX_RUNNING a new deliberation gets
+// 429 with Retry-After, and is not stored.
+func TestServe_TooManyRunning(t *testing.T) {
+	_, url := startFake(t, fakellm.Config{Words: 100, Gap: 10 * time.Millisecond})
+	env := openaiEnv(url)
+	env["MAGI_MAX_RUNNING"] = "1"
+	p := startMagi(t, env)
+	id := start(t, p.URL, "The only one")
+	req, _ := http.NewRequest(http.MethodPost, p.URL+"/api/deliberations", strings.NewReader(`{"question": "One more?"}`))
+	req.Header.Set("Content-Type", jsonCT)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("second deliberation: %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	checkErrorShape(t, raw, "rate_limited")
+	doJSON(t, http.MethodPost, p.URL+"/api/deliberations/"+id+"/cancel", "", http.StatusAccepted, nil)
+	var page struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	doJSON(t, http.MethodGet, p.URL+"/api/deliberations", "", http.StatusOK, &page)
+	if len(page.Items) != 1 {
+		t.Errorf("history has %d deliberations, want only the first", len(page.Items))
 	}
 }

@@ -173,6 +173,10 @@ func TestServe_ResumeFinished(t *testing.T) {
 	if diff := cmp.Diff(datas(full), datas(events(ctx, t, p.URL, id, "").All(t))); diff != "" {
 		t.Fatalf("replay differs from the live stream (-live +replay):\n%s", diff)
 	}
+	ahead := events(ctx, t, p.URL, id, strconv.Itoa(len(full)+5)).All(t)
+	if len(ahead) != 0 {
+		t.Errorf("Last-Event-ID past the end gave %d events", len(ahead))
+	}
 	for k := range len(full) + 1 {
 		got := events(ctx, t, p.URL, id, strconv.Itoa(k)).All(t)
 		if diff := cmp.Diff(datas(full[k:]), datas(got)); diff != "" {
