@@ -24,7 +24,9 @@
 // seq <= the last yielded makes it exactly once. Should a live event still
 // skip ahead (a subscription created mid-way, a coalesced notice), the
 // missing range is read from the store; a dropped subscription is renewed
-// and step 2 runs again.
+// and step 2 runs again. A resume that finds nothing stored after N asks
+// the store whether the deliberation has ended, so that a client resuming
+// after the terminal event is not left waiting.
 //
 // Feed.Watch extends the Hub across processes that share a store: on each
 // store notice for a deliberation that has local subscribers but runs

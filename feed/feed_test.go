@@ -80,7 +80,13 @@ func TestFeed_SlowSubscriberCatchesUp(t *testing.T) {
 	defer cancel()
 	const n = 300
 	var wg sync.WaitGroup
+	var fastDone time.Time
 	subscriber := func(delay time.Duration) {
+		defer func() {
+			if delay == 0 {
+				fastDone = time.Now()
+			}
+		}()
 		var got []int64
 		for e, err := range feed.Subscribe(ctx, "d", 0) {
 			if err != nil {
@@ -114,8 +120,12 @@ func TestFeed_SlowSubscriberCatchesUp(t *testing.T) {
 	if hub.Dropped() == 0 {
 		t.Error("the slow subscriber was never dropped")
 	}
-	if slowMin := n * 2 * time.Millisecond; took >= slowMin {
+	slowMin := n * 2 * time.Millisecond
+	if took >= slowMin {
 		t.Errorf("producer took %v: held back by the slow subscriber (>= %v)", took, slowMin)
+	}
+	if fast := fastDone.Sub(start); fast >= slowMin {
+		t.Errorf("fast subscriber took %v: held back by the slow one (>= %v)", fast, slowMin)
 	}
 }
 
