@@ -34,6 +34,8 @@ type Config struct {
 type Provider struct {
 	client   anthropic.Client
 	endpoint string
+	// key is kept only to scrub it from errors an upstream may echo.
+	key string
 }
 
 var _ magi.Provider = (*Provider)(nil)
@@ -57,6 +59,7 @@ func New(cfg Config) *Provider {
 	return &Provider{
 		client:   anthropic.NewClient(opts...),
 		endpoint: strings.TrimSuffix(base, "/"),
+		key:      cfg.APIKey,
 	}
 }
 

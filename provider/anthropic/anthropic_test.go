@@ -200,7 +200,7 @@ func TestAnthropic_StatusErrors(t *testing.T) {
 			calls := 0
 			p, srv := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
 				calls++
-				writeError(w, tt.status, tt.typ, "upstream says "+tt.typ)
+				writeError(w, tt.status, tt.typ, "upstream says "+tt.typ+" to key "+testKey)
 			})
 			texts, _, err := collect(p.Stream(context.Background(), magi.Request{Model: "claude-x", Prompt: "q"}))
 			if len(texts) != 0 {

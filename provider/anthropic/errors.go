@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/anthropics/anthropic-sdk-go"
 
@@ -53,7 +54,11 @@ func (p *Provider) classify(ctx context.Context, model string, err error) *magi.
 		if apiErr.Response != nil {
 			header = apiErr.Response.Header
 		}
-		detail = message(apiErr.RawJSON())
+		detail = provider.Redact(message(apiErr.RawJSON()), p.key)
+	}
+	if len(p.key) >= 4 && strings.Contains(err.Error(), p.key) {
+		// The SDK's error repeats the response body; never keep a key in it.
+		err = errors.New(provider.Redact(err.Error(), p.key))
 	}
 	return provider.Classify("anthropic", model, p.endpoint, status, header, detail, err)
 }
