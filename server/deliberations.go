@@ -34,7 +34,8 @@ func (s *Server) handleCreate() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).Owner()
+		// The key that asks owns it, admin or not (an admin sees all anyway).
+		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).KeyID
 		if err := s.admit(r, q); err != nil {
 			writeError(w, r, err)
 			return
@@ -116,6 +117,12 @@ func (s *Server) handleEvents() http.Handler {
 			writeError(w, r, err)
 			return
 		}
+		if s.finishedAt(r, id, after) {
+			// Nothing more will come: 204 tells an EventSource to stop
+			// reconnecting.
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		s.stream(w, r, id, after)
 	})
 }
@@ -144,6 +151,19 @@ func (s *Server) visible(r *http.Request, id string) error {
 	}
 	_, err := s.store.Events(r.Context(), id, 0, 1)
 	return err
+}
+
+// finishedAt reports whether deliberation id has ended and every event
+// after `after` would be nothing: a client resuming past the end.
+func (s *Server) finishedAt(r *http.Request, id string, after int64) bool {
+	if after == 0 {
+		return false
+	}
+	if next, err := s.store.Events(r.Context(), id, after, 1); err != nil || len(next) > 0 {
+		return false
+	}
+	rec, err := s.store.Deliberation(r.Context(), id, "")
+	return err == nil && rec.Status != magi.StatusRunning && rec.LastSeq <= after
 }
 
 func (s *Server) handleGet() http.Handler {

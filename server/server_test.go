@@ -53,6 +53,11 @@ func TestServer_AcceptedThenReplayAndResumeAtEveryPosition(t *testing.T) {
 	all, _ := readSSE(t, r.Body)
 	r.Body.Close()
 	checkSequence(t, all, 1)
+	r = get(t, ts.URL+created.EventsURL, "Last-Event-ID", itoa(int64(len(all))))
+	r.Body.Close()
+	if r.StatusCode != http.StatusNoContent {
+		t.Errorf("resume after the last event: %d, want 204 so an EventSource stops reconnecting", r.StatusCode)
+	}
 	for k := range int64(len(all)) {
 		header := []string{"Last-Event-ID", itoa(k)}
 		url := ts.URL + created.EventsURL
