@@ -85,6 +85,10 @@ type Config struct {
 	// CORSOrigins are the origins allowed to call the API from a
 	// browser; empty means same-origin only.
 	CORSOrigins []string
+	// QuotaPerMinute, QuotaConcurrent and QuotaTokensPerDay are the
+	// per-API-key limits of magi serve: deliberations started per minute,
+	// running at once, and tokens used in 24 hours; 0 is unlimited.
+	QuotaPerMinute, QuotaConcurrent, QuotaTokensPerDay int
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
 

@@ -60,13 +60,23 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 }
 
 // server builds the HTTP API of the app, observing every journaled event
-// for the metrics.
+// for the metrics and the quotas.
 func (a *app) server() (*server.Server, error) {
-	metrics := server.NewMetrics(a.runner.Running)
-	a.observe(metrics.Observe)
-	srv := server.New(a.runner, a.store, a.feed, metrics, a.log, server.Options{
+	// keep it private: API keys, per-key quotas (docs/SECURITY.md).
+	keys, ok := a.store.(magi.KeyStore)
+	if !ok {
+		return nil, fmt.Errorf("the store %T cannot keep API keys", a.store)
+	}
+	quota := server.NewQuota(server.QuotaLimits{PerMinute: a.cfg.QuotaPerMinute,
+		Concurrent: a.cfg.QuotaConcurrent, TokensPerDay: int64(a.cfg.QuotaTokensPerDay)}, keys)
+	var metrics *server.Metrics
+	a.observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
+	// After observe, which replaces a.runner: the gauge must read the new one.
+	metrics = server.NewMetrics(a.runner.Running)
+	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
 		MaxQuestionBytes: a.cfg.MaxQuestionBytes, CORSOrigins: a.cfg.CORSOrigins,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
+	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
 	return srv, nil
 }
 
