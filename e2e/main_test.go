@@ -77,19 +77,9 @@ type proc struct {
 // answers /healthz. The process is stopped when the test ends.
 func startMagi(t *testing.T, env map[string]string) *proc {
 	t.Helper()
-	dir := t.TempDir()
-	base := map[string]string{
-		"PATH": os.Getenv("PATH"), "HOME": filepath.Join(dir, "home"), "XDG_DATA_HOME": filepath.Join(dir, "data"),
-		"MAGI_DB": filepath.Join(dir, "magi.db"), "MAGI_LOG_LEVEL": "debug",
-	}
-	for k, v := range env {
-		base[k] = v
-	}
 	p := &proc{stderr: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(magiBin, "serve", "--addr", "127.0.0.1:0")
-	for k, v := range base {
-		p.cmd.Env = append(p.cmd.Env, k+"="+v)
-	}
+	p.cmd.Env = cleanEnv(t, env)
 	p.cmd.Stderr = p.stderr
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -112,6 +102,38 @@ func startMagi(t *testing.T, env map[string]string) *proc {
 	}
 	p.waitHealthy(t)
 	return p
+}
+
+// cleanEnv is a process environment with nothing of the test's own but
+// PATH: temporary HOME, XDG_DATA_HOME and MAGI_DB, then env.
+func cleanEnv(t *testing.T, env map[string]string) []string {
+	dir := t.TempDir()
+	base := map[string]string{
+		"PATH": os.Getenv("PATH"), "HOME": filepath.Join(dir, "home"), "XDG_DATA_HOME": filepath.Join(dir, "data"),
+		"MAGI_DB": filepath.Join(dir, "magi.db"), "MAGI_LOG_LEVEL": "debug",
+	}
+	for k, v := range env {
+		base[k] = v
+	}
+	var out []string
+	for k, v := range base {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// runMagi runs a magi command to its end and returns its stdout.
+func runMagi(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(magiBin, args...)
+	cmd.Env = cleanEnv(t, env)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("magi %v: %v\n%s", args, err, stderr.String())
+	}
+	return string(out)
 }
 
 // readStdout sends the address of the "MAGI listening on http://ADDR"
