@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"io"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,11 +175,21 @@ func TestServe_ResumeFinished(t *testing.T) {
 	if diff := cmp.Diff(datas(full), datas(events(ctx, t, p.URL, id, "").All(t))); diff != "" {
 		t.Fatalf("replay differs from the live stream (-live +replay):\n%s", diff)
 	}
-	ahead := events(ctx, t, p.URL, id, strconv.Itoa(len(full)+5)).All(t)
-	if len(ahead) != 0 {
-		t.Errorf("Last-Event-ID past the end gave %d events", len(ahead))
+	for _, k := range []int{len(full), len(full) + 5} {
+		// Nothing more will come: 204 makes an EventSource stop reconnecting.
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/api/deliberations/"+id+"/events", nil)
+		req.Header.Set("Last-Event-ID", strconv.Itoa(k))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent || len(body) != 0 {
+			t.Errorf("Last-Event-ID %d of a finished stream of %d: %d %q, want 204", k, len(full), resp.StatusCode, body)
+		}
 	}
-	for k := range len(full) + 1 {
+	for k := range len(full) {
 		got := events(ctx, t, p.URL, id, strconv.Itoa(k)).All(t)
 		if diff := cmp.Diff(datas(full[k:]), datas(got)); diff != "" {
 			t.Fatalf("Last-Event-ID %d (-want +got):\n%s", k, diff)
