@@ -102,11 +102,11 @@ func (q *Quota) of(key string, now time.Time) *keyUsage {
 func (q *Quota) over(u *keyUsage, now time.Time) (string, time.Duration) {
 	l := q.limits
 	if l.PerMinute > 0 && len(u.starts) >= l.PerMinute {
-		return fmt.Sprintf("%d deliberations per minute", l.PerMinute),
+		return plural(l.PerMinute, "deliberation") + " per minute",
 			u.starts[len(u.starts)-l.PerMinute].Add(time.Minute).Sub(now)
 	}
 	if l.Concurrent > 0 && u.running >= l.Concurrent {
-		return fmt.Sprintf("%d deliberations at once", l.Concurrent), 5 * time.Second
+		return plural(l.Concurrent, "deliberation") + " at once", 5 * time.Second
 	}
 	if l.TokensPerDay > 0 {
 		var sum int64
@@ -197,4 +197,12 @@ func (r quotaRunner) Start(ctx context.Context, d magi.Question) error {
 		r.q.release(d.ID)
 	}
 	return err
+}
+
+// plural is "1 deliberation", "2 deliberations".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
