@@ -114,11 +114,23 @@ func TestKeyAuth_OperationalRoutesStayOpen(t *testing.T) {
 			t.Errorf("GET %s without a key: %d, want 200", path, r.status)
 		}
 	}
-	// AgentCore authenticates callers of /invocations at its own layer
-	// (IAM SigV4 or JWT) before they reach the container: MAGI does not.
-	r := ps.do(t, "POST", "/invocations", "", `{"prompt": "Shall we?"}`)
+}
+
+// TestKeyAuth_InvocationsLikeTheAPI: /invocations starts deliberations, so
+// once keys exist it needs one too (an AgentCore deployment that relies on
+// AgentCore's own IAM/JWT authentication simply creates no keys).
+func TestKeyAuth_InvocationsLikeTheAPI(t *testing.T) {
+	ps := newPrivServer(t, privOptions{})
+	_, alice := ps.addKey(t, "alice", false)
+	if r := ps.do(t, "POST", "/invocations", "", `{"prompt": "Shall we?"}`); r.status != http.StatusUnauthorized {
+		t.Errorf("POST /invocations without a key: %d, want 401", r.status)
+	}
+	r := ps.do(t, "POST", "/invocations", alice, `{"prompt": "Shall we?"}`)
 	if r.status != http.StatusOK || !strings.Contains(r.body, `"type":"complete"`) {
-		t.Errorf("POST /invocations without a key: %d, want a whole stream", r.status)
+		t.Fatalf("POST /invocations with a key: %d, want a whole stream", r.status)
+	}
+	if got := ps.list(t, alice); len(got) != 1 {
+		t.Errorf("alice's history after /invocations: %v, want the one she asked", got)
 	}
 }
 
