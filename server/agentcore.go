@@ -1,10 +1,7 @@
 package server
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -12,41 +9,21 @@ import (
 
 // handleInvocations is the Bedrock AgentCore Runtime contract: it takes
 // {"prompt": "..."} (and optionally "rule") and streams the deliberation's
-// events.
+// events. It is validated, authenticated and admitted like
+// POST /api/deliberations.
 func (s *Server) handleInvocations() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := int64(s.opts.MaxQuestionBytes)*2 + 4096
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+		q, err := s.readQuestion(w, r)
 		if err != nil {
-			writeError(w, r, magi.Errorf(magi.ETOOLARGE, "the request body is over %d bytes", limit))
-			return
-		}
-		var req struct {
-			Prompt   string `json:"prompt"`
-			Question string `json:"question"`
-			Rule     string `json:"rule"`
-		}
-		if err := json.Unmarshal(body, &req); err != nil {
-			writeError(w, r, magi.Errorf(magi.EINVALID, "the body must be JSON of the form {\"prompt\": \"...\"}: %s", jsonProblem(err)))
-			return
-		}
-		text := strings.TrimSpace(req.Prompt)
-		if text == "" {
-			text = strings.TrimSpace(req.Question)
-		}
-		rule, err := magi.ParseRule(req.Rule)
-		switch {
-		case err != nil:
 			writeError(w, r, err)
 			return
-		case text == "":
-			writeError(w, r, magi.Errorf(magi.EINVALID, "the prompt is empty"))
-			return
-		case len(text) > s.opts.MaxQuestionBytes:
-			writeError(w, r, magi.Errorf(magi.EINVALID, "the prompt is %d bytes; the limit is %d", len(text), s.opts.MaxQuestionBytes))
+		}
+		p := principalOf(r.Context())
+		q.ID, q.Owner = magi.NewID(), p.KeyID
+		if err := s.admit(r, q); err != nil {
+			writeError(w, r, err)
 			return
 		}
-		q := magi.Question{ID: magi.NewID(), Text: text, Rule: rule}
 		if err := s.runner.Start(r.Context(), q); err != nil {
 			writeError(w, r, err)
 			return

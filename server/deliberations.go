@@ -17,7 +17,10 @@ import (
 // these are allowed and ignored.
 type createRequest struct {
 	Question string `json:"question"`
-	Rule     string `json:"rule"`
+	// Prompt is the question's name in the AgentCore contract
+	// (/invocations); either field may be used on either route.
+	Prompt string `json:"prompt"`
+	Rule   string `json:"rule"`
 }
 
 // createResponse answers a POST without Accept: text/event-stream.
@@ -77,6 +80,9 @@ func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Ques
 		return magi.Question{}, magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\"}: %s", jsonProblem(err))
 	}
 	text := strings.TrimSpace(req.Question)
+	if text == "" {
+		text = strings.TrimSpace(req.Prompt)
+	}
 	switch {
 	case text == "":
 		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is empty")

@@ -15,7 +15,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		writeError(w, r, errNotFoundRoute)
 	})))
 
-	mux.Handle("POST /invocations", s.handleInvocations())
+	mux.Handle("POST /invocations", s.api(s.handleInvocations()))
 	mux.Handle("GET /ping", s.handlePing())
 	mux.Handle("GET /healthz", s.handleHealth())
 	mux.Handle("GET /metrics", s.metrics.Handler())
