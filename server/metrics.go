@@ -15,6 +15,7 @@ import (
 type Metrics struct {
 	reg          *prometheus.Registry
 	deliberation *prometheus.CounterVec
+	startedTotal prometheus.Counter
 	firstChunk   prometheus.Histogram
 	agentFirst   *prometheus.HistogramVec
 	agentTotal   *prometheus.HistogramVec
@@ -33,7 +34,9 @@ func NewMetrics(running func() int) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry(), starts: map[string]time.Time{}}
 	buckets := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120}
 	m.deliberation = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "magi_deliberations_total",
-		Help: "Deliberations by final status (running counts those started)."}, []string{"status"})
+		Help: "Deliberations that ended, by final status."}, []string{"status"})
+	m.startedTotal = prometheus.NewCounter(prometheus.CounterOpts{Name: "magi_deliberations_started_total",
+		Help: "Deliberations started."})
 	m.firstChunk = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "magi_time_to_first_chunk_seconds",
 		Help: "Time from the start of a deliberation to its first chunk.", Buckets: buckets})
 	m.agentFirst = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "magi_agent_first_token_seconds",
@@ -48,7 +51,7 @@ func NewMetrics(running func() int) *Metrics {
 		Help: "Failed model calls by kind."}, []string{"agent", "kind"})
 	m.streams = prometheus.NewGauge(prometheus.GaugeOpts{Name: "magi_open_streams",
 		Help: "Event streams open now."})
-	m.reg.MustRegister(m.deliberation, m.firstChunk, m.agentFirst, m.agentTotal, m.tokens, m.cost, m.errors, m.streams,
+	m.reg.MustRegister(m.deliberation, m.startedTotal, m.firstChunk, m.agentFirst, m.agentTotal, m.tokens, m.cost, m.errors, m.streams,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	if running != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "magi_running_deliberations",
@@ -62,7 +65,7 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-func (m *Metrics) started()      { m.deliberation.WithLabelValues("running").Inc() }
+func (m *Metrics) started()      { m.startedTotal.Inc() }
 func (m *Metrics) streamOpened() { m.streams.Inc() }
 func (m *Metrics) streamClosed() { m.streams.Dec() }
 
