@@ -67,6 +67,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		if cfg.HTTPClient != nil {
 			o.HTTPClient = cfg.HTTPClient
 		}
+		o.HTTPClient = bufferedBody{next: o.HTTPClient}
 		if cfg.EndpointURL != "" {
 			o.BaseEndpoint = aws.String(cfg.EndpointURL)
 		}

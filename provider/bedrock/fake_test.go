@@ -44,27 +44,40 @@ var helloFrames = []frame{
 
 // writeFrames answers a ConverseStream call with frames, flushing each.
 func writeFrames(t *testing.T, w http.ResponseWriter, frames []frame) {
+	startFrames(w)
+	enc := eventstream.NewEncoder()
+	for _, f := range frames {
+		if !writeFrame(t, enc, w, f) {
+			return
+		}
+	}
+}
+
+// startFrames sends the headers of a successful ConverseStream response.
+func startFrames(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
 	w.Header().Set("X-Amzn-Requestid", "5d0f6c44-0000-4000-8000-000000000000")
 	w.WriteHeader(http.StatusOK)
-	enc := eventstream.NewEncoder()
-	for _, f := range frames {
-		var msg eventstream.Message
-		if f.exception {
-			msg.Headers.Set(":message-type", eventstream.StringValue("exception"))
-			msg.Headers.Set(":exception-type", eventstream.StringValue(f.name))
-		} else {
-			msg.Headers.Set(":message-type", eventstream.StringValue("event"))
-			msg.Headers.Set(":event-type", eventstream.StringValue(f.name))
-		}
-		msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
-		msg.Payload = []byte(f.payload)
-		if err := enc.Encode(w, msg); err != nil {
-			t.Errorf("encode frame: %v", err)
-			return
-		}
-		http.NewResponseController(w).Flush()
+}
+
+// writeFrame encodes f as one binary event stream message and flushes it.
+func writeFrame(t *testing.T, enc *eventstream.Encoder, w http.ResponseWriter, f frame) bool {
+	var msg eventstream.Message
+	if f.exception {
+		msg.Headers.Set(":message-type", eventstream.StringValue("exception"))
+		msg.Headers.Set(":exception-type", eventstream.StringValue(f.name))
+	} else {
+		msg.Headers.Set(":message-type", eventstream.StringValue("event"))
+		msg.Headers.Set(":event-type", eventstream.StringValue(f.name))
 	}
+	msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
+	msg.Payload = []byte(f.payload)
+	if err := enc.Encode(w, msg); err != nil {
+		t.Logf("encode frame: %v", err)
+		return false
+	}
+	http.NewResponseController(w).Flush()
+	return true
 }
 
 // writeAWSError answers with an AWS JSON error: x-amzn-ErrorType and a body.
