@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
 	"github.com/magi-system/magi/term"
+	xterm "golang.org/x/term"
 )
 
 func cmdAsk(ctx context.Context, env *environment, args []string) error {
@@ -80,12 +82,20 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	if last.Type != magi.EventComplete {
-		if *asJSON {
+		if *asJSON || !isTerminal(env.stdout) {
 			fmt.Fprintf(env.stderr, "magi: %s: %s\n", last.Code, last.Message)
 		}
 		return exitError{fmt.Errorf("%s: %s", last.Code, last.Message)}
 	}
 	return nil
+}
+
+// isTerminal reports whether w is a terminal, where the live view has
+// already shown the error that ended a deliberation; elsewhere (a pipe, a
+// file) stderr must say it.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && xterm.IsTerminal(int(f.Fd()))
 }
 
 // follow renders the deliberation id until its terminal event, ticking the

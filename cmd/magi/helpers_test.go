@@ -73,10 +73,11 @@ type result struct {
 	Took           time.Duration
 }
 
-// runMagi runs `magi args…` with env and no stdin, up to a minute.
+// runMagi runs `magi args…` with env and no stdin; the test fails if it
+// takes more than 30 s.
 func runMagi(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, magiBin, args...)
 	cmd.Env = environ(env)
@@ -87,6 +88,8 @@ func runMagi(t *testing.T, env map[string]string, args ...string) result {
 	r := result{Stdout: stdout.String(), Stderr: stderr.String(), Took: time.Since(began)}
 	var exit *exec.ExitError
 	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("magi %s did not end in time\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.Stdout, r.Stderr)
 	case errors.As(err, &exit):
 		r.Code = exit.ExitCode()
 	case err != nil:

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"net"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/fakellm"
 )
 
 // TestCLI_History: deliberations made by `magi ask` are listed, shown,
@@ -207,4 +212,93 @@ func reasoning(text string) string {
 		}
 	}
 	return text
+}
+
+// TestCLI_AskUpstreamRefused: `magi ask` against a model server that is not
+// there fails, and stderr names the URL and the cause even when stdout
+// goes to a pipe.
+func TestCLI_AskUpstreamRefused(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String() + "/v1"
+	ln.Close()
+	env := fakeEnv(cleanEnv(t), url)
+	r := runMagi(t, env, "ask", "Is anyone there?")
+	if r.Code == 0 || !strings.Contains(r.Stderr, url) || !strings.Contains(r.Stderr, "connection refused") {
+		t.Errorf("magi ask with nothing at %s: exit %d, stderr %q; want non-zero and the URL and \"connection refused\"", url, r.Code, r.Stderr)
+	}
+	rec := onlyRecord(t, env)
+	if rec.Status != magi.StatusFailed || rec.Decision != "" {
+		t.Errorf("the record is %s with decision %q, want failed with none", rec.Status, rec.Decision)
+	}
+}
+
+// onlyRecord is the record of the one deliberation in env's database.
+func onlyRecord(t *testing.T, env map[string]string) magi.Record {
+	t.Helper()
+	rows := idLine.FindAllStringSubmatch(mustMagi(t, env, "history").Stdout, -1)
+	if len(rows) != 1 {
+		t.Fatalf("magi history lists %d deliberations, want 1", len(rows))
+	}
+	var rec magi.Record
+	if err := json.Unmarshal([]byte(mustMagi(t, env, "show", "--json", rows[0][1]).Stdout), &rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// TestCLI_AskInterrupt: Ctrl-C during `magi ask` stops it within 2 s, the
+// record is cancelled and the model calls are closed.
+func TestCLI_AskInterrupt(t *testing.T) {
+	t.Parallel()
+	fake, up := startFake(t, fakellm.Config{Words: 1000, Gap: 20 * time.Millisecond})
+	env := fakeEnv(cleanEnv(t), up)
+	cmd := exec.Command(magiBin, "ask", "Can this be stopped?")
+	cmd.Env = environ(env)
+	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	deadline := time.Now().Add(15 * time.Second)
+	for fake.Open() < 3 || strings.Count(stdout.String(), "\n") < 10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the sages never streamed: %d open calls\nstdout:\n%s\nstderr:\n%s", fake.Open(), stdout, stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	sent := time.Now()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("magi ask still runs 10 s after SIGINT\nstdout:\n%s", stdout)
+	}
+	if took := time.Since(sent); took > 2*time.Second {
+		t.Errorf("magi ask exited %v after SIGINT, want < 2s", took)
+	}
+	if code := cmd.ProcessState.ExitCode(); code == 0 {
+		t.Errorf("magi ask exited 0 after SIGINT, want non-zero")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	if err := fake.WaitIdle(ctx); err != nil {
+		t.Errorf("%d upstream calls still open after magi ask exited", fake.Open())
+	}
+	for _, c := range fake.Calls() {
+		if c.Outcome != fakellm.ClientGone {
+			t.Errorf("upstream call %d (%s) ended %s, want client_gone", c.Request.N, c.Request.Agent, c.Outcome)
+		}
+	}
+	if rec := onlyRecord(t, env); rec.Status != magi.StatusCancelled {
+		t.Errorf("the record is %s after Ctrl-C, want cancelled", rec.Status)
+	}
 }
