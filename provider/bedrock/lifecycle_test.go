@@ -3,12 +3,17 @@ package bedrock_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/provider/bedrock"
 )
 
 // hangingHandler sends the first delta, then holds the stream open until the
@@ -115,5 +120,25 @@ func TestBedrock_Check(t *testing.T) {
 				t.Errorf("kind = %q, want %q", pe.Kind, tt.want)
 			}
 		})
+	}
+}
+
+func TestBedrock_CheckWithoutCredentials(t *testing.T) {
+	isolate(t)
+	var calls atomic.Int32
+	srv := httptestServer(t, func(w http.ResponseWriter, r *http.Request) { calls.Add(1) })
+	noCreds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, errors.New("no EC2 IMDS role found")
+	})
+	p, err := bedrock.New(context.Background(), bedrock.Config{Region: "us-east-1", EndpointURL: srv.URL, Credentials: noCreds})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	err = p.Check(context.Background(), "amazon.nova-micro-v1:0")
+	if pe := providerError(t, err); pe.Kind != magi.KindAuth || pe.Endpoint != "us-east-1" {
+		t.Errorf("kind %q endpoint %q, want auth at us-east-1", pe.Kind, pe.Endpoint)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("%d calls to Bedrock without credentials", n)
 	}
 }
