@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -175,4 +180,69 @@ func firstChunk(t *testing.T, evs []sseEvent) int {
 	}
 	t.Fatal("no chunk in the stream")
 	return -1
+}
+
+// TestCLI_DatabaseUnavailable: with a database that cannot be opened every
+// command fails, saying so and naming it, and nothing is presented as
+// decided.
+func TestCLI_DatabaseUnavailable(t *testing.T) {
+	t.Parallel()
+	env := simEnv(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	garbage := filepath.Join(dir, "garbage.db")
+	junk := bytes.Repeat([]byte("this is not an SQLite database\n"), 200)
+	if err := os.WriteFile(file, []byte("a regular file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(garbage, junk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	says := regexp.MustCompile(`database at .* (is unavailable|cannot)|cannot create the directory of the database`)
+	for _, db := range []string{filepath.Join(file, "magi.db"), garbage} {
+		for _, args := range [][]string{{"ask", "Is the database there?"}, {"serve", "--addr", "127.0.0.1:0"}, {"history"}, {"show", "01x"}} {
+			r := runMagi(t, with(env, "MAGI_DB", db), args...)
+			if r.Code == 0 || !strings.Contains(r.Stderr, db) || !says.MatchString(r.Stderr) {
+				t.Errorf("magi %s with --db %s: exit %d, stderr %q; want non-zero, naming the unavailable database",
+					args[0], db, r.Code, r.Stderr)
+			}
+			if strings.Contains(r.Stdout, "DECISION") || strings.Contains(r.Stdout, "listening") {
+				t.Errorf("magi %s with --db %s went on:\n%s", args[0], db, r.Stdout)
+			}
+		}
+	}
+	if got, _ := os.ReadFile(garbage); !bytes.Equal(got, junk) {
+		t.Errorf("magi wrote into a file that is not its database")
+	}
+}
+
+// TestCLI_NewerSchemaRefused: a database written by a newer MAGI is
+// refused at start, with a message saying so, and left as it is.
+func TestCLI_NewerSchemaRefused(t *testing.T) {
+	t.Parallel()
+	env := simEnv(t)
+	path := env["MAGI_DB"]
+	mustMagi(t, env, "history") // creates the database at this binary's schema
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"ask", "Will an old magi refuse?"}, {"history"}} {
+		r := runMagi(t, env, args...)
+		want := fmt.Sprintf("the database at %s was written by a newer MAGI (schema 99, this binary knows", path)
+		if r.Code == 0 || !strings.Contains(r.Stderr, want) || !strings.Contains(r.Stderr, "upgrade magi") {
+			t.Errorf("magi %s on a schema-99 database: exit %d, stderr %q; want non-zero and %q", args[0], r.Code, r.Stderr, want)
+		}
+	}
+	var version, rows int
+	if err := db.QueryRow(`SELECT MAX(version), (SELECT COUNT(*) FROM deliberations) FROM schema_migrations`).Scan(&version, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if version != 99 || rows != 0 {
+		t.Errorf("after the refusals: schema %d, %d deliberations; want 99 and 0", version, rows)
+	}
 }
