@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,44 +14,21 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/fakeanthropic"
 	"github.com/magi-system/magi/provider/anthropic"
 )
 
 const testKey = "sk-ant-test-secret-key"
 
-// sseEvent is one event of Anthropic's stream, as the API writes it.
-func sseEvent(name, data string) string {
-	return "event: " + name + "\ndata: " + data + "\n\n"
-}
-
-// helloEvents is a complete, real-shaped answer: "Hello, world".
 var helloEvents = []string{
-	sseEvent("message_start", `{"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}}`),
-	sseEvent("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`),
-	sseEvent("ping", `{"type": "ping"}`),
-	sseEvent("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}`),
-	sseEvent("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":", world"}}`),
-	sseEvent("content_block_stop", `{"type":"content_block_stop","index":0}`),
-	sseEvent("message_delta", `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}`),
-	sseEvent("message_stop", `{"type":"message_stop"}`),
-}
-
-// writeSSE answers a streaming call with events, flushing each.
-func writeSSE(w http.ResponseWriter, events []string) {
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("request-id", "req_test")
-	w.WriteHeader(http.StatusOK)
-	for _, e := range events {
-		io.WriteString(w, e)
-		http.NewResponseController(w).Flush()
-	}
-}
-
-// writeError answers with Anthropic's JSON error body.
-func writeError(w http.ResponseWriter, status int, typ, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"type":"error","error":{"type":%q,"message":%q},"request_id":"req_test"}`, typ, msg)
+	fakeanthropic.Event("message_start", `{"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}}`),
+	fakeanthropic.Event("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`),
+	fakeanthropic.Event("ping", `{"type": "ping"}`),
+	fakeanthropic.Event("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}`),
+	fakeanthropic.Event("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":", world"}}`),
+	fakeanthropic.Event("content_block_stop", `{"type":"content_block_stop","index":0}`),
+	fakeanthropic.Event("message_delta", `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}`),
+	fakeanthropic.Event("message_stop", `{"type":"message_stop"}`),
 }
 
 func newProvider(t *testing.T, h http.HandlerFunc) (*anthropic.Provider, *httptest.Server) {
@@ -100,7 +76,7 @@ func TestAnthropic_StreamTextThenUsage(t *testing.T) {
 		if err := json.NewDecoder(r.Body).Decode(&got); err != nil {
 			t.Errorf("decode request: %v", err)
 		}
-		writeSSE(w, helloEvents)
+		fakeanthropic.WriteSSE(w, helloEvents)
 	})
 	temp := 0.3
 	texts, usage, err := collect(p.Stream(context.Background(), magi.Request{
@@ -136,7 +112,7 @@ func TestAnthropic_MaxTokensAndNoTemperature(t *testing.T) {
 	var got map[string]any
 	p, _ := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
 		json.NewDecoder(r.Body).Decode(&got)
-		writeSSE(w, helloEvents)
+		fakeanthropic.WriteSSE(w, helloEvents)
 	})
 	if _, _, err := collect(p.Stream(context.Background(), magi.Request{Model: "m", Prompt: "q", MaxTokens: 700})); err != nil {
 		t.Fatal(err)
@@ -153,8 +129,8 @@ func TestAnthropic_MaxTokensAndNoTemperature(t *testing.T) {
 
 func TestAnthropic_ErrorEventMidStream(t *testing.T) {
 	p, _ := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
-		writeSSE(w, append(helloEvents[:5:5],
-			sseEvent("error", `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)))
+		fakeanthropic.WriteSSE(w, append(helloEvents[:5:5],
+			fakeanthropic.Event("error", `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)))
 	})
 	texts, usage, err := collect(p.Stream(context.Background(), magi.Request{Model: "claude-x", Prompt: "q"}))
 	if diff := cmp.Diff([]string{"Hello", ", world"}, texts); diff != "" {
@@ -171,7 +147,7 @@ func TestAnthropic_ErrorEventMidStream(t *testing.T) {
 
 func TestAnthropic_TruncatedStream(t *testing.T) {
 	p, _ := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
-		writeSSE(w, helloEvents[:4])
+		fakeanthropic.WriteSSE(w, helloEvents[:4])
 	})
 	texts, _, err := collect(p.Stream(context.Background(), magi.Request{Model: "m", Prompt: "q"}))
 	if len(texts) != 1 {
@@ -200,7 +176,7 @@ func TestAnthropic_StatusErrors(t *testing.T) {
 			calls := 0
 			p, srv := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
 				calls++
-				writeError(w, tt.status, tt.typ, "upstream says "+tt.typ+" to key "+testKey)
+				fakeanthropic.WriteError(w, tt.status, tt.typ, "upstream says "+tt.typ+" to key "+testKey)
 			})
 			texts, _, err := collect(p.Stream(context.Background(), magi.Request{Model: "claude-x", Prompt: "q"}))
 			if len(texts) != 0 {

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/fakeanthropic"
 )
 
 // hangingHandler sends the first delta, then holds the stream open until the
 // client goes away, which it reports by closing gone.
 func hangingHandler(gone chan<- struct{}) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		writeSSE(w, helloEvents[:4])
+		fakeanthropic.WriteSSE(w, helloEvents[:4])
 		<-r.Context().Done()
 		close(gone)
 	}
@@ -73,7 +74,7 @@ func TestAnthropic_Check(t *testing.T) {
 			p, _ := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
 				path = r.Method + " " + r.URL.Path
 				if tt.status != http.StatusOK {
-					writeError(w, tt.status, tt.typ, "no")
+					fakeanthropic.WriteError(w, tt.status, tt.typ, "no")
 					return
 				}
 				w.Header().Set("Content-Type", "application/json")

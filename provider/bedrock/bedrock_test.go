@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/fakebedrock"
 	"github.com/magi-system/magi/provider/bedrock"
 )
 
@@ -64,12 +65,12 @@ func TestBedrock_StreamTextThenUsage(t *testing.T) {
 	var body converseBody
 	var model, op, auth string
 	p, _ := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
-		model, op = modelOf(r)
+		model, op = fakebedrock.ModelOf(r)
 		auth = r.Header.Get("Authorization")
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			t.Errorf("decode request: %v", err)
 		}
-		writeFrames(t, w, helloFrames)
+		fakebedrock.WriteFrames(w, helloFrames)
 	})
 	temp := 0.25
 	texts, usage, err := collect(p.Stream(context.Background(), magi.Request{
@@ -116,7 +117,7 @@ func TestBedrock_ExceptionMidStream(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.exception, func(t *testing.T) {
 			p, _ := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
-				writeFrames(t, w, append(helloFrames[:2:2], exception(tt.exception, `{"message":"Too many requests"}`)))
+				fakebedrock.WriteFrames(w, append(helloFrames[:2:2], fakebedrock.Exception(tt.exception, `{"message":"Too many requests"}`)))
 			})
 			texts, usage, err := collect(p.Stream(context.Background(), magi.Request{Model: "amazon.nova-lite-v1:0", Prompt: "q"}))
 			if diff := cmp.Diff([]string{"Hello"}, texts); diff != "" {
@@ -138,7 +139,7 @@ func TestBedrock_ExceptionMidStream(t *testing.T) {
 
 func TestBedrock_TruncatedStream(t *testing.T) {
 	p, _ := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
-		writeFrames(t, w, helloFrames[:2])
+		fakebedrock.WriteFrames(w, helloFrames[:2])
 	})
 	texts, _, err := collect(p.Stream(context.Background(), magi.Request{Model: "m", Prompt: "q"}))
 	if len(texts) != 1 {
@@ -173,7 +174,7 @@ func TestBedrock_HTTPErrors(t *testing.T) {
 			var calls atomic.Int32
 			p, _ := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
 				calls.Add(1)
-				writeAWSError(w, tt.status, tt.code, tt.msg)
+				fakebedrock.WriteError(w, tt.status, tt.code, tt.msg)
 			})
 			texts, _, err := collect(p.Stream(context.Background(), magi.Request{Model: "meta.llama3-8b", Prompt: "q"}))
 			if len(texts) != 0 {
@@ -211,7 +212,7 @@ func TestBedrock_EndpointFromEnvironment(t *testing.T) {
 	var hit atomic.Bool
 	srv := httptestServer(t, func(w http.ResponseWriter, r *http.Request) {
 		hit.Store(true)
-		writeFrames(t, w, helloFrames)
+		fakebedrock.WriteFrames(w, helloFrames)
 	})
 	t.Setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", srv.URL)
 	t.Setenv("AWS_REGION", "eu-central-1")

@@ -2,99 +2,30 @@ package bedrock_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/magi-system/magi/internal/fakebedrock"
 	"github.com/magi-system/magi/provider/bedrock"
 )
 
 const testSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
-// frame is one message of Bedrock's binary event stream.
-type frame struct {
-	exception bool
-	name      string // :event-type or :exception-type
-	payload   string
-}
-
-func event(name, payload string) frame { return frame{name: name, payload: payload} }
-func exception(name, payload string) frame {
-	return frame{exception: true, name: name, payload: payload}
-}
-
 // helloFrames is a complete answer, "Hello, world", as Bedrock sends it.
-var helloFrames = []frame{
-	event("messageStart", `{"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW","role":"assistant"}`),
-	event("contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcdefghijk"}`),
-	event("contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":", world"},"p":"abcdefghijklmnopqrs"}`),
-	event("contentBlockStop", `{"contentBlockIndex":0,"p":"abcdefghijklmnopqrstuvwxyzABC"}`),
-	event("messageStop", `{"p":"abcdefghijklmnopqrstuvwxyzABCDEFG","stopReason":"end_turn"}`),
-	event("metadata", `{"metrics":{"latencyMs":512},"p":"abcdefghijklmn","usage":{"inputTokens":25,"outputTokens":15,"totalTokens":40}}`),
-}
-
-// writeFrames answers a ConverseStream call with frames, flushing each.
-func writeFrames(t *testing.T, w http.ResponseWriter, frames []frame) {
-	startFrames(w)
-	enc := eventstream.NewEncoder()
-	for _, f := range frames {
-		if !writeFrame(t, enc, w, f) {
-			return
-		}
-	}
-}
-
-// startFrames sends the headers of a successful ConverseStream response.
-func startFrames(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
-	w.Header().Set("X-Amzn-Requestid", "5d0f6c44-0000-4000-8000-000000000000")
-	w.WriteHeader(http.StatusOK)
-}
-
-// writeFrame encodes f as one binary event stream message and flushes it.
-func writeFrame(t *testing.T, enc *eventstream.Encoder, w http.ResponseWriter, f frame) bool {
-	var msg eventstream.Message
-	if f.exception {
-		msg.Headers.Set(":message-type", eventstream.StringValue("exception"))
-		msg.Headers.Set(":exception-type", eventstream.StringValue(f.name))
-	} else {
-		msg.Headers.Set(":message-type", eventstream.StringValue("event"))
-		msg.Headers.Set(":event-type", eventstream.StringValue(f.name))
-	}
-	msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
-	msg.Payload = []byte(f.payload)
-	if err := enc.Encode(w, msg); err != nil {
-		t.Logf("encode frame: %v", err)
-		return false
-	}
-	http.NewResponseController(w).Flush()
-	return true
-}
-
-// writeAWSError answers with an AWS JSON error: x-amzn-ErrorType and a body.
-func writeAWSError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-Errortype", code+":http://internal.amazon.com/coral/com.amazon.bedrock/")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"message":%q}`, msg)
-}
-
-// modelOf returns the model id and operation of a runtime call path,
-// /model/{modelId}/converse-stream.
-func modelOf(r *http.Request) (model, op string) {
-	rest, _ := strings.CutPrefix(r.URL.EscapedPath(), "/model/")
-	id, op, _ := strings.Cut(rest, "/")
-	model, _ = url.PathUnescape(id)
-	return model, op
+var helloFrames = []fakebedrock.Frame{
+	fakebedrock.Event("messageStart", `{"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW","role":"assistant"}`),
+	fakebedrock.Event("contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcdefghijk"}`),
+	fakebedrock.Event("contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":", world"},"p":"abcdefghijklmnopqrs"}`),
+	fakebedrock.Event("contentBlockStop", `{"contentBlockIndex":0,"p":"abcdefghijklmnopqrstuvwxyzABC"}`),
+	fakebedrock.Event("messageStop", `{"p":"abcdefghijklmnopqrstuvwxyzABCDEFG","stopReason":"end_turn"}`),
+	fakebedrock.Event("metadata", `{"metrics":{"latencyMs":512},"p":"abcdefghijklmn","usage":{"inputTokens":25,"outputTokens":15,"totalTokens":40}}`),
 }
 
 // isolate keeps the developer's AWS files and variables out of a test.

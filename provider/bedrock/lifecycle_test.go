@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/fakebedrock"
 	"github.com/magi-system/magi/provider/bedrock"
 )
 
@@ -21,7 +22,7 @@ import (
 func hangingHandler(t *testing.T, gone chan<- struct{}) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body) // so the server notices the client leaving
-		writeFrames(t, w, helloFrames[:2])
+		fakebedrock.WriteFrames(w, helloFrames[:2])
 		select {
 		case <-r.Context().Done():
 			close(gone)
@@ -97,10 +98,10 @@ func TestBedrock_Check(t *testing.T) {
 			var op string
 			var body converseBody
 			p, _ := newProvider(t, func(w http.ResponseWriter, r *http.Request) {
-				_, op = modelOf(r)
+				_, op = fakebedrock.ModelOf(r)
 				json.NewDecoder(r.Body).Decode(&body)
 				if tt.status != http.StatusOK {
-					writeAWSError(w, tt.status, tt.code, tt.msg)
+					fakebedrock.WriteError(w, tt.status, tt.code, tt.msg)
 					return
 				}
 				w.Header().Set("Content-Type", "application/json")
