@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
+	"net/url"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
 	"github.com/magi-system/magi/internal/pgtest"
@@ -244,5 +248,72 @@ func TestCLI_NewerSchemaRefused(t *testing.T) {
 	}
 	if version != 99 || rows != 0 {
 		t.Errorf("after the refusals: schema %d, %d deliberations; want 99 and 0", version, rows)
+	}
+}
+
+// TestCLI_AskDatabaseLost: when the database goes away mid-deliberation,
+// `magi ask` fails saying so, and presents no decision.
+func TestCLI_AskDatabaseLost(t *testing.T) {
+	t.Parallel()
+	db := pgtest.URL(t)
+	fake, up := startFake(t, fakellm.Config{Words: 1000, Gap: 20 * time.Millisecond})
+	env := with(fakeEnv(cleanEnv(t), up), "MAGI_DB", db)
+	cmd := exec.Command(magiBin, "ask", "What if the database goes?")
+	cmd.Env = environ(env)
+	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	waitStreaming(t, fake, stdout)
+
+	dropConnections(t, db)
+	lost := time.Now()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("magi ask still runs 30 s after its database went away\nstderr:\n%s", stderr)
+	}
+	t.Logf("magi ask ended %v after its database went away", time.Since(lost).Round(time.Millisecond))
+	if code := cmd.ProcessState.ExitCode(); code == 0 || strings.Contains(stdout.String(), "MAGI DECISION") {
+		t.Errorf("magi ask exited %d and printed a decision with its database gone", code)
+	}
+	if !strings.Contains(stderr.String(), "magi: store_failed: the database is unavailable") {
+		t.Errorf("magi ask's stderr does not say the database failed:\n%s", stderr)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	if err := fake.WaitIdle(ctx); err != nil {
+		t.Errorf("%d upstream calls still open after magi ask failed", fake.Open())
+	}
+}
+
+// dropConnections closes every connection to the database at dbURL and
+// refuses new ones until the test ends.
+func dropConnections(t *testing.T, dbURL string) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	u.Path = "/postgres"
+	conn, err := pgx.Connect(t.Context(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for _, q := range []string{`ALTER DATABASE ` + pgx.Identifier{name}.Sanitize() + ` ALLOW_CONNECTIONS false`,
+		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`} {
+		var args []any
+		if strings.Contains(q, "$1") {
+			args = append(args, name)
+		}
+		if _, err := conn.Exec(t.Context(), q, args...); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -236,6 +236,18 @@ func TestCLI_AskUpstreamRefused(t *testing.T) {
 	}
 }
 
+// waitStreaming waits until the three sages stream into out.
+func waitStreaming(t *testing.T, fake *fakellm.Server, out *lockedBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for fake.Open() < 3 || strings.Count(out.String(), "\n") < 10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the sages never streamed: %d open calls\noutput:\n%s", fake.Open(), out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // onlyRecord is the record of the one deliberation in env's database.
 func onlyRecord(t *testing.T, env map[string]string) magi.Record {
 	t.Helper()
@@ -266,13 +278,7 @@ func TestCLI_AskInterrupt(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	deadline := time.Now().Add(15 * time.Second)
-	for fake.Open() < 3 || strings.Count(stdout.String(), "\n") < 10 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the sages never streamed: %d open calls\nstdout:\n%s\nstderr:\n%s", fake.Open(), stdout, stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitStreaming(t, fake, stdout)
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
