@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -128,6 +129,12 @@ func TestBrowser(t *testing.T) {
 
 	real := serve(t, bin, tmp, "real", "OPENAI_BASE_URL="+fake.URL+"/v1", "OPENAI_API_KEY=test-key", "MAGI_MODEL=fake")
 	sim := serve(t, bin, tmp, "sim", "MAGI_PROVIDER=sim", "MAGI_SIM_PACE=5ms")
+	// keyed needs an API key: one is made with the binary before it starts.
+	key := createKey(t, bin, filepath.Join(tmp, "auth.db"))
+	keyed := serve(t, bin, tmp, "auth", "OPENAI_BASE_URL="+fake.URL+"/v1", "OPENAI_API_KEY=test-key", "MAGI_MODEL=fake")
+	// limited runs one deliberation at a time; "[slow]" questions keep it busy.
+	limited := serve(t, bin, tmp, "limit", "OPENAI_BASE_URL="+fake.URL+"/v1", "OPENAI_API_KEY=test-key", "MAGI_MODEL=fake", "MAGI_MAX_RUNNING=1")
+	paging := serve(t, bin, tmp, "paging", "MAGI_PROVIDER=sim", "MAGI_SIM_PACE=0")
 
 	fixtures := map[string]any{"exfil": exfil.URL, "slow": map[magi.AgentID]string{}}
 	for _, a := range magi.Members {
@@ -157,15 +164,40 @@ func TestBrowser(t *testing.T) {
 	node := exec.CommandContext(ctx, "node", "--test", "--test-concurrency=1", "web/e2e/")
 	node.Dir = root
 	node.Env = append(os.Environ(), "MAGI_URL="+real, "MAGI_SIM_URL="+sim, "MAGI_FIXTURES="+fixturePath,
-		"MAGI_SCREENSHOTS="+shots, "CHROMIUM="+chromium)
+		"MAGI_SCREENSHOTS="+shots, "CHROMIUM="+chromium,
+		"MAGI_AUTH_URL="+keyed, "MAGI_AUTH_KEY="+key, "MAGI_AUTH_LOG="+filepath.Join(tmp, "auth.log"),
+		"MAGI_LIMIT_URL="+limited, "MAGI_PAGING_URL="+paging)
 	out, err := node.CombinedOutput()
 	t.Logf("node --test web/e2e/:\n%s", out)
 	if err != nil {
 		t.Fatalf("browser tests failed: %v", err)
 	}
+	if b, err := os.ReadFile(filepath.Join(tmp, "auth.log")); err != nil || len(b) == 0 || strings.Contains(string(b), key) {
+		t.Errorf("the keyed server's log (read error %v, %d bytes) must exist and never contain the API key", err, len(b))
+	}
 	if n := exfilHits.Load(); n != 0 {
 		t.Errorf("the exfiltration URL was requested %d times; model output must never load anything", n)
 	}
+}
+
+// keyPattern is the shape of an API key printed by `magi keys create`.
+var keyPattern = regexp.MustCompile(`magi_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}`)
+
+// createKey runs `magi keys create e2e --db db` and returns the key it
+// prints once.
+func createKey(t *testing.T, bin, db string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "keys", "create", "e2e", "--db", db)
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("magi keys create: %v\n%s", err, out)
+	}
+	keys := keyPattern.FindAllString(string(out), -1)
+	if len(keys) != 1 {
+		t.Fatalf("magi keys create printed %d keys, want 1:\n%s", len(keys), out)
+	}
+	return keys[0]
 }
 
 // serve starts `magi serve` with env on a free port and waits for /healthz;

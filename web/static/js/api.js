@@ -72,6 +72,9 @@ export async function errorOf(res) {
   } catch { /* not JSON */ }
   const retryAfter = Number(res.headers.get('Retry-After')) || 0;
   if (res.status === 429) message = t('err.429', { s: retryAfter || 10 });
-  if (res.status === 401 && !message) message = t('err.401');
+  // Without a key, the server's words are for API clients (a header to
+  // send); the page says where to enter one. A refused key keeps the
+  // server's reason (not valid, revoked).
+  if (res.status === 401 && !apiKey()) message = t('err.401');
   return new ApiError(res.status, code, message, retryAfter);
 }

@@ -12,24 +12,40 @@ export class History {
     this.items = [];
     this.cursor = '';
     this.current = '';
+    this.failed = false; // the last load was refused: the list is unknown
+    this.gen = 0; // counts refreshes; older answers are dropped
+    this.pending = ''; // the URL being loaded
   }
 
-  /** Reloads the first page. */
+  /** Reloads the first page; an answer to an earlier load is dropped. */
   async refresh() {
+    this.gen++;
     this.items = [];
     this.cursor = '';
+    this.pending = '';
     await this.load();
   }
 
+  /** Loads the next page once, even when asked again while it loads. */
   async load() {
     const url = `/api/deliberations${this.cursor ? `?cursor=${encodeURIComponent(this.cursor)}` : ''}`;
+    const gen = this.gen;
+    if (this.pending === url) return;
+    this.pending = url;
+    let failed = false;
     try {
       const page = await json(url);
+      if (gen !== this.gen) return; // a refresh started since: its answer counts
       this.items.push(...(page.items || []));
       this.cursor = page.next_cursor || '';
     } catch (err) {
+      if (gen !== this.gen) return;
+      failed = true;
       this.onError(err);
+    } finally {
+      if (gen === this.gen) this.pending = '';
     }
+    this.failed = failed && !this.items.length; // unknown, not empty
     this.draw();
   }
 
@@ -46,7 +62,7 @@ export class History {
     ul.className = 'history-list';
     for (const it of this.items) ul.append(this.item(it));
     const nodes = [ul];
-    if (!this.items.length) {
+    if (!this.items.length && !this.failed) {
       const p = document.createElement('p');
       p.className = 'empty';
       p.textContent = t('hist.empty');
