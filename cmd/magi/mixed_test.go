@@ -301,3 +301,124 @@ func metricValue(page, series string) (float64, bool) {
 	}
 	return 0, false
 }
+
+// fallbackYAML puts MELCHIOR on Anthropic with a local fallback, and the
+// rest of the council on the local model.
+const fallbackYAML = `defaults:
+  provider: openai
+  model: llama3.2
+agents:
+  melchior:
+    provider: anthropic
+    model: claude-sonnet-4-5
+    fallbacks:
+      - {provider: openai, model: llama3.2}
+`
+
+// melchiorScript answers MELCHIOR with rep and any other agent by default.
+func melchiorScript(rep fakeanthropic.Reply) func(fakeanthropic.Request) fakeanthropic.Reply {
+	return func(r fakeanthropic.Request) fakeanthropic.Reply {
+		if r.Agent == magi.Melchior {
+			return rep
+		}
+		return fakeanthropic.Reply{}
+	}
+}
+
+// deliberate runs one question through `magi serve` with config and
+// returns its events and record.
+func deliberate(t *testing.T, u *upstreams, config string) ([]sseEvent, magi.Record) {
+	t.Helper()
+	p := startServe(t, with(u.env, "MAGI_CONFIG", writeConfig(t, config)))
+	evs := askStream(testCtx(t, 30*time.Second), t, p.URL, "Should we adopt a four-day week?").All(t)
+	last := lastEvent(t, evs)
+	if last.Type != magi.EventComplete {
+		t.Fatalf("stream ended with %s %s: %s", last.Type, last.Code, last.Message)
+	}
+	return evs, recordOf(t, p.URL, last.DeliberationID)
+}
+
+// agentRecord is the record's part of agent id.
+func agentRecord(t *testing.T, rec magi.Record, id magi.AgentID) magi.AgentRecord {
+	t.Helper()
+	for _, a := range rec.Agents {
+		if a.ID == id {
+			return a
+		}
+	}
+	t.Fatalf("no %s in the record", id)
+	return magi.AgentRecord{}
+}
+
+// traces are the trace events of agent id at stage.
+func traces(evs []sseEvent, id magi.AgentID, stage string) []magi.Trace {
+	var out []magi.Trace
+	for _, ev := range evs {
+		if e := ev.Event; e.Type == magi.EventTrace && e.Agent == id && e.Stage == stage && e.Trace != nil {
+			out = append(out, *e.Trace)
+		}
+	}
+	return out
+}
+
+func TestFallback_BeforeFirstToken(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		anthCalls int // 401 is not retried, 529 is, three times in all
+	}{
+		{"bad key 401", http.StatusUnauthorized, 1},
+		{"overloaded 529", 529, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := startUpstreams(t, fakebedrock.Config{}, fakellm.Config{},
+				fakeanthropic.Config{Script: melchiorScript(fakeanthropic.Reply{Status: tt.status})})
+			evs, rec := deliberate(t, u, fallbackYAML)
+			m := agentRecord(t, rec, magi.Melchior)
+			if m.Provider != "openai" || m.Model != "llama3.2" || m.Attempts != tt.anthCalls+1 {
+				t.Errorf("MELCHIOR answered by %s/%s after %d attempts, want openai/llama3.2 after %d", m.Provider, m.Model, m.Attempts, tt.anthCalls+1)
+			}
+			if m.Verdict == nil || m.Verdict.Decision == magi.Abstained || !strings.Contains(m.Text, "A fake answer from melchior") {
+				t.Errorf("MELCHIOR verdict %+v text %q, want the fallback's vote", m.Verdict, m.Text)
+			}
+			fb := traces(evs, magi.Melchior, magi.StageFallback)
+			if len(fb) != 1 || fb[0].Provider != "openai" || fb[0].Model != "llama3.2" {
+				t.Errorf("fallback traces %+v, want one naming openai llama3.2", fb)
+			}
+			if n := u.anthropic.Requests(); n != tt.anthCalls {
+				t.Errorf("anthropic got %d calls, want %d", n, tt.anthCalls)
+			}
+		})
+	}
+}
+
+func TestFallback_NeverAfterText(t *testing.T) {
+	u := startUpstreams(t, fakebedrock.Config{}, fakellm.Config{}, fakeanthropic.Config{Script: melchiorScript(fakeanthropic.Reply{
+		Tokens: []string{"The", " evidence", " is", " thin"}, StreamError: "overloaded_error", ErrorAfter: 2, Message: "Overloaded"})})
+	evs, rec := deliberate(t, u, fallbackYAML)
+	m := agentRecord(t, rec, magi.Melchior)
+	if m.Provider != "anthropic" || m.Model != "claude-sonnet-4-5" {
+		t.Errorf("MELCHIOR is recorded on %s/%s, want anthropic/claude-sonnet-4-5: no switch once text streamed", m.Provider, m.Model)
+	}
+	if m.Text != "The evidence" {
+		t.Errorf("MELCHIOR text %q, want the partial text %q kept", m.Text, "The evidence")
+	}
+	if m.Verdict == nil || m.Verdict.Decision != magi.Abstained || !strings.Contains(m.Verdict.Reason, "overloaded") {
+		t.Errorf("MELCHIOR verdict %+v, want ABSTAINED with the overloaded error", m.Verdict)
+	}
+	if !strings.Contains(m.Error, "anthropic model claude-sonnet-4-5") {
+		t.Errorf("MELCHIOR error %q does not name the provider and model", m.Error)
+	}
+	if fb := traces(evs, magi.Melchior, magi.StageFallback); len(fb) != 0 {
+		t.Errorf("fallback after text: %+v", fb)
+	}
+	for _, c := range u.openai.Calls() {
+		if c.Request.Agent == magi.Melchior {
+			t.Errorf("the fallback model was called for MELCHIOR after its text streamed")
+		}
+	}
+	if n := u.anthropic.Requests(); n != 1 {
+		t.Errorf("anthropic got %d calls, want 1: no retry after text", n)
+	}
+}
