@@ -63,6 +63,12 @@ type Event struct {
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
 	Fatal   bool   `json:"fatal,omitempty"`
+
+	// Encoded, when set, is the event's JSON as MarshalJSON writes it. The
+	// journal encodes each event once, after it has its seq, so that the
+	// store and every subscriber reuse the same bytes. An event must not
+	// change once it is encoded.
+	Encoded []byte `json:"-"`
 }
 
 // Trace is what a trace event measured.
@@ -115,6 +121,9 @@ type wireEvent struct {
 // flattened, confidence and conditions always present where they belong,
 // fatal always present on errors.
 func (e Event) MarshalJSON() ([]byte, error) {
+	if len(e.Encoded) > 0 {
+		return e.Encoded, nil
+	}
 	w := wireEvent{eventAlias: eventAlias(e)}
 	w.Timestamp = e.Timestamp.UTC()
 	w.UsageField = e.Usage
@@ -174,7 +183,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*e = Event(w.eventAlias)
-	e.Fatal = w.Fatal
+	e.Fatal, e.Encoded = w.Fatal, nil
 	switch e.Type {
 	case EventVerdict:
 		e.Verdict = &Verdict{Decision: w.Decision, Confidence: w.Confidence, Summary: w.Summary,

@@ -3,7 +3,6 @@ package council
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -28,7 +27,7 @@ func (c *Council) turn(ctx context.Context, a magi.Agent, prompt string, out Emi
 	defer cancel()
 
 	t := turn{info: a.Info(), usage: magi.Usage{}}
-	var text strings.Builder
+	var text transcript
 	for i, ref := range a.Models() {
 		stage := magi.StageAgentStart
 		if i > 0 {
@@ -71,7 +70,7 @@ func (c *Council) turn(ctx context.Context, a magi.Agent, prompt string, out Emi
 // stream calls one model, with retries before the first token, emitting
 // each delta as a chunk the moment it arrives.
 func (c *Council) stream(ctx context.Context, id magi.AgentID, ref magi.ModelRef, req magi.Request,
-	text *strings.Builder, out Emitter) (magi.Usage, error) {
+	text *transcript, out Emitter) (magi.Usage, error) {
 	p := c.Providers[ref.Provider]
 	if p == nil {
 		return magi.Usage{}, magi.Errorf(magi.ECONFIG, "agent %s: provider %q is not configured", id, ref.Provider)

@@ -228,7 +228,8 @@ func checkLeaks(t testing.TB) {
 }
 
 // event returns the i-th event of a test deliberation of n events: a start,
-// chunks, and a complete at the end.
+// traces, and a complete at the end. (Traces, not chunks: queued chunks of
+// one agent may be coalesced, and these tests count events.)
 func event(i, n int) magi.Event {
 	switch {
 	case i == 1:
@@ -236,7 +237,7 @@ func event(i, n int) magi.Event {
 	case i == n:
 		return magi.Event{Type: magi.EventComplete, Outcome: &magi.Outcome{Decision: magi.Approved}}
 	}
-	return magi.Event{Type: magi.EventChunk, Agent: magi.Melchior, Content: fmt.Sprint(i)}
+	return magi.Event{Type: magi.EventTrace, Agent: magi.Melchior, Stage: fmt.Sprint(i)}
 }
 
 // collect runs a subscription to the end and returns the seqs it yielded

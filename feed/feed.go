@@ -85,7 +85,7 @@ func (c *cursor) run(ctx context.Context) {
 	}
 	for {
 		select {
-		case e, ok := <-c.sub.C:
+		case p, ok := <-c.sub.C:
 			if !ok { // dropped for lagging: start over from the store
 				c.sub = c.feed.hub.subscribe(c.id)
 				if !c.resume(ctx) {
@@ -93,7 +93,7 @@ func (c *cursor) run(ctx context.Context) {
 				}
 				continue
 			}
-			if !c.live(ctx, e) {
+			if !c.live(ctx, *p) {
 				return
 			}
 		case <-ctx.Done():

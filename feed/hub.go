@@ -9,7 +9,7 @@ import (
 
 // DefaultBuffer is the number of events a subscriber may fall behind
 // before the Hub drops it.
-const DefaultBuffer = 1024
+const DefaultBuffer = 256
 
 // maxFailed bounds how many failure events the Hub remembers for late
 // subscribers.
@@ -57,7 +57,7 @@ type subscription struct {
 	id  string
 	// C receives the events in seq order. It is closed when the
 	// subscription is dropped (Lagged reports true) or closed.
-	C      chan magi.Event
+	C      chan *magi.Event
 	lagged atomic.Bool
 	closed bool // guarded by hub.mu
 }
@@ -89,10 +89,11 @@ func (h *Hub) Publish(e magi.Event) {
 		return
 	}
 	t.head = e.Seq
+	p := &e // one copy, shared read-only by every subscriber
 	for i := 0; i < len(t.subs); {
 		s := t.subs[i]
 		select {
-		case s.C <- e:
+		case s.C <- p:
 			i++
 		default:
 			s.lagged.Store(true)
@@ -105,14 +106,14 @@ func (h *Hub) Publish(e magi.Event) {
 // subscribe returns a subscription to the events of id published from now
 // on (and the failure event of its writer, if it already failed).
 func (h *Hub) subscribe(id string) *subscription {
-	s := &subscription{hub: h, id: id, C: make(chan magi.Event, h.buffer)}
+	s := &subscription{hub: h, id: id, C: make(chan *magi.Event, h.buffer)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	t := h.topicLocked(id)
 	t.subs = append(t.subs, s)
 	h.open.Add(1)
 	if e, ok := h.failed[id]; ok {
-		s.C <- e
+		s.C <- &e
 	}
 	return s
 }

@@ -68,7 +68,7 @@ func TestJournal_ConcurrentEmitKeepsOrder(t *testing.T) {
 	for g := range goroutines {
 		wg.Go(func() {
 			for i := range each {
-				w.Emit(magi.Event{Type: magi.EventChunk, Content: fmt.Sprintf("%d:%d", g, i)})
+				w.Emit(magi.Event{Type: magi.EventTrace, Stage: fmt.Sprintf("%d:%d", g, i)})
 			}
 		})
 	}
@@ -84,17 +84,17 @@ func TestJournal_ConcurrentEmitKeepsOrder(t *testing.T) {
 	var prev time.Time
 	for i, e := range stored {
 		var g, k int
-		fmt.Sscanf(e.Content, "%d:%d", &g, &k)
+		fmt.Sscanf(e.Stage, "%d:%d", &g, &k)
 		if e.Seq != int64(i+1) || k != next[g] || e.Timestamp.Before(prev) {
 			t.Fatalf("stored[%d] = seq %d %q at %v: out of order (want seq %d, %d:%d, not before %v)",
-				i, e.Seq, e.Content, e.Timestamp, i+1, g, next[g], prev)
+				i, e.Seq, e.Stage, e.Timestamp, i+1, g, next[g], prev)
 		}
 		next[g]++
 		prev = e.Timestamp
 	}
 	var published []magi.Event
 	for len(published) < len(stored) {
-		published = append(published, <-sub.C)
+		published = append(published, *<-sub.C)
 	}
 	if diff := cmp.Diff(stored, published); diff != "" {
 		t.Errorf("published differs from stored (-stored +published):\n%s", diff)

@@ -38,9 +38,12 @@ func newSSE(w http.ResponseWriter) *sseWriter {
 
 // Event writes e and flushes it.
 func (s *sseWriter) Event(e magi.Event) error {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
+	data := e.Encoded
+	if len(data) == 0 {
+		var err error
+		if data, err = json.Marshal(e); err != nil {
+			return err
+		}
 	}
 	s.buf = append(s.buf[:0], "id: "...)
 	s.buf = strconv.AppendInt(s.buf, e.Seq, 10)

@@ -15,7 +15,7 @@ import (
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, id string, after int64) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	events := make(chan magi.Event, 64)
+	events := make(chan magi.Event, 8)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(events)

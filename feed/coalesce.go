@@ -1,0 +1,41 @@
+package feed
+
+import "github.com/magi-system/magi"
+
+// maxMerged bounds the content of a chunk that coalesce builds.
+const maxMerged = 16 << 10
+
+// coalesce merges, within one batch of queued events, the chunks of an
+// agent that the store has not caught up with into one chunk. A batch holds
+// more than one event only when the store is behind, so under light load
+// nothing changes and every delta still leaves as its own event; under heavy
+// load the store, the hub and every subscriber do less work per token. An
+// agent's text keeps its order: a chunk is merged into the agent's previous
+// chunk only when no other event of that agent, and no event of the whole
+// council (start, complete, a fatal error), stands between them.
+func coalesce(batch []magi.Event) []magi.Event {
+	if len(batch) < 2 {
+		return batch
+	}
+	open := map[magi.AgentID]int{} // agent → index in out of its mergeable chunk
+	out := batch[:0]
+	for _, e := range batch {
+		if e.Type != magi.EventChunk {
+			if e.Agent == "" {
+				clear(open)
+			} else {
+				delete(open, e.Agent)
+			}
+			out = append(out, e)
+			continue
+		}
+		if i, ok := open[e.Agent]; ok && len(out[i].Content)+len(e.Content) <= maxMerged {
+			out[i].Content += e.Content
+			continue
+		}
+		open[e.Agent] = len(out)
+		out = append(out, e)
+	}
+	clear(batch[len(out):])
+	return out
+}

@@ -1,0 +1,78 @@
+package feed
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/magi-system/magi"
+)
+
+func TestCoalesce(t *testing.T) {
+	chunk := func(a magi.AgentID, s string) magi.Event {
+		return magi.Event{Type: magi.EventChunk, Agent: a, Content: s}
+	}
+	verdict := func(a magi.AgentID) magi.Event { return magi.Event{Type: magi.EventVerdict, Agent: a} }
+	m, b := magi.Melchior, magi.Balthasar
+	tests := []struct {
+		name    string
+		in, out []magi.Event
+	}{
+		{"one event is left alone", []magi.Event{chunk(m, "a")}, []magi.Event{chunk(m, "a")}},
+		{"interleaved agents merge per agent",
+			[]magi.Event{chunk(m, "a"), chunk(b, "x"), chunk(m, "b"), chunk(b, "y"), chunk(m, "c")},
+			[]magi.Event{chunk(m, "abc"), chunk(b, "xy")}},
+		{"an agent's own event is a barrier for it only",
+			[]magi.Event{chunk(m, "a"), chunk(b, "x"), verdict(m), chunk(m, "b"), chunk(b, "y")},
+			[]magi.Event{chunk(m, "a"), chunk(b, "xy"), verdict(m), chunk(m, "b")}},
+		{"a council event is a barrier for all",
+			[]magi.Event{chunk(m, "a"), {Type: magi.EventComplete}, chunk(m, "b")},
+			[]magi.Event{chunk(m, "a"), {Type: magi.EventComplete}, chunk(m, "b")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.out, coalesce(tt.in)); diff != "" {
+				t.Errorf("coalesce (-want +got):\n%s", diff)
+			}
+		})
+	}
+	big := strings.Repeat("x", maxMerged)
+	if got := coalesce([]magi.Event{chunk(m, big), chunk(m, "y")}); len(got) != 2 {
+		t.Errorf("merged past maxMerged: %d events", len(got))
+	}
+}
+
+// A store that falls behind gets the queued chunks of an agent as one
+// event; the text and its order are unchanged.
+func TestWriter_CoalescesChunksWhileTheStoreIsBehind(t *testing.T) {
+	checkLeaks(t)
+	store, hub := newFakeStore(), NewHub(HubOptions{})
+	store.Delay = 20 * time.Millisecond
+	w := openWriter(t, store, hub, "d")
+	var want strings.Builder
+	for i := range 200 {
+		s := fmt.Sprintf("%d ", i)
+		want.WriteString(s)
+		w.Emit(magi.Event{Type: magi.EventChunk, Agent: magi.Melchior, Content: s})
+	}
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := store.Events(context.Background(), "d", 0, 0)
+	var got strings.Builder
+	for i, e := range stored {
+		if e.Seq != int64(i+1) || len(e.Encoded) == 0 {
+			t.Fatalf("stored[%d] has seq %d, encoded %d bytes", i, e.Seq, len(e.Encoded))
+		}
+		got.WriteString(e.Content)
+	}
+	if got.String() != want.String() {
+		t.Errorf("text = %q, want %q", got.String(), want.String())
+	}
+	if len(stored) >= 200 {
+		t.Errorf("stored %d events for 200 chunks: nothing was coalesced while the store was behind", len(stored))
+	}
+}
