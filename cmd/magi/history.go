@@ -133,7 +133,7 @@ func cmdRm(ctx context.Context, env *environment, args []string) error {
 		return magi.Errorf(magi.EINVALID, "usage: magi rm ID")
 	}
 	if err := st.Delete(ctx, fs.Arg(0), ""); err != nil {
-		return err
+		return named(err, fs.Arg(0))
 	}
 	fmt.Fprintf(env.stdout, "deleted %s\n", fs.Arg(0))
 	return nil
@@ -153,7 +153,7 @@ func cmdReplay(ctx context.Context, env *environment, args []string) error {
 	}
 	events, err := st.Events(ctx, fs.Arg(0), 0, 0)
 	if err != nil {
-		return err
+		return named(err, fs.Arg(0))
 	}
 	opts := term.Options{Mode: term.Plain}
 	if f, ok := env.stdout.(*os.File); ok && !*plain {
@@ -180,7 +180,16 @@ func record(ctx context.Context, st magi.Store, args []string) (magi.Record, err
 	if len(args) != 1 {
 		return magi.Record{}, magi.Errorf(magi.EINVALID, "name one deliberation id (see magi history)")
 	}
-	return st.Deliberation(ctx, args[0], "")
+	rec, err := st.Deliberation(ctx, args[0], "")
+	return rec, named(err, args[0])
+}
+
+// named says which id was not found.
+func named(err error, id string) error {
+	if magi.ErrorCode(err) == magi.ENOTFOUND {
+		return magi.Errorf(magi.ENOTFOUND, "no deliberation %q: magi history lists the ids", id)
+	}
+	return err
 }
 
 func writeJSON(env *environment, v any) error {

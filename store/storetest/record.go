@@ -190,7 +190,7 @@ func testUnknownID(t *testing.T, open func(*testing.T) magi.Store) {
 	wantCode(t, "Events", err, magi.ENOTFOUND)
 	_, err = s.Deliberation(ctx(t), id, "")
 	wantCode(t, "Deliberation", err, magi.ENOTFOUND)
-	if got := magi.ErrorMessage(err); got != "deliberation ID not found" {
+	if got := magi.ErrorMessage(err); got != "no such deliberation (see the history for the ids that exist)" {
 		t.Errorf("message %q", got)
 	}
 	wantCode(t, "Delete", s.Delete(ctx(t), id, ""), magi.ENOTFOUND)

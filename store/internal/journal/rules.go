@@ -21,7 +21,7 @@ const InterruptedMessage = "interrupted: the magi process running this deliberat
 
 // NotFound is the error of an unknown deliberation id.
 func NotFound() error {
-	return magi.Errorf(magi.ENOTFOUND, "deliberation ID not found")
+	return magi.Errorf(magi.ENOTFOUND, "no such deliberation (see the history for the ids that exist)")
 }
 
 // ErrClosed is the error of a store used after Close.
