@@ -138,8 +138,10 @@ func readEvents(r io.Reader, s *stream) error {
 	for {
 		line, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
+			// Copy the slice before reading on: the next read reuses its buffer.
+			head := append([]byte(nil), line...)
 			rest, err2 := br.ReadBytes('\n')
-			line, err = append(append([]byte(nil), line...), rest...), err2
+			line, err = append(head, rest...), err2
 		}
 		now := time.Now()
 		s.Bytes += int64(len(line))
