@@ -38,6 +38,32 @@ func (d *DB) Append(ctx context.Context, events ...magi.Event) error {
 	return d.w.Append(ctx, events)
 }
 
+// stmts are the statements of one append transaction, prepared once per
+// batch rather than once per item.
+type stmts struct{ sel, ins, upd *sql.Stmt }
+
+func prepare(ctx context.Context, tx *sql.Tx) (stmts, error) {
+	var st stmts
+	var err error
+	if st.sel, err = tx.PrepareContext(ctx, `SELECT last_seq, status FROM deliberations WHERE id = ?`); err != nil {
+		return st, err
+	}
+	if st.ins, err = tx.PrepareContext(ctx, `INSERT INTO events (deliberation_id, seq, type, data) VALUES (?, ?, ?, ?)`); err != nil {
+		return st, err
+	}
+	st.upd, err = tx.PrepareContext(ctx, `UPDATE deliberations SET last_seq = ?, status = ?, decision = ?, updated_at = ?
+		WHERE id = ?`)
+	return st, err
+}
+
+func (st stmts) close() {
+	for _, s := range []*sql.Stmt{st.sel, st.ins, st.upd} {
+		if s != nil {
+			_ = s.Close()
+		}
+	}
+}
+
 // commit is the writer's transaction: every valid item of batch is
 // stored, each invalid one gets its own error.
 func (d *DB) commit(ctx context.Context, batch [][]magi.Event) ([]error, error) {
@@ -46,29 +72,29 @@ func (d *DB) commit(ctx context.Context, batch [][]magi.Event) ([]error, error) 
 		return nil, wrap("append", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO events (deliberation_id, seq, type, data) VALUES (?, ?, ?, ?)`)
+	st, err := prepare(ctx, tx)
+	defer st.close()
 	if err != nil {
 		return nil, wrap("append", err)
 	}
-	defer func() { _ = ins.Close() }()
 	items := make([]error, len(batch))
 	now := time.Now().UnixNano()
 	for i, evs := range batch {
 		var err error
-		if items[i], err = appendTx(ctx, tx, ins, evs, now); err != nil {
+		if items[i], err = appendTx(ctx, st, evs, now); err != nil {
 			return nil, wrap("append", err)
 		}
 	}
 	return items, wrap("append", tx.Commit())
 }
 
-// appendTx stores one item in tx: item is its own refusal, err a failure
-// of the whole transaction.
-func appendTx(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, evs []magi.Event, now int64) (item, err error) {
+// appendTx stores one item in the transaction of st: item is its own
+// refusal, err a failure of the whole transaction.
+func appendTx(ctx context.Context, st stmts, evs []magi.Event, now int64) (item, err error) {
 	id := evs[0].DeliberationID
 	var last int64
 	var status string
-	err = tx.QueryRowContext(ctx, `SELECT last_seq, status FROM deliberations WHERE id = ?`, id).Scan(&last, &status)
+	err = st.sel.QueryRowContext(ctx, id).Scan(&last, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return journal.NotFound(), nil
 	}
@@ -83,12 +109,11 @@ func appendTx(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, evs []magi.Event, 
 		return item, nil
 	}
 	for i, e := range evs {
-		if _, err := ins.ExecContext(ctx, id, e.Seq, string(e.Type), data[i]); err != nil {
+		if _, err := st.ins.ExecContext(ctx, id, e.Seq, string(e.Type), data[i]); err != nil {
 			return nil, err
 		}
 	}
-	st, dec := journal.Outcome(evs)
-	_, err = tx.ExecContext(ctx, `UPDATE deliberations SET last_seq = ?, status = ?, decision = ?, updated_at = ?
-		WHERE id = ?`, evs[len(evs)-1].Seq, string(st), string(dec), now, id)
+	status2, dec := journal.Outcome(evs)
+	_, err = st.upd.ExecContext(ctx, evs[len(evs)-1].Seq, string(status2), string(dec), now, id)
 	return nil, err
 }
