@@ -200,6 +200,14 @@ func TestClassify_OverloadedMidStream(t *testing.T) {
 		"bedrock": func(t *testing.T) magi.Provider {
 			return bedrockUpstreamReply(t, fakebedrock.Reply{Tokens: tokens, Exception: "serviceUnavailableException", Message: "Overloaded", ExceptionAfter: 1})
 		},
+		"openai": func(t *testing.T) magi.Provider {
+			fake := fakellm.New(fakellm.Config{Script: func(fakellm.Request) fakellm.Reply {
+				return fakellm.Reply{Tokens: tokens, StreamError: "Overloaded", ErrorAfter: 1}
+			}})
+			srv := httptest.NewServer(fake)
+			t.Cleanup(srv.Close)
+			return openai.New(openai.Config{BaseURL: srv.URL + "/v1", APIKey: "k"})
+		},
 	}
 	for name, start := range starts {
 		t.Run(name, func(t *testing.T) {

@@ -5,7 +5,9 @@ package openai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"net/http"
 	"strings"
@@ -138,7 +140,11 @@ func (p *Provider) streamErr(ctx context.Context, model string, err error, finis
 	case err == nil:
 		return provider.Classify(Name, model, p.endpoint, 0, nil, "the stream ended before the model finished", errors.New("no finish_reason"))
 	case errors.As(err, &se):
-		return provider.Classify(Name, model, p.endpoint, 0, nil, provider.Redact(se.Message, p.apiKey), err)
+		pe := provider.Classify(Name, model, p.endpoint, statusOfStreamError(se.Event.Data), nil, provider.Redact(se.Message, p.apiKey), err)
+		if pe.Kind == magi.KindConnection {
+			pe.Kind = magi.KindStream
+		}
+		return pe
 	}
 	pe := p.classify(ctx, model, nil, err)
 	if pe.Kind == magi.KindConnection { // the server was reached: the stream broke
@@ -164,4 +170,34 @@ func (p *Provider) classify(ctx context.Context, model string, res *http.Respons
 		status, header, detail = res.StatusCode, res.Header, http.StatusText(res.StatusCode)
 	}
 	return provider.Classify(Name, model, p.endpoint, status, header, provider.Redact(detail, p.apiKey), err)
+}
+
+// statusOfStreamError maps the type or code of an error event sent in the
+// middle of a stream to the HTTP status the same failure has before one, so
+// that it is classified as every provider classifies it; 0 when unknown.
+func statusOfStreamError(data []byte) int {
+	var body struct {
+		Error struct {
+			Type string `json:"type"`
+			Code any    `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(data, &body) != nil {
+		return 0
+	}
+	kind := strings.ToLower(body.Error.Type + " " + fmt.Sprint(body.Error.Code))
+	switch {
+	case strings.Contains(kind, "rate_limit"), strings.Contains(kind, "429"):
+		return http.StatusTooManyRequests
+	case strings.Contains(kind, "overloaded"), strings.Contains(kind, "server_error"),
+		strings.Contains(kind, "unavailable"), strings.Contains(kind, "503"), strings.Contains(kind, "500"):
+		return http.StatusServiceUnavailable
+	case strings.Contains(kind, "authentication"), strings.Contains(kind, "invalid_api_key"):
+		return http.StatusUnauthorized
+	case strings.Contains(kind, "not_found"):
+		return http.StatusNotFound
+	case strings.Contains(kind, "invalid_request"):
+		return http.StatusBadRequest
+	}
+	return 0
 }

@@ -103,8 +103,8 @@ func TestStream_MidStreamErrorEvent(t *testing.T) {
 		texts = append(texts, d.Text)
 	}
 	var pe *magi.ProviderError
-	if !errors.As(got, &pe) || pe.Kind != magi.KindStream || !strings.Contains(pe.Detail, "overloaded") || len(texts) != 1 {
-		t.Errorf("texts %q, err %v; want [a] then a stream error", texts, got)
+	if !errors.As(got, &pe) || pe.Kind != magi.KindUnavailable || !strings.Contains(pe.Detail, "overloaded") || len(texts) != 1 {
+		t.Errorf("texts %q, err %v; want [a] then the server_error classified unavailable, as every provider does", texts, got)
 	}
 }
 
