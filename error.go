@@ -126,6 +126,9 @@ func (e *ProviderError) Error() string {
 	switch e.Kind {
 	case KindAuth:
 		msg = fmt.Sprintf("%s: authentication failed; check the %s API key or credentials", where, e.Provider)
+		if e.Provider == "bedrock" {
+			msg = fmt.Sprintf("%s: access denied; check the AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and that they allow bedrock:InvokeModelWithResponseStream on this model", where)
+		}
 	case KindNotFound:
 		msg = fmt.Sprintf("%s: model or endpoint not found; check the model id and base URL in the config", where)
 	case KindRateLimited:

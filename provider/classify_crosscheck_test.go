@@ -152,7 +152,11 @@ func TestClassify_SameKindForEveryProvider(t *testing.T) {
 					t.Errorf("kind %q, want %q (%v)", pe.Kind, tc.kind, pe)
 				}
 				msg := pe.Error()
-				for _, want := range []string{pv.name + " model " + pv.model, strings.ReplaceAll(tc.fix, "%s", pv.name)} {
+				fix := strings.ReplaceAll(tc.fix, "%s", pv.name)
+				if tc.kind == magi.KindAuth && pv.name == "bedrock" {
+					fix = "check the AWS credentials" // Bedrock has no API key
+				}
+				for _, want := range []string{pv.name + " model " + pv.model, fix} {
 					if !strings.Contains(msg, want) {
 						t.Errorf("message %q lacks %q", msg, want)
 					}

@@ -155,11 +155,7 @@ func newProvider(ctx context.Context, cfg *config.Config, name string) (magi.Pro
 	case config.ProviderAnthropic:
 		return anthropic.New(anthropic.Config{APIKey: cfg.Anthropic.APIKey, BaseURL: cfg.Anthropic.BaseURL}), nil
 	case config.ProviderBedrock:
-		p, err := bedrock.New(ctx, bedrock.Config{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile})
-		if err != nil {
-			return nil, magi.Errorf(magi.ECONFIG, "bedrock: %v", err)
-		}
-		return p, nil
+		return bedrock.New(ctx, bedrock.Config{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile})
 	}
 	return nil, fmt.Errorf("unknown provider %q", name)
 }

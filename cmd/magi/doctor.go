@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
 )
 
@@ -26,11 +27,8 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	if cfg.ProviderNote != "" {
 		fmt.Fprintln(env.stdout, "! "+cfg.ProviderNote)
 	}
-	c, err := newCouncil(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(env.stdout, "✗ providers: %v\n", err)
-		return exitError{err}
-	}
+	providers := map[string]magi.Provider{}
+	perr := map[string]error{}
 	failed := 0
 	for _, a := range cfg.Agents {
 		for i, ref := range a.Models() {
@@ -39,20 +37,24 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 				role = fmt.Sprintf("fallback %d", i)
 			}
 			label := fmt.Sprintf("%-11s %-10s %s/%s", a.Name, role, ref.Provider, ref.Model)
-			checker, ok := c.Providers[ref.Provider].(providerChecker)
-			if !ok {
-				fmt.Fprintf(env.stdout, "✓ %s: nothing to check (simulated)\n", label)
-				continue
+			p, seen := providers[ref.Provider]
+			if !seen && perr[ref.Provider] == nil {
+				if p, err = newProvider(ctx, cfg, ref.Provider); err != nil {
+					perr[ref.Provider] = err
+				}
+				providers[ref.Provider] = p
 			}
-			cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-			err := checker.Check(cctx, ref.Model)
-			cancel()
-			if err != nil {
+			if err := perr[ref.Provider]; err != nil {
 				failed++
 				fmt.Fprintf(env.stdout, "✗ %s: %v\n", label, err)
 				continue
 			}
-			fmt.Fprintf(env.stdout, "✓ %s: reachable, authenticated, model found\n", label)
+			if err := check(ctx, p, ref.Model); err != nil {
+				failed++
+				fmt.Fprintf(env.stdout, "✗ %s: %v\n", label, err)
+				continue
+			}
+			fmt.Fprintf(env.stdout, "✓ %s: %s\n", label, okText(p))
 		}
 	}
 	st, err := openStore(ctx, cfg.DB, env.getenv)
@@ -68,4 +70,23 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintln(env.stdout, "All checks passed.")
 	return nil
+}
+
+// check asks a provider whether the model can be called; the simulated
+// council has nothing to check.
+func check(ctx context.Context, p magi.Provider, model string) error {
+	c, ok := p.(providerChecker)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	return c.Check(ctx, model)
+}
+
+func okText(p magi.Provider) string {
+	if _, ok := p.(providerChecker); !ok {
+		return "nothing to check (simulated)"
+	}
+	return "reachable, authenticated, model found"
 }

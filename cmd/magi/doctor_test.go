@@ -64,7 +64,7 @@ func TestDoctor_BrokenProviders(t *testing.T) {
 		{"bad openai key", []string{"OPENAI_API_KEY", "sk-wrong-openai-0000"}, mixedYAML, "CASPER-3",
 			[]string{"✗", "openai model llama3.2", "authentication failed", "check the openai API key"}, 0},
 		{"bad aws key", []string{"AWS_ACCESS_KEY_ID", "AKIAWRONGKEY00000000"}, mixedYAML, "MELCHIOR-1",
-			[]string{"✗", "bedrock model " + claudeBedrock, "authentication failed", "check the bedrock API key or credentials"}, 2},
+			[]string{"✗", "bedrock model " + claudeBedrock, "access denied", "check the AWS credentials"}, 2},
 		{"unknown anthropic model", nil, strings.Replace(mixedYAML, "model: claude-sonnet-4-5", "model: claude-sonet-4-5", 1), "SOLOMON",
 			[]string{"✗", "anthropic model claude-sonet-4-5", "not found", "check the model id"}, 0},
 		{"unknown bedrock model", nil, strings.Replace(mixedYAML, novaLite, "amazon.nova-lyte-v1:0", 1), "BALTHASAR-2",
