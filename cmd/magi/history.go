@@ -187,7 +187,7 @@ func record(ctx context.Context, st magi.Store, args []string) (magi.Record, err
 // named says which id was not found.
 func named(err error, id string) error {
 	if magi.ErrorCode(err) == magi.ENOTFOUND {
-		return magi.Errorf(magi.ENOTFOUND, "no deliberation %q: magi history lists the ids", id)
+		return magi.Errorf(magi.ENOTFOUND, "deliberation %q not found: magi history lists the ids", id)
 	}
 	return err
 }
