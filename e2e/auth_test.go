@@ -11,6 +11,7 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 // createKey runs `magi keys create` and returns the key it printed.
@@ -41,7 +42,7 @@ func call(t *testing.T, method, url, key, body string) (int, http.Header, []byte
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
-	resp, err := client.Do(req)
+	resp, err := magitest.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func call(t *testing.T, method, url, key, body string) (int, http.Header, []byte
 // a key sees only its own deliberations, an admin key all of them; the
 // operational routes stay open.
 func TestServe_APIKeys(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 5})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 5})
 	env := openaiEnv(url)
 	env["MAGI_DB"] = filepath.Join(t.TempDir(), "keys.db")
 	alice, bob, admin := createKey(t, env, "alice"), createKey(t, env, "bob"), createKey(t, env, "root", "--admin")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 // badRequest is one bad input and SPEC's answer to it.
@@ -67,7 +68,7 @@ func badRequests() []badRequest {
 // TestServe_BadInput sends every kind of bad request to the real process:
 // each gets SPEC's JSON error with the right status, and nothing is stored.
 func TestServe_BadInput(t *testing.T) {
-	fake, url := startFake(t, fakellm.Config{})
+	fake, url := magitest.StartFake(t, fakellm.Config{})
 	env := openaiEnv(url)
 	env["MAGI_MAX_QUESTION_BYTES"] = "100"
 	p := startMagi(t, env)
@@ -81,7 +82,7 @@ func TestServe_BadInput(t *testing.T) {
 			for k, v := range tc.header {
 				req.Header.Set(k, v)
 			}
-			resp, err := client.Do(req)
+			resp, err := magitest.Client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +100,7 @@ func TestServe_BadInput(t *testing.T) {
 	var page struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	raw := doJSON(t, http.MethodGet, p.URL+"/api/deliberations", "", http.StatusOK, &page)
+	raw := magitest.DoJSON(t, http.MethodGet, p.URL+"/api/deliberations", "", http.StatusOK, &page)
 	if page.Items == nil || len(page.Items) != 0 {
 		t.Errorf("history after bad requests = %s, want {\"items\": []}", raw)
 	}
@@ -133,15 +134,15 @@ func checkErrorShape(t *testing.T, raw []byte, code string) {
 // TestServe_TooManyRunning: over MAGI_MAX_RUNNING a new deliberation gets
 // 429 with Retry-After, and is not stored.
 func TestServe_TooManyRunning(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 100, Gap: 10 * time.Millisecond})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 100, Gap: 10 * time.Millisecond})
 	env := openaiEnv(url)
 	env["MAGI_MAX_RUNNING"] = "1"
 	p := startMagi(t, env)
-	id := start(t, p.URL, "The only one")
+	id := magitest.StartDeliberation(t, p.URL, "The only one")
 	req, _ := http.NewRequest(http.MethodPost, p.URL+"/api/deliberations", strings.NewReader(`{"question": "One more?"}`))
 	req.Header.Set("Content-Type", jsonCT)
 	req.Header.Set("Accept", "text/event-stream")
-	resp, err := client.Do(req)
+	resp, err := magitest.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,11 +152,11 @@ func TestServe_TooManyRunning(t *testing.T) {
 		t.Errorf("second deliberation: %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	checkErrorShape(t, raw, "rate_limited")
-	doJSON(t, http.MethodPost, p.URL+"/api/deliberations/"+id+"/cancel", "", http.StatusAccepted, nil)
+	magitest.DoJSON(t, http.MethodPost, p.URL+"/api/deliberations/"+id+"/cancel", "", http.StatusAccepted, nil)
 	var page struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	doJSON(t, http.MethodGet, p.URL+"/api/deliberations", "", http.StatusOK, &page)
+	magitest.DoJSON(t, http.MethodGet, p.URL+"/api/deliberations", "", http.StatusOK, &page)
 	if len(page.Items) != 1 {
 		t.Errorf("history has %d deliberations, want only the first", len(page.Items))
 	}

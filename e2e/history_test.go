@@ -11,31 +11,32 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 // TestServe_HistoryExportDelete pages the history, exports minutes in both
 // formats, and deletes: 409 while running, 204 once finished, then 404.
 func TestServe_HistoryExportDelete(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 6, Gap: 2 * time.Millisecond})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 6, Gap: 2 * time.Millisecond})
 	p := startMagi(t, openaiEnv(url))
 	var ids []string
 	for i := range 3 {
-		id := start(t, p.URL, fmt.Sprintf("Question %d?", i))
+		id := magitest.StartDeliberation(t, p.URL, fmt.Sprintf("Question %d?", i))
 		if i == 0 {
-			doJSON(t, http.MethodDelete, p.URL+"/api/deliberations/"+id, "", http.StatusConflict, nil)
+			magitest.DoJSON(t, http.MethodDelete, p.URL+"/api/deliberations/"+id, "", http.StatusConflict, nil)
 		}
-		if rec := waitStatus(t, p.URL, id, 10*time.Second); rec.Status != magi.StatusCompleted {
+		if rec := magitest.WaitStatus(t, p.URL, id, 10*time.Second); rec.Status != magi.StatusCompleted {
 			t.Fatalf("status %s", rec.Status)
 		}
 		ids = append(ids, id)
 	}
 	var page magi.Page
-	doJSON(t, http.MethodGet, p.URL+"/api/deliberations?limit=2", "", http.StatusOK, &page)
+	magitest.DoJSON(t, http.MethodGet, p.URL+"/api/deliberations?limit=2", "", http.StatusOK, &page)
 	if len(page.Items) != 2 || page.Items[0].ID != ids[2] || page.Items[1].ID != ids[1] || page.NextCursor == "" {
 		t.Fatalf("first page %+v, want the two newest and a next_cursor", page)
 	}
 	var next magi.Page
-	doJSON(t, http.MethodGet, p.URL+"/api/deliberations?limit=2&cursor="+page.NextCursor, "", http.StatusOK, &next)
+	magitest.DoJSON(t, http.MethodGet, p.URL+"/api/deliberations?limit=2&cursor="+page.NextCursor, "", http.StatusOK, &next)
 	if len(next.Items) != 1 || next.Items[0].ID != ids[0] || next.NextCursor != "" {
 		t.Fatalf("second page %+v, want the oldest and no cursor", next)
 	}
@@ -51,9 +52,9 @@ func TestServe_HistoryExportDelete(t *testing.T) {
 		t.Errorf("json export: %v %s", err, js)
 	}
 
-	doJSON(t, http.MethodDelete, p.URL+"/api/deliberations/"+ids[0], "", http.StatusNoContent, nil)
-	checkErrorShape(t, doJSON(t, http.MethodGet, p.URL+"/api/deliberations/"+ids[0], "", http.StatusNotFound, nil), "not_found")
-	doJSON(t, http.MethodGet, p.URL+"/api/deliberations", "", http.StatusOK, &page)
+	magitest.DoJSON(t, http.MethodDelete, p.URL+"/api/deliberations/"+ids[0], "", http.StatusNoContent, nil)
+	checkErrorShape(t, magitest.DoJSON(t, http.MethodGet, p.URL+"/api/deliberations/"+ids[0], "", http.StatusNotFound, nil), "not_found")
+	magitest.DoJSON(t, http.MethodGet, p.URL+"/api/deliberations", "", http.StatusOK, &page)
 	if len(page.Items) != 2 {
 		t.Errorf("history after a delete has %d items, want 2", len(page.Items))
 	}
@@ -62,7 +63,7 @@ func TestServe_HistoryExportDelete(t *testing.T) {
 // get returns the body and headers of a 200 GET.
 func get(t *testing.T, url string) (string, http.Header) {
 	t.Helper()
-	resp, err := client.Get(url)
+	resp, err := magitest.Client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

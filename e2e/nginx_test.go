@@ -13,6 +13,7 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 const nginxBin = "/usr/sbin/nginx"
@@ -83,7 +84,7 @@ func startNginx(t *testing.T, upstream string) string {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(nginxBin, "-p", dir, "-c", conf, "-e", filepath.Join(dir, "error.log"))
-	out := &lockedBuffer{}
+	out := &magitest.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -135,16 +136,16 @@ func freePort(t *testing.T) int {
 func TestNginx_ChunksArriveOneByOne(t *testing.T) {
 	needNginx(t)
 	const gap = 50 * time.Millisecond
-	_, url := startFake(t, fakellm.Config{Words: 16, Gap: gap})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 16, Gap: gap})
 	p := startMagi(t, openaiEnv(url))
 	base := startNginx(t, strings.TrimPrefix(p.URL, "http://"))
-	s := ask(testCtx(t, 30*time.Second), t, base, "Does nginx buffer?")
+	s := magitest.Ask(magitest.Context(t, 30*time.Second), t, base, "Does nginx buffer?")
 	if ce := s.Resp.Header.Get("Content-Encoding"); ce != "" {
 		t.Errorf("Content-Encoding %q through nginx, want none", ce)
 	}
 	evs := s.All(t)
-	checkIDs(t, evs)
-	if end := last(t, evs); end.Type != magi.EventComplete {
+	magitest.CheckStream(t, evs)
+	if end := magitest.Last(t, evs); end.Type != magi.EventComplete {
 		t.Fatalf("ended with %s", evs[len(evs)-1].Data)
 	}
 	arrivals := map[magi.AgentID][]time.Time{}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 type pingAnswer struct {
@@ -21,35 +22,35 @@ type pingAnswer struct {
 // TestServe_PingAndHealth: /ping is Healthy when idle and HealthyBusy while
 // a deliberation runs; /healthz is ok.
 func TestServe_PingAndHealth(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 40, Gap: 10 * time.Millisecond})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 40, Gap: 10 * time.Millisecond})
 	p := startMagi(t, openaiEnv(url))
 	var health struct {
 		Status  string `json:"status"`
 		Running int    `json:"running"`
 	}
-	doJSON(t, http.MethodGet, p.URL+"/healthz", "", http.StatusOK, &health)
+	magitest.DoJSON(t, http.MethodGet, p.URL+"/healthz", "", http.StatusOK, &health)
 	if health.Status != "ok" || health.Running != 0 {
 		t.Errorf("/healthz = %+v, want ok with 0 running", health)
 	}
 	var ping pingAnswer
-	doJSON(t, http.MethodGet, p.URL+"/ping", "", http.StatusOK, &ping)
+	magitest.DoJSON(t, http.MethodGet, p.URL+"/ping", "", http.StatusOK, &ping)
 	now := time.Now().Unix()
 	if ping.Status != "Healthy" || ping.At > now+1 || ping.At < now-60 {
 		t.Errorf("idle /ping = %+v, want Healthy at about %d", ping, now)
 	}
-	id := start(t, p.URL, "Busy?")
-	doJSON(t, http.MethodGet, p.URL+"/ping", "", http.StatusOK, &ping)
+	id := magitest.StartDeliberation(t, p.URL, "Busy?")
+	magitest.DoJSON(t, http.MethodGet, p.URL+"/ping", "", http.StatusOK, &ping)
 	if ping.Status != "HealthyBusy" {
 		t.Errorf("/ping while deliberating = %+v, want HealthyBusy", ping)
 	}
-	doJSON(t, http.MethodGet, p.URL+"/healthz", "", http.StatusOK, &health)
+	magitest.DoJSON(t, http.MethodGet, p.URL+"/healthz", "", http.StatusOK, &health)
 	if health.Running != 1 {
 		t.Errorf("/healthz while deliberating = %+v, want 1 running", health)
 	}
-	if rec := waitStatus(t, p.URL, id, 15*time.Second); rec.Status != magi.StatusCompleted {
+	if rec := magitest.WaitStatus(t, p.URL, id, 15*time.Second); rec.Status != magi.StatusCompleted {
 		t.Fatalf("status %s", rec.Status)
 	}
-	doJSON(t, http.MethodGet, p.URL+"/ping", "", http.StatusOK, &ping)
+	magitest.DoJSON(t, http.MethodGet, p.URL+"/ping", "", http.StatusOK, &ping)
 	if ping.Status != "Healthy" {
 		t.Errorf("/ping after the deliberation = %+v, want Healthy", ping)
 	}
@@ -57,9 +58,9 @@ func TestServe_PingAndHealth(t *testing.T) {
 
 // TestServe_Metrics: after one deliberation /metrics shows it.
 func TestServe_Metrics(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 10})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 10})
 	p := startMagi(t, openaiEnv(url))
-	ask(testCtx(t, 20*time.Second), t, p.URL, "Count me").All(t)
+	magitest.Ask(magitest.Context(t, 20*time.Second), t, p.URL, "Count me").All(t)
 	resp, err := http.Get(p.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -110,21 +111,21 @@ func grepLines(text, sub string) string {
 
 // TestServe_Invocations: the AgentCore contract streams the same events.
 func TestServe_Invocations(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 8})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 8})
 	p := startMagi(t, openaiEnv(url))
-	req, _ := http.NewRequestWithContext(testCtx(t, 20*time.Second), http.MethodPost, p.URL+"/invocations",
+	req, _ := http.NewRequestWithContext(magitest.Context(t, 20*time.Second), http.MethodPost, p.URL+"/invocations",
 		strings.NewReader(`{"prompt": "Should AgentCore run MAGI?"}`))
 	req.Header.Set("Content-Type", "application/json")
-	evs := openStream(t, req).All(t)
-	checkIDs(t, evs)
+	evs := magitest.OpenStream(t, req).All(t)
+	magitest.CheckStream(t, evs)
 	checkOrder(t, evs)
 	if q := evs[0].Event.Question; q != "Should AgentCore run MAGI?" {
 		t.Errorf("start question %q", q)
 	}
-	if end := last(t, evs); end.Type != magi.EventComplete {
+	if end := magitest.Last(t, evs); end.Type != magi.EventComplete {
 		t.Errorf("ended with %s", evs[len(evs)-1].Data)
 	}
-	if rec := record(t, p.URL, evs[0].Event.DeliberationID); rec.Status != magi.StatusCompleted {
+	if rec := magitest.Record(t, p.URL, evs[0].Event.DeliberationID); rec.Status != magi.StatusCompleted {
 		t.Errorf("record status %s", rec.Status)
 	}
 }
@@ -133,8 +134,8 @@ func TestServe_Invocations(t *testing.T) {
 // simulated council and says so in the stream and the record.
 func TestServe_SimCouncil(t *testing.T) {
 	p := startMagi(t, map[string]string{"MAGI_SIM_PACE": "1ms"})
-	evs := ask(testCtx(t, 30*time.Second), t, p.URL, "Can we try without a model?").All(t)
-	checkIDs(t, evs)
+	evs := magitest.Ask(magitest.Context(t, 30*time.Second), t, p.URL, "Can we try without a model?").All(t)
+	magitest.CheckStream(t, evs)
 	first := evs[0].Event
 	if first.Type != magi.EventStart || !first.Simulated || !strings.Contains(evs[0].Data, `"simulated":true`) {
 		t.Errorf("start event %s, want simulated true", evs[0].Data)
@@ -144,10 +145,10 @@ func TestServe_SimCouncil(t *testing.T) {
 			t.Errorf("agent %s on provider %q, want sim", a.ID, a.Provider)
 		}
 	}
-	if end := last(t, evs); end.Type != magi.EventComplete {
+	if end := magitest.Last(t, evs); end.Type != magi.EventComplete {
 		t.Errorf("ended with %s", evs[len(evs)-1].Data)
 	}
-	rec := record(t, p.URL, first.DeliberationID)
+	rec := magitest.Record(t, p.URL, first.DeliberationID)
 	if !rec.Simulated || rec.Status != magi.StatusCompleted {
 		t.Errorf("record simulated %v status %s, want simulated completed", rec.Simulated, rec.Status)
 	}
@@ -158,7 +159,7 @@ func TestServe_SimCouncil(t *testing.T) {
 // net/http panic at start-up).
 func TestServe_WebUI(t *testing.T) {
 	p := startMagi(t, map[string]string{"MAGI_SIM_PACE": "1ms"})
-	resp, err := client.Get(p.URL + "/")
+	resp, err := magitest.Client.Get(p.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +168,7 @@ func TestServe_WebUI(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "MAGI") {
 		t.Errorf("GET / = %d %s, want the UI's HTML", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	resp, err = client.Post(p.URL+"/", "text/plain", strings.NewReader("x"))
+	resp, err = magitest.Client.Post(p.URL+"/", "text/plain", strings.NewReader("x"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,6 +176,6 @@ func TestServe_WebUI(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST / = %d, want 405", resp.StatusCode)
 	}
-	raw := doJSON(t, http.MethodGet, p.URL+"/api/none", "", http.StatusNotFound, nil)
+	raw := magitest.DoJSON(t, http.MethodGet, p.URL+"/api/none", "", http.StatusNotFound, nil)
 	checkErrorShape(t, raw, "not_found")
 }

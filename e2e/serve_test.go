@@ -12,14 +12,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 // TestServe_EventSequence checks the whole stream of one deliberation, as
 // `curl -N -H 'Accept: text/event-stream' -d '{"question":"..."}'` gets it.
 func TestServe_EventSequence(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 8, Gap: time.Millisecond})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 8, Gap: time.Millisecond})
 	p := startMagi(t, openaiEnv(url))
-	s := ask(testCtx(t, 20*time.Second), t, p.URL, "Should we adopt a four-day week?")
+	s := magitest.Ask(magitest.Context(t, 20*time.Second), t, p.URL, "Should we adopt a four-day week?")
 	h := s.Resp.Header
 	for k, want := range map[string]string{"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Content-Encoding": ""} {
 		if got := h.Get(k); got != want {
@@ -27,7 +28,7 @@ func TestServe_EventSequence(t *testing.T) {
 		}
 	}
 	evs := s.All(t)
-	checkIDs(t, evs)
+	magitest.CheckStream(t, evs)
 	id := evs[0].Event.DeliberationID
 	first := evs[0].Event
 	if first.Type != magi.EventStart || first.Question != "Should we adopt a four-day week?" || first.Rule != magi.Majority || first.Simulated {
@@ -37,11 +38,11 @@ func TestServe_EventSequence(t *testing.T) {
 		t.Errorf("start agents = %+v, want 4 agents on openai fake-model", first.Agents)
 	}
 	checkOrder(t, evs)
-	end := last(t, evs)
+	end := magitest.Last(t, evs)
 	if end.Type != magi.EventComplete || end.Outcome.Decision != magi.Approved || end.Outcome.Votes.Approved != 3 {
 		t.Errorf("last event = %s, want complete APPROVED with 3 approvals", evs[len(evs)-1].Data)
 	}
-	rec := record(t, p.URL, id)
+	rec := magitest.Record(t, p.URL, id)
 	if rec.Status != magi.StatusCompleted || rec.LastSeq != int64(len(evs)) || len(rec.Agents) != 4 {
 		t.Fatalf("record status %s, last_seq %d, %d agents; want completed, %d, 4", rec.Status, rec.LastSeq, len(rec.Agents), len(evs))
 	}
@@ -53,29 +54,10 @@ func TestServe_EventSequence(t *testing.T) {
 	}
 }
 
-// checkIDs asserts ids 1..N, id == seq, one deliberation, no `event:` line,
-// and exactly one terminal event, the last.
-func checkIDs(t *testing.T, evs []sseEvent) {
-	t.Helper()
-	if len(evs) == 0 {
-		t.Fatal("no events")
-	}
-	for i, e := range evs {
-		want := strconv.Itoa(i + 1)
-		if e.ID != want || e.Event.Seq != int64(i+1) || e.EventLine || e.Event.DeliberationID != evs[0].Event.DeliberationID {
-			t.Fatalf("event %d: id %q, seq %d, event line %v, deliberation %q; want id=seq=%s, no event line",
-				i, e.ID, e.Event.Seq, e.EventLine, e.Event.DeliberationID, want)
-		}
-		if e.Event.Terminal() != (i == len(evs)-1) {
-			t.Fatalf("event %d (%s) terminal=%v in a stream of %d", i, e.Data, e.Event.Terminal(), len(evs))
-		}
-	}
-}
-
 // checkOrder asserts the shape of a good deliberation: start, traces and
 // chunks of all four agents, the sages' verdicts, then SOLOMON's, then
 // complete.
-func checkOrder(t *testing.T, evs []sseEvent) {
+func checkOrder(t *testing.T, evs []magitest.Event) {
 	t.Helper()
 	var verdicts []magi.AgentID
 	stages := map[string]bool{}
@@ -111,7 +93,7 @@ func checkOrder(t *testing.T, evs []sseEvent) {
 }
 
 // chunkTexts joins each agent's chunks.
-func chunkTexts(evs []sseEvent) map[magi.AgentID]string {
+func chunkTexts(evs []magitest.Event) map[magi.AgentID]string {
 	out := map[magi.AgentID]string{}
 	for _, e := range evs {
 		if e.Event.Type == magi.EventChunk {
@@ -124,10 +106,10 @@ func chunkTexts(evs []sseEvent) map[magi.AgentID]string {
 // TestServe_ParallelStreaming shows the three sages stream at the same
 // time, and that the client gets their chunks as they are produced.
 func TestServe_ParallelStreaming(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 30, Gap: 20 * time.Millisecond})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 30, Gap: 20 * time.Millisecond})
 	p := startMagi(t, openaiEnv(url))
-	evs := ask(testCtx(t, 30*time.Second), t, p.URL, "Is parallel better?").All(t)
-	checkIDs(t, evs)
+	evs := magitest.Ask(magitest.Context(t, 30*time.Second), t, p.URL, "Is parallel better?").All(t)
+	magitest.CheckStream(t, evs)
 	var agents []magi.AgentID
 	span := map[magi.AgentID][2]time.Time{}
 	for _, e := range evs {
@@ -167,19 +149,19 @@ func TestServe_ParallelStreaming(t *testing.T) {
 // TestServe_ResumeFinished replays a finished deliberation from every
 // position: each is exactly the tail of the full stream.
 func TestServe_ResumeFinished(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 6})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 6})
 	p := startMagi(t, openaiEnv(url))
-	ctx := testCtx(t, 30*time.Second)
-	full := ask(ctx, t, p.URL, "Resume me").All(t)
+	ctx := magitest.Context(t, 30*time.Second)
+	full := magitest.Ask(ctx, t, p.URL, "Resume me").All(t)
 	id := full[0].Event.DeliberationID
-	if diff := cmp.Diff(datas(full), datas(events(ctx, t, p.URL, id, "").All(t))); diff != "" {
+	if diff := cmp.Diff(magitest.Datas(full), magitest.Datas(magitest.Events(ctx, t, p.URL, id, "").All(t))); diff != "" {
 		t.Fatalf("replay differs from the live stream (-live +replay):\n%s", diff)
 	}
 	for _, k := range []int{len(full), len(full) + 5} {
 		// Nothing more will come: 204 makes an EventSource stop reconnecting.
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/api/deliberations/"+id+"/events", nil)
 		req.Header.Set("Last-Event-ID", strconv.Itoa(k))
-		resp, err := client.Do(req)
+		resp, err := magitest.Client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,8 +172,8 @@ func TestServe_ResumeFinished(t *testing.T) {
 		}
 	}
 	for k := range len(full) {
-		got := events(ctx, t, p.URL, id, strconv.Itoa(k)).All(t)
-		if diff := cmp.Diff(datas(full[k:]), datas(got)); diff != "" {
+		got := magitest.Events(ctx, t, p.URL, id, strconv.Itoa(k)).All(t)
+		if diff := cmp.Diff(magitest.Datas(full[k:]), magitest.Datas(got)); diff != "" {
 			t.Fatalf("Last-Event-ID %d (-want +got):\n%s", k, diff)
 		}
 	}
@@ -200,14 +182,14 @@ func TestServe_ResumeFinished(t *testing.T) {
 // TestServe_ResumeLive disconnects and reconnects with Last-Event-ID many
 // times during a deliberation: the pieces join into the full stream.
 func TestServe_ResumeLive(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 20, Gap: 10 * time.Millisecond})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 20, Gap: 10 * time.Millisecond})
 	p := startMagi(t, openaiEnv(url))
-	ctx := testCtx(t, 30*time.Second)
-	id := start(t, p.URL, "Resume me live")
-	var got []sseEvent
+	ctx := magitest.Context(t, 30*time.Second)
+	id := magitest.StartDeliberation(t, p.URL, "Resume me live")
+	var got []magitest.Event
 	lastID, reconnects := "", 0
 	for n := 1; ; n = n%7 + 1 {
-		s := events(ctx, t, p.URL, id, lastID)
+		s := magitest.Events(ctx, t, p.URL, id, lastID)
 		done := false
 		for range n {
 			ev, err := s.Next()
@@ -225,15 +207,15 @@ func TestServe_ResumeLive(t *testing.T) {
 		}
 		reconnects++
 	}
-	if rec := record(t, p.URL, id); rec.Status != magi.StatusCompleted {
+	if rec := magitest.Record(t, p.URL, id); rec.Status != magi.StatusCompleted {
 		t.Fatalf("status %s", rec.Status)
 	}
 	if reconnects < 10 {
 		t.Errorf("only %d reconnections", reconnects)
 	}
-	full := events(ctx, t, p.URL, id, "").All(t)
-	checkIDs(t, full)
-	if diff := cmp.Diff(datas(full), datas(got)); diff != "" {
+	full := magitest.Events(ctx, t, p.URL, id, "").All(t)
+	magitest.CheckStream(t, full)
+	if diff := cmp.Diff(magitest.Datas(full), magitest.Datas(got)); diff != "" {
 		t.Fatalf("pieces joined differ from the full stream (-full +joined):\n%s", diff)
 	}
 }
@@ -241,9 +223,9 @@ func TestServe_ResumeLive(t *testing.T) {
 // TestServe_ClientDisconnect: a client that leaves mid-stream does not stop
 // the deliberation.
 func TestServe_ClientDisconnect(t *testing.T) {
-	_, url := startFake(t, fakellm.Config{Words: 20, Gap: 5 * time.Millisecond})
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 20, Gap: 5 * time.Millisecond})
 	p := startMagi(t, openaiEnv(url))
-	s := ask(testCtx(t, 20*time.Second), t, p.URL, "Will you stay?")
+	s := magitest.Ask(magitest.Context(t, 20*time.Second), t, p.URL, "Will you stay?")
 	var id string
 	for range 5 {
 		ev, err := s.Next()
@@ -253,9 +235,9 @@ func TestServe_ClientDisconnect(t *testing.T) {
 		id = ev.Event.DeliberationID
 	}
 	s.Close()
-	rec := waitStatus(t, p.URL, id, 10*time.Second)
+	rec := magitest.WaitStatus(t, p.URL, id, 10*time.Second)
 	if rec.Status != magi.StatusCompleted || rec.Decision != magi.Approved || len(rec.Agents) != 4 {
 		t.Fatalf("record after the client left: status %s, decision %s, %d agents; want completed APPROVED", rec.Status, rec.Decision, len(rec.Agents))
 	}
-	checkIDs(t, events(testCtx(t, 10*time.Second), t, p.URL, id, "").All(t))
+	magitest.CheckStream(t, magitest.Events(magitest.Context(t, 10*time.Second), t, p.URL, id, "").All(t))
 }
