@@ -9,6 +9,7 @@ import (
 	"github.com/magi-system/magi/internal/fakeanthropic"
 	"github.com/magi-system/magi/internal/fakebedrock"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 // `magi doctor` against the wire-format fakes: what a user reads when a
@@ -34,7 +35,7 @@ func healthyUpstreams(t *testing.T) *upstreams {
 
 func TestDoctor_HealthyMixedCouncil(t *testing.T) {
 	u := healthyUpstreams(t)
-	r := mustMagi(t, u.env, "doctor", "--config", writeConfig(t, mixedYAML))
+	r := magitest.MustRun(t, u.env, "doctor", "--config", writeConfig(t, mixedYAML))
 	for _, agent := range []string{"MELCHIOR-1", "BALTHASAR-2", "CASPER-3", "SOLOMON"} {
 		if l := doctorLine(t, r.Stdout, agent); !strings.HasPrefix(l, "✓") {
 			t.Errorf("%s: %q, want ✓", agent, l)
@@ -77,7 +78,7 @@ func TestDoctor_BrokenProviders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := healthyUpstreams(t)
-			r := runMagi(t, with(u.env, tt.env...), "doctor", "--config", writeConfig(t, tt.yaml))
+			r := magitest.Run(t, magitest.With(u.env, tt.env...), "doctor", "--config", writeConfig(t, tt.yaml))
 			if r.Code == 0 {
 				t.Errorf("doctor exited 0 on a broken config:\n%s", r.Stdout)
 			}
@@ -101,8 +102,8 @@ func TestDoctor_BrokenProviders(t *testing.T) {
 
 func TestDoctor_BedrockWithoutRegion(t *testing.T) {
 	u := healthyUpstreams(t)
-	env := with(u.env, "AWS_REGION", "", "AWS_DEFAULT_REGION", "")
-	r := runMagi(t, env, "doctor", "--config", writeConfig(t, mixedYAML))
+	env := magitest.With(u.env, "AWS_REGION", "", "AWS_DEFAULT_REGION", "")
+	r := magitest.Run(t, env, "doctor", "--config", writeConfig(t, mixedYAML))
 	if r.Code == 0 {
 		t.Errorf("doctor exited 0 with bedrock agents and no region:\n%s", r.Stdout)
 	}
@@ -125,7 +126,7 @@ func TestDoctor_YAMLMistakes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := healthyUpstreams(t)
-			r := runMagi(t, u.env, "doctor", "--config", writeConfig(t, tt.yaml))
+			r := magitest.Run(t, u.env, "doctor", "--config", writeConfig(t, tt.yaml))
 			if r.Code == 0 {
 				t.Errorf("doctor exited 0 on a bad file")
 			}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 	"github.com/magi-system/magi/internal/pgtest"
 )
 
@@ -28,13 +28,13 @@ import (
 // fatal `interrupted` error.
 func TestServe_CrashSafety(t *testing.T) {
 	t.Parallel()
-	_, up := startFake(t, fakellm.Config{Words: 400, Gap: 20 * time.Millisecond})
-	env := fakeEnv(cleanEnv(t), up)
-	a := startServe(t, env)
-	s := askStream(testCtx(t, 30*time.Second), t, a.URL, "Will this survive a crash?")
+	_, up := magitest.StartFake(t, fakellm.Config{Words: 400, Gap: 20 * time.Millisecond})
+	env := fakeEnv(magitest.Env(t), up)
+	a := magitest.StartServe(t, env)
+	s := magitest.Ask(magitest.Context(t, 30*time.Second), t, a.URL, "Will this survive a crash?")
 	seen := s.Until(t, chunks(20))
 	id := seen[0].Event.DeliberationID
-	a.kill(t)
+	a.Kill(t)
 	for { // what was already on its way to the client when the process died
 		ev, err := s.Next()
 		if err != nil {
@@ -42,24 +42,24 @@ func TestServe_CrashSafety(t *testing.T) {
 		}
 		seen = append(seen, ev)
 	}
-	checkSeq(t, seen)
-	if lastEvent(t, seen).Terminal() {
+	magitest.CheckSeq(t, seen)
+	if magitest.Last(t, seen).Terminal() {
 		t.Fatalf("the deliberation ended before the kill: %s", seen[len(seen)-1].Data)
 	}
 
-	b := startServe(t, env)
-	if rec := recordOf(t, b.URL, id); rec.Status != magi.StatusInterrupted {
+	b := magitest.StartServe(t, env)
+	if rec := magitest.Record(t, b.URL, id); rec.Status != magi.StatusInterrupted {
 		t.Errorf("after the restart the record's status is %s, want interrupted", rec.Status)
 	}
-	replay := eventsOf(testCtx(t, 10*time.Second), t, b.URL, id, "").All(t)
-	checkSeq(t, replay)
-	if end := lastEvent(t, replay); !isInterrupted(end) {
+	replay := magitest.Events(magitest.Context(t, 10*time.Second), t, b.URL, id, "").All(t)
+	magitest.CheckSeq(t, replay)
+	if end := magitest.Last(t, replay); !isInterrupted(end) {
 		t.Errorf("the replayed stream ends with %s, want a fatal error `interrupted`", replay[len(replay)-1].Data)
 	}
 	if len(replay) < len(seen)+1 {
 		t.Fatalf("the replay has %d events, the client saw %d before the kill", len(replay), len(seen))
 	}
-	if d := cmp.Diff(datas(seen), datas(replay[:len(seen)])); d != "" {
+	if d := cmp.Diff(magitest.Datas(seen), magitest.Datas(replay[:len(seen)])); d != "" {
 		t.Errorf("events the client saw differ from the stored ones (-seen +stored):\n%s", d)
 	}
 	checkCLIStatus(t, env, id, magi.StatusInterrupted)
@@ -69,15 +69,15 @@ func TestServe_CrashSafety(t *testing.T) {
 // of id.
 func checkCLIStatus(t *testing.T, env map[string]string, id string, want magi.Status) {
 	t.Helper()
-	h := mustMagi(t, env, "history")
+	h := magitest.MustRun(t, env, "history")
 	if line := lineWith(h.Stdout, id); !strings.Contains(line, string(want)) {
 		t.Errorf("magi history shows %q for %s, want status %s:\n%s", line, id, want, h.Stdout)
 	}
-	if out := mustMagi(t, env, "show", id).Stdout; !strings.Contains(out, "**Status:** "+string(want)) {
+	if out := magitest.MustRun(t, env, "show", id).Stdout; !strings.Contains(out, "**Status:** "+string(want)) {
 		t.Errorf("magi show %s does not say %s:\n%s", id, want, out)
 	}
 	var rec magi.Record
-	if err := json.Unmarshal([]byte(mustMagi(t, env, "show", "--json", id).Stdout), &rec); err != nil {
+	if err := json.Unmarshal([]byte(magitest.MustRun(t, env, "show", "--json", id).Stdout), &rec); err != nil {
 		t.Fatal(err)
 	}
 	if rec.Status != want || rec.Error == nil || rec.Error.Code != string(want) {
@@ -98,7 +98,7 @@ func lineWith(out, s string) string {
 // scaleOutFake answers slowly enough to watch a deliberation live; a
 // question with "[slow]" in it takes far longer than any test waits.
 func scaleOutFake(t *testing.T) string {
-	_, up := startFake(t, fakellm.Config{Words: 150, Gap: 15 * time.Millisecond,
+	_, up := magitest.StartFake(t, fakellm.Config{Words: 150, Gap: 15 * time.Millisecond,
 		Script: func(req fakellm.Request) fakellm.Reply {
 			if strings.Contains(req.User, "[slow]") {
 				return fakellm.Reply{Gap: 200 * time.Millisecond}
@@ -113,14 +113,14 @@ func scaleOutFake(t *testing.T) string {
 // and one notices the other died.
 func TestServe_PostgresScaleOut(t *testing.T) {
 	t.Parallel()
-	env := with(fakeEnv(cleanEnv(t), scaleOutFake(t)), "MAGI_DB", pgtest.URL(t))
-	a, b := startServe(t, env), startServe(t, env)
+	env := magitest.With(fakeEnv(magitest.Env(t), scaleOutFake(t)), "MAGI_DB", pgtest.URL(t))
+	a, b := magitest.StartServe(t, env), magitest.StartServe(t, env)
 
 	t.Run("live on the other process", func(t *testing.T) {
-		id := startDeliberation(t, a.URL, "Live across processes?")
-		evs := eventsOf(testCtx(t, 30*time.Second), t, b.URL, id, "").All(t)
-		checkSeq(t, evs)
-		end := lastEvent(t, evs)
+		id := magitest.StartDeliberation(t, a.URL, "Live across processes?")
+		evs := magitest.Events(magitest.Context(t, 30*time.Second), t, b.URL, id, "").All(t)
+		magitest.CheckSeq(t, evs)
+		end := magitest.Last(t, evs)
 		if end.Type != magi.EventComplete {
 			t.Fatalf("B's stream ends with %s, want complete", evs[len(evs)-1].Data)
 		}
@@ -128,54 +128,54 @@ func TestServe_PostgresScaleOut(t *testing.T) {
 		if early := end.Timestamp.Sub(first); early < time.Second {
 			t.Errorf("B's client got its first chunk only %v before A completed, want the stream live (> 1s)", early)
 		}
-		stored := eventsOf(testCtx(t, 10*time.Second), t, a.URL, id, "").All(t)
-		if d := cmp.Diff(datas(stored), datas(evs)); d != "" {
+		stored := magitest.Events(magitest.Context(t, 10*time.Second), t, a.URL, id, "").All(t)
+		if d := cmp.Diff(magitest.Datas(stored), magitest.Datas(evs)); d != "" {
 			t.Errorf("B's live stream differs from A's stored one (-A +B):\n%s", d)
 		}
 	})
 
 	t.Run("resume on the other process", func(t *testing.T) {
-		id := startDeliberation(t, a.URL, "Resume across processes?")
-		sa := eventsOf(testCtx(t, 30*time.Second), t, a.URL, id, "")
+		id := magitest.StartDeliberation(t, a.URL, "Resume across processes?")
+		sa := magitest.Events(magitest.Context(t, 30*time.Second), t, a.URL, id, "")
 		head := sa.Until(t, chunks(5))
 		sa.Close()
-		rest := eventsOf(testCtx(t, 30*time.Second), t, b.URL, id, fmt.Sprint(len(head))).All(t)
+		rest := magitest.Events(magitest.Context(t, 30*time.Second), t, b.URL, id, fmt.Sprint(len(head))).All(t)
 		all := append(head, rest...)
-		checkSeq(t, all)
-		if end := lastEvent(t, all); end.Type != magi.EventComplete {
+		magitest.CheckSeq(t, all)
+		if end := magitest.Last(t, all); end.Type != magi.EventComplete {
 			t.Fatalf("the resumed stream ends with %s, want complete", all[len(all)-1].Data)
 		}
-		stored := eventsOf(testCtx(t, 10*time.Second), t, b.URL, id, "").All(t)
-		if d := cmp.Diff(datas(stored), datas(all)); d != "" {
+		stored := magitest.Events(magitest.Context(t, 10*time.Second), t, b.URL, id, "").All(t)
+		if d := cmp.Diff(magitest.Datas(stored), magitest.Datas(all)); d != "" {
 			t.Errorf("A's first %d events + B's resume differ from the stored stream (-stored +got):\n%s", len(head), d)
 		}
 	})
 
 	t.Run("owner killed", func(t *testing.T) {
-		id := startDeliberation(t, a.URL, "[slow] Who notices a crash?")
-		sb := eventsOf(testCtx(t, 40*time.Second), t, b.URL, id, "")
+		id := magitest.StartDeliberation(t, a.URL, "[slow] Who notices a crash?")
+		sb := magitest.Events(magitest.Context(t, 40*time.Second), t, b.URL, id, "")
 		head := sb.Until(t, chunks(3))
-		a.kill(t)
+		a.Kill(t)
 		killed := time.Now()
 		rest := sb.All(t)
 		took := time.Since(killed)
 		t.Logf("B's stream ended %v after A was killed (recovery every %v)", took.Round(time.Millisecond), recoverInterval)
 		all := append(head, rest...)
-		checkSeq(t, all)
-		if end := lastEvent(t, all); !isInterrupted(end) {
+		magitest.CheckSeq(t, all)
+		if end := magitest.Last(t, all); !isInterrupted(end) {
 			t.Errorf("B's stream ends with %s, want a fatal error `interrupted`", all[len(all)-1].Data)
 		}
 		if took > recoverInterval+5*time.Second {
 			t.Errorf("B's stream ended %v after the kill, want within %v", took, recoverInterval+5*time.Second)
 		}
-		if rec := recordOf(t, b.URL, id); rec.Status != magi.StatusInterrupted {
+		if rec := magitest.Record(t, b.URL, id); rec.Status != magi.StatusInterrupted {
 			t.Errorf("B shows status %s, want interrupted", rec.Status)
 		}
 	})
 }
 
 // firstChunk is the index of the first chunk event.
-func firstChunk(t *testing.T, evs []sseEvent) int {
+func firstChunk(t *testing.T, evs []magitest.Event) int {
 	t.Helper()
 	for i, ev := range evs {
 		if ev.Event.Type == magi.EventChunk {
@@ -205,7 +205,7 @@ func TestCLI_DatabaseUnavailable(t *testing.T) {
 	says := regexp.MustCompile(`database at .* (is unavailable|cannot)|cannot create the directory of the database`)
 	for _, db := range []string{filepath.Join(file, "magi.db"), garbage} {
 		for _, args := range [][]string{{"ask", "Is the database there?"}, {"serve", "--addr", "127.0.0.1:0"}, {"history"}, {"show", "01x"}} {
-			r := runMagi(t, with(env, "MAGI_DB", db), args...)
+			r := magitest.Run(t, magitest.With(env, "MAGI_DB", db), args...)
 			if r.Code == 0 || !strings.Contains(r.Stderr, db) || !says.MatchString(r.Stderr) {
 				t.Errorf("magi %s with --db %s: exit %d, stderr %q; want non-zero, naming the unavailable database",
 					args[0], db, r.Code, r.Stderr)
@@ -226,7 +226,7 @@ func TestCLI_NewerSchemaRefused(t *testing.T) {
 	t.Parallel()
 	env := simEnv(t)
 	path := env["MAGI_DB"]
-	mustMagi(t, env, "history") // creates the database at this binary's schema
+	magitest.MustRun(t, env, "history") // creates the database at this binary's schema
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +236,7 @@ func TestCLI_NewerSchemaRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"ask", "Will an old magi refuse?"}, {"history"}} {
-		r := runMagi(t, env, args...)
+		r := magitest.Run(t, env, args...)
 		want := fmt.Sprintf("the database at %s was written by a newer MAGI (schema 99, this binary knows", path)
 		if r.Code == 0 || !strings.Contains(r.Stderr, want) || !strings.Contains(r.Stderr, "upgrade magi") {
 			t.Errorf("magi %s on a schema-99 database: exit %d, stderr %q; want non-zero and %q", args[0], r.Code, r.Stderr, want)
@@ -256,33 +256,22 @@ func TestCLI_NewerSchemaRefused(t *testing.T) {
 func TestCLI_AskDatabaseLost(t *testing.T) {
 	t.Parallel()
 	db := pgtest.URL(t)
-	fake, up := startFake(t, fakellm.Config{Words: 1000, Gap: 20 * time.Millisecond})
-	env := with(fakeEnv(cleanEnv(t), up), "MAGI_DB", db)
-	cmd := exec.Command(magiBin, "ask", "What if the database goes?")
-	cmd.Env = environ(env)
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	waitStreaming(t, fake, stdout)
+	fake, up := magitest.StartFake(t, fakellm.Config{Words: 1000, Gap: 20 * time.Millisecond})
+	env := magitest.With(fakeEnv(magitest.Env(t), up), "MAGI_DB", db)
+	ask := magitest.Start(t, env, "ask", "What if the database goes?")
+	waitStreaming(t, fake, ask.Stdout)
 
 	dropConnections(t, db)
 	lost := time.Now()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("magi ask still runs 30 s after its database went away\nstderr:\n%s", stderr)
+	if !ask.Wait(30 * time.Second) {
+		t.Fatalf("magi ask still runs 30 s after its database went away\nstderr:\n%s", ask.Stderr)
 	}
 	t.Logf("magi ask ended %v after its database went away", time.Since(lost).Round(time.Millisecond))
-	if code := cmd.ProcessState.ExitCode(); code == 0 || strings.Contains(stdout.String(), "MAGI DECISION") {
+	if code := ask.ExitCode(); code == 0 || strings.Contains(ask.Stdout.String(), "MAGI DECISION") {
 		t.Errorf("magi ask exited %d and printed a decision with its database gone", code)
 	}
-	if !strings.Contains(stderr.String(), "magi: store_failed: the database is unavailable") {
-		t.Errorf("magi ask's stderr does not say the database failed:\n%s", stderr)
+	if !strings.Contains(ask.Stderr.String(), "magi: store_failed: the database is unavailable") {
+		t.Errorf("magi ask's stderr does not say the database failed:\n%s", ask.Stderr)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 // TestCLI_History: deliberations made by `magi ask` are listed, shown,
@@ -23,10 +23,10 @@ func TestCLI_History(t *testing.T) {
 	env := simEnv(t)
 	questions := []string{"Should we adopt a four-day work week?", "Should we move to the cloud?", "Should we hire?"}
 	for _, q := range questions[:2] {
-		checkPlainAsk(t, mustMagi(t, env, "ask", q))
+		checkPlainAsk(t, magitest.MustRun(t, env, "ask", q))
 	}
 	var rec magi.Record
-	if err := json.Unmarshal([]byte(mustMagi(t, env, "ask", "--json", questions[2]).Stdout), &rec); err != nil {
+	if err := json.Unmarshal([]byte(magitest.MustRun(t, env, "ask", "--json", questions[2]).Stdout), &rec); err != nil {
 		t.Fatalf("magi ask --json: %v", err)
 	}
 	ids := checkHistory(t, env, questions)
@@ -39,18 +39,18 @@ func TestCLI_History(t *testing.T) {
 	checkReplay(t, env, full)
 	checkExport(t, env, full)
 
-	if out := mustMagi(t, env, "rm", id).Stdout; !strings.Contains(out, id) {
+	if out := magitest.MustRun(t, env, "rm", id).Stdout; !strings.Contains(out, id) {
 		t.Errorf("magi rm says %q", out)
 	}
-	r := runMagi(t, env, "show", id)
+	r := magitest.Run(t, env, "show", id)
 	if r.Code == 0 || !strings.Contains(r.Stderr, "not found") {
 		t.Errorf("magi show after rm: exit %d, stderr %q; want not found, non-zero", r.Code, r.Stderr)
 	}
-	if strings.Contains(mustMagi(t, env, "history").Stdout, id) {
+	if strings.Contains(magitest.MustRun(t, env, "history").Stdout, id) {
 		t.Errorf("magi history still lists %s after rm", id)
 	}
 	for _, cmd := range [][]string{{"show"}, {"show", "--json"}, {"replay", "--fast"}, {"export"}, {"export", "--format", "json"}, {"rm"}} {
-		r := runMagi(t, env, append(cmd, "01nosuchdeliberation")...)
+		r := magitest.Run(t, env, append(cmd, "01nosuchdeliberation")...)
 		if r.Code == 0 || !strings.Contains(r.Stderr, "not found") || r.Stdout != "" {
 			t.Errorf("magi %s of an unknown id: exit %d, stdout %q, stderr %q; want not found, non-zero",
 				strings.Join(cmd, " "), r.Code, r.Stdout, r.Stderr)
@@ -60,7 +60,7 @@ func TestCLI_History(t *testing.T) {
 
 // checkPlainAsk checks the output of `magi ask` into a pipe: plain text,
 // labelled simulated, with the decision.
-func checkPlainAsk(t *testing.T, r result) {
+func checkPlainAsk(t *testing.T, r magitest.Result) {
 	t.Helper()
 	noESC(t, "magi ask into a pipe", r.Stdout)
 	if !strings.Contains(r.Stdout, "SIMULATED") {
@@ -79,7 +79,7 @@ var idLine = regexp.MustCompile(`(?m)^([0-9a-z]{26})\s+(.*)$`)
 // first.
 func checkHistory(t *testing.T, env map[string]string, questions []string) []string {
 	t.Helper()
-	out := mustMagi(t, env, "history").Stdout
+	out := magitest.MustRun(t, env, "history").Stdout
 	rows := idLine.FindAllStringSubmatch(out, -1)
 	if len(rows) != len(questions) {
 		t.Fatalf("magi history lists %d deliberations, want %d:\n%s", len(rows), len(questions), out)
@@ -96,7 +96,7 @@ func checkHistory(t *testing.T, env map[string]string, questions []string) []str
 	cursor := regexp.MustCompile(`magi history --cursor (\S+)`)
 	args := []string{"history", "-n", "1"}
 	for range len(questions) + 1 {
-		page := mustMagi(t, env, args...).Stdout
+		page := magitest.MustRun(t, env, args...).Stdout
 		for _, row := range idLine.FindAllStringSubmatch(page, -1) {
 			paged = append(paged, row[1])
 		}
@@ -116,8 +116,8 @@ func checkHistory(t *testing.T, env map[string]string, questions []string) []str
 // GET /api/deliberations/{id} serves.
 func checkAskJSON(t *testing.T, env map[string]string, rec magi.Record) {
 	t.Helper()
-	srv := startServe(t, env)
-	if d := cmp.Diff(recordOf(t, srv.URL, rec.ID), rec); d != "" {
+	srv := magitest.StartServe(t, env)
+	if d := cmp.Diff(magitest.Record(t, srv.URL, rec.ID), rec); d != "" {
 		t.Errorf("magi ask --json differs from GET /api/deliberations/{id} (-GET +ask):\n%s", d)
 	}
 	if rec.Status != magi.StatusCompleted || !rec.Simulated || len(rec.Agents) != 4 {
@@ -130,14 +130,14 @@ func checkAskJSON(t *testing.T, env map[string]string, rec magi.Record) {
 func checkShow(t *testing.T, env map[string]string, id, question string) magi.Record {
 	t.Helper()
 	var rec magi.Record
-	if err := json.Unmarshal([]byte(mustMagi(t, env, "show", "--json", id).Stdout), &rec); err != nil {
+	if err := json.Unmarshal([]byte(magitest.MustRun(t, env, "show", "--json", id).Stdout), &rec); err != nil {
 		t.Fatalf("magi show --json: %v", err)
 	}
 	if rec.ID != id || rec.Question != question || rec.Status != magi.StatusCompleted || !rec.Simulated || len(rec.Agents) != 4 || rec.Decision == "" {
 		t.Errorf("magi show --json: id %s, question %q, status %s, simulated %v, %d agents, decision %q",
 			rec.ID, rec.Question, rec.Status, rec.Simulated, len(rec.Agents), rec.Decision)
 	}
-	out := mustMagi(t, env, "show", id).Stdout
+	out := magitest.MustRun(t, env, "show", id).Stdout
 	noESC(t, "magi show", out)
 	want := []string{question, "Decision: ", string(rec.Decision)}
 	for _, a := range rec.Agents {
@@ -158,7 +158,7 @@ func checkShow(t *testing.T, env map[string]string, id, question string) magi.Re
 // once, and `magi replay` takes about the deliberation's own time.
 func checkReplay(t *testing.T, env map[string]string, rec magi.Record) {
 	t.Helper()
-	fast := mustMagi(t, env, "replay", "--fast", rec.ID)
+	fast := magitest.MustRun(t, env, "replay", "--fast", rec.ID)
 	noESC(t, "magi replay --fast into a pipe", fast.Stdout)
 	flat := strings.Join(strings.Fields(fast.Stdout), " ")
 	for _, a := range rec.Agents {
@@ -171,7 +171,7 @@ func checkReplay(t *testing.T, env map[string]string, rec magi.Record) {
 		t.Errorf("magi replay --fast lacks the decision %s", rec.Decision)
 	}
 	span := time.Duration(rec.DurationMS) * time.Millisecond
-	if paced := mustMagi(t, env, "replay", rec.ID); paced.Took < span*8/10 {
+	if paced := magitest.MustRun(t, env, "replay", rec.ID); paced.Took < span*8/10 {
 		t.Errorf("magi replay took %v, the deliberation %v: not at the original pace", paced.Took, span)
 	} else if paced.Stdout != fast.Stdout {
 		t.Errorf("magi replay and magi replay --fast print different text")
@@ -181,7 +181,7 @@ func checkReplay(t *testing.T, env map[string]string, rec magi.Record) {
 // checkExport checks the Markdown and JSON exports of rec.
 func checkExport(t *testing.T, env map[string]string, rec magi.Record) {
 	t.Helper()
-	md := mustMagi(t, env, "export", rec.ID, "--format", "md").Stdout
+	md := magitest.MustRun(t, env, "export", rec.ID, "--format", "md").Stdout
 	want := []string{rec.Question, "## SOLOMON", "Decision: ", string(rec.Decision), "## Usage", "| **total** |"}
 	for _, a := range rec.Agents {
 		want = append(want, "## "+a.Name, reasoning(a.Text), "| "+a.Name+" | ")
@@ -195,7 +195,7 @@ func checkExport(t *testing.T, env map[string]string, rec magi.Record) {
 		}
 	}
 	var got magi.Record
-	if err := json.Unmarshal([]byte(mustMagi(t, env, "export", rec.ID, "--format", "json").Stdout), &got); err != nil {
+	if err := json.Unmarshal([]byte(magitest.MustRun(t, env, "export", rec.ID, "--format", "json").Stdout), &got); err != nil {
 		t.Fatalf("magi export --format json: %v", err)
 	}
 	if d := cmp.Diff(rec, got); d != "" {
@@ -225,8 +225,8 @@ func TestCLI_AskUpstreamRefused(t *testing.T) {
 	}
 	url := "http://" + ln.Addr().String() + "/v1"
 	ln.Close()
-	env := fakeEnv(cleanEnv(t), url)
-	r := runMagi(t, env, "ask", "Is anyone there?")
+	env := fakeEnv(magitest.Env(t), url)
+	r := magitest.Run(t, env, "ask", "Is anyone there?")
 	if r.Code == 0 || !strings.Contains(r.Stderr, url) || !strings.Contains(r.Stderr, "connection refused") {
 		t.Errorf("magi ask with nothing at %s: exit %d, stderr %q; want non-zero and the URL and \"connection refused\"", url, r.Code, r.Stderr)
 	}
@@ -237,7 +237,7 @@ func TestCLI_AskUpstreamRefused(t *testing.T) {
 }
 
 // waitStreaming waits until the three sages stream into out.
-func waitStreaming(t *testing.T, fake *fakellm.Server, out *lockedBuffer) {
+func waitStreaming(t *testing.T, fake *fakellm.Server, out *magitest.Buffer) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for fake.Open() < 3 || strings.Count(out.String(), "\n") < 10 {
@@ -251,12 +251,12 @@ func waitStreaming(t *testing.T, fake *fakellm.Server, out *lockedBuffer) {
 // onlyRecord is the record of the one deliberation in env's database.
 func onlyRecord(t *testing.T, env map[string]string) magi.Record {
 	t.Helper()
-	rows := idLine.FindAllStringSubmatch(mustMagi(t, env, "history").Stdout, -1)
+	rows := idLine.FindAllStringSubmatch(magitest.MustRun(t, env, "history").Stdout, -1)
 	if len(rows) != 1 {
 		t.Fatalf("magi history lists %d deliberations, want 1", len(rows))
 	}
 	var rec magi.Record
-	if err := json.Unmarshal([]byte(mustMagi(t, env, "show", "--json", rows[0][1]).Stdout), &rec); err != nil {
+	if err := json.Unmarshal([]byte(magitest.MustRun(t, env, "show", "--json", rows[0][1]).Stdout), &rec); err != nil {
 		t.Fatal(err)
 	}
 	return rec
@@ -266,32 +266,19 @@ func onlyRecord(t *testing.T, env map[string]string) magi.Record {
 // record is cancelled and the model calls are closed.
 func TestCLI_AskInterrupt(t *testing.T) {
 	t.Parallel()
-	fake, up := startFake(t, fakellm.Config{Words: 1000, Gap: 20 * time.Millisecond})
-	env := fakeEnv(cleanEnv(t), up)
-	cmd := exec.Command(magiBin, "ask", "Can this be stopped?")
-	cmd.Env = environ(env)
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	waitStreaming(t, fake, stdout)
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
+	fake, up := magitest.StartFake(t, fakellm.Config{Words: 1000, Gap: 20 * time.Millisecond})
+	env := fakeEnv(magitest.Env(t), up)
+	ask := magitest.Start(t, env, "ask", "Can this be stopped?")
+	waitStreaming(t, fake, ask.Stdout)
+	ask.Signal(t, os.Interrupt)
 	sent := time.Now()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("magi ask still runs 10 s after SIGINT\nstdout:\n%s", stdout)
+	if !ask.Wait(10 * time.Second) {
+		t.Fatalf("magi ask still runs 10 s after SIGINT\nstdout:\n%s", ask.Stdout)
 	}
 	if took := time.Since(sent); took > 2*time.Second {
 		t.Errorf("magi ask exited %v after SIGINT, want < 2s", took)
 	}
-	if code := cmd.ProcessState.ExitCode(); code == 0 {
+	if code := ask.ExitCode(); code == 0 {
 		t.Errorf("magi ask exited 0 after SIGINT, want non-zero")
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)

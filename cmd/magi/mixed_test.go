@@ -18,6 +18,7 @@ import (
 	"github.com/magi-system/magi/internal/fakeanthropic"
 	"github.com/magi-system/magi/internal/fakebedrock"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 // A council of three providers, each behind its wire-format fake, run by
@@ -71,7 +72,7 @@ func startUpstreams(t *testing.T, b fakebedrock.Config, o fakellm.Config, a fake
 		return srv.URL
 	}
 	u.bedrockURL, u.anthropicURL, u.openaiURL = serve(u.bedrock), serve(u.anthropic), serve(u.openai)+"/v1"
-	u.env = with(awsEnv(t, cleanEnv(t)),
+	u.env = magitest.With(awsEnv(t, magitest.Env(t)),
 		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME", u.bedrockURL, "AWS_REGION", "us-east-1",
 		"AWS_ACCESS_KEY_ID", mixedAccessKey, "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 		"OPENAI_BASE_URL", u.openaiURL, "OPENAI_API_KEY", mixedOpenAIKey,
@@ -82,7 +83,7 @@ func startUpstreams(t *testing.T, b fakebedrock.Config, o fakellm.Config, a fake
 // awsEnv keeps the developer's AWS files and instance metadata out of env.
 func awsEnv(t *testing.T, env map[string]string) map[string]string {
 	dir := t.TempDir()
-	return with(env, "AWS_CONFIG_FILE", filepath.Join(dir, "aws-config"),
+	return magitest.With(env, "AWS_CONFIG_FILE", filepath.Join(dir, "aws-config"),
 		"AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "aws-credentials"), "AWS_EC2_METADATA_DISABLED", "true")
 }
 
@@ -185,7 +186,7 @@ func checkMixedRecord(t *testing.T, rec magi.Record, casperCost *float64) {
 func TestMixedCouncil_AskJSON(t *testing.T) {
 	u := startMixed(t)
 	cfg := writeConfig(t, mixedYAML)
-	r := mustMagi(t, u.env, "ask", "--json", "--config", cfg, "Should we adopt a four-day week?")
+	r := magitest.MustRun(t, u.env, "ask", "--json", "--config", cfg, "Should we adopt a four-day week?")
 	var rec magi.Record
 	if err := json.Unmarshal([]byte(r.Stdout), &rec); err != nil {
 		t.Fatalf("record: %v\n%s", err, r.Stdout)
@@ -208,7 +209,7 @@ func TestMixedCouncil_AskJSON(t *testing.T) {
 func TestMixedCouncil_PricedLocalModel(t *testing.T) {
 	u := startMixed(t)
 	cfg := writeConfig(t, mixedYAML+"prices:\n  llama3.2: {input: 1, output: 2}\n")
-	r := mustMagi(t, u.env, "ask", "--json", "--config", cfg, "Should we adopt a four-day week?")
+	r := magitest.MustRun(t, u.env, "ask", "--json", "--config", cfg, "Should we adopt a four-day week?")
 	var rec magi.Record
 	if err := json.Unmarshal([]byte(r.Stdout), &rec); err != nil {
 		t.Fatalf("record: %v\n%s", err, r.Stdout)
@@ -222,7 +223,7 @@ func TestMixedCouncil_PricedLocalModel(t *testing.T) {
 func TestMixedCouncil_PlainOutputShowsCosts(t *testing.T) {
 	u := startMixed(t)
 	cfg := writeConfig(t, mixedYAML)
-	r := mustMagi(t, u.env, "ask", "--config", cfg, "Should we adopt a four-day week?")
+	r := magitest.MustRun(t, u.env, "ask", "--config", cfg, "Should we adopt a four-day week?")
 	noESC(t, "piped output", r.Stdout)
 	lines := map[string]string{}
 	for _, l := range strings.Split(r.Stdout, "\n") {
@@ -250,10 +251,10 @@ func TestMixedCouncil_PlainOutputShowsCosts(t *testing.T) {
 
 func TestMixedCouncil_ServeRecordAndMetrics(t *testing.T) {
 	u := startMixed(t)
-	env := with(u.env, "MAGI_CONFIG", writeConfig(t, mixedYAML))
-	p := startServe(t, env)
-	evs := askStream(testCtx(t, 30*time.Second), t, p.URL, "Should we adopt a four-day week?").All(t)
-	last := lastEvent(t, evs)
+	env := magitest.With(u.env, "MAGI_CONFIG", writeConfig(t, mixedYAML))
+	p := magitest.StartServe(t, env)
+	evs := magitest.Ask(magitest.Context(t, 30*time.Second), t, p.URL, "Should we adopt a four-day week?").All(t)
+	last := magitest.Last(t, evs)
 	if last.Type != magi.EventComplete {
 		t.Fatalf("stream ended with %s %s: %s", last.Type, last.Code, last.Message)
 	}
@@ -266,9 +267,9 @@ func TestMixedCouncil_ServeRecordAndMetrics(t *testing.T) {
 	if diff := cmp.Diff(wantInfos, infos); diff != "" {
 		t.Errorf("start event agents (-want +got):\n%s", diff)
 	}
-	checkMixedRecord(t, recordOf(t, p.URL, last.DeliberationID), nil)
+	checkMixedRecord(t, magitest.Record(t, p.URL, last.DeliberationID), nil)
 
-	metrics := string(getJSON(t, http.MethodGet, p.URL+"/metrics", "", http.StatusOK, nil))
+	metrics := string(magitest.DoJSON(t, http.MethodGet, p.URL+"/metrics", "", http.StatusOK, nil))
 	for _, id := range []magi.AgentID{magi.Melchior, magi.Balthasar, magi.Solomon} {
 		v, ok := metricValue(metrics, `magi_cost_usd_total{agent="`+string(id)+`"}`)
 		if want := *costOf(id); !ok || math.Abs(v-want) > 1e-9 {
@@ -327,15 +328,15 @@ func melchiorScript(rep fakeanthropic.Reply) func(fakeanthropic.Request) fakeant
 
 // deliberate runs one question through `magi serve` with config and
 // returns its events and record.
-func deliberate(t *testing.T, u *upstreams, config string) ([]sseEvent, magi.Record) {
+func deliberate(t *testing.T, u *upstreams, config string) ([]magitest.Event, magi.Record) {
 	t.Helper()
-	p := startServe(t, with(u.env, "MAGI_CONFIG", writeConfig(t, config)))
-	evs := askStream(testCtx(t, 30*time.Second), t, p.URL, "Should we adopt a four-day week?").All(t)
-	last := lastEvent(t, evs)
+	p := magitest.StartServe(t, magitest.With(u.env, "MAGI_CONFIG", writeConfig(t, config)))
+	evs := magitest.Ask(magitest.Context(t, 30*time.Second), t, p.URL, "Should we adopt a four-day week?").All(t)
+	last := magitest.Last(t, evs)
 	if last.Type != magi.EventComplete {
 		t.Fatalf("stream ended with %s %s: %s", last.Type, last.Code, last.Message)
 	}
-	return evs, recordOf(t, p.URL, last.DeliberationID)
+	return evs, magitest.Record(t, p.URL, last.DeliberationID)
 }
 
 // agentRecord is the record's part of agent id.
@@ -351,7 +352,7 @@ func agentRecord(t *testing.T, rec magi.Record, id magi.AgentID) magi.AgentRecor
 }
 
 // traces are the trace events of agent id at stage.
-func traces(evs []sseEvent, id magi.AgentID, stage string) []magi.Trace {
+func traces(evs []magitest.Event, id magi.AgentID, stage string) []magi.Trace {
 	var out []magi.Trace
 	for _, ev := range evs {
 		if e := ev.Event; e.Type == magi.EventTrace && e.Agent == id && e.Stage == stage && e.Trace != nil {

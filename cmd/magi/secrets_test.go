@@ -10,16 +10,15 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 // TestSecrets_NeverLeak runs magi serve with provider and cloud secrets in
@@ -38,21 +37,21 @@ func TestSecrets_NeverLeak(t *testing.T) {
 	upstream := httptest.NewServer(up)
 	t.Cleanup(upstream.Close)
 
-	env := with(cleanEnv(t), "MAGI_PROVIDER", "openai", "OPENAI_BASE_URL", upstream.URL+"/v1", "MAGI_MODEL", "fake",
+	env := magitest.With(magitest.Env(t), "MAGI_PROVIDER", "openai", "OPENAI_BASE_URL", upstream.URL+"/v1", "MAGI_MODEL", "fake",
 		"MAGI_LOG_LEVEL", "debug", "MAGI_SIM_PACE", "1ms")
 	for k, v := range secrets {
 		env[k] = v
 	}
-	created := mustMagi(t, env, "keys", "create", "leak-test")
+	created := magitest.MustRun(t, env, "keys", "create", "leak-test")
 	key := keyIn(t, created.Stdout) // the one output meant to show it
 	secrets["the API key"] = key
 	secrets["the API key's secret"] = key[len("magi_12345678_"):]
 
 	outputs := map[string]string{}
-	srv := startLoggedServe(t, env)
-	id := secretsSession(t, srv.url, key, outputs)
-	srv.stop(t)
-	outputs["serve stdout"], outputs["serve stderr"] = srv.stdout.String(), srv.stderr.String()
+	srv := magitest.StartServe(t, env)
+	id := secretsSession(t, srv.URL, key, outputs)
+	srv.Stop(t)
+	outputs["serve stdout"], outputs["serve stderr"] = srv.Stdout.String(), srv.Stderr.String()
 
 	for name, args := range map[string][]string{
 		"magi agents": {"agents"}, "magi doctor": {"doctor"}, "magi history": {"history"},
@@ -60,7 +59,7 @@ func TestSecrets_NeverLeak(t *testing.T) {
 		"magi export": {"export", id}, "magi export --format json": {"export", "--format", "json", id},
 		"magi keys list": {"keys", "list"}, "magi replay": {"replay", "--fast", id},
 	} {
-		r := runMagi(t, env, args...)
+		r := magitest.Run(t, env, args...)
 		outputs[name] = r.Stdout + r.Stderr
 	}
 	dbFiles, _ := filepath.Glob(env["MAGI_DB"] + "*")
@@ -125,7 +124,7 @@ func secretsSession(t *testing.T, base, key string, outputs map[string]string) s
 // headers, body) in outputs[name].
 func call(t *testing.T, outputs map[string]string, name, method, url, key, body, accept string) string {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(testCtx(t, time.Minute), method, url, strings.NewReader(body))
+	req, _ := http.NewRequestWithContext(magitest.Context(t, time.Minute), method, url, strings.NewReader(body))
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -135,7 +134,7 @@ func call(t *testing.T, outputs map[string]string, name, method, url, key, body,
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	resp, err := client.Do(req)
+	resp, err := magitest.Client.Do(req)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -187,57 +186,6 @@ func (u *echoingUpstream) echoed() int {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.n401
-}
-
-// loggedServe is `magi serve` with both of its outputs kept.
-type loggedServe struct {
-	url            string
-	cmd            *exec.Cmd
-	stdout, stderr *lockedBuffer
-	done           chan struct{}
-}
-
-func startLoggedServe(t *testing.T, env map[string]string) *loggedServe {
-	t.Helper()
-	s := &loggedServe{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(magiBin, "serve", "--addr", "127.0.0.1:0")
-	s.cmd.Env, s.cmd.Stdout, s.cmd.Stderr = environ(env), s.stdout, s.stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() { s.stop(t) })
-	const prefix = "MAGI listening on "
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		out := s.stdout.String()
-		if i := strings.Index(out, prefix); i >= 0 && strings.Contains(out[i:], "\n") {
-			s.url = strings.TrimSpace(strings.SplitN(out[i+len(prefix):], "\n", 2)[0])
-			return s
-		}
-		select {
-		case <-s.done:
-			t.Fatalf("magi serve exited:\n%s", s.stderr)
-		default:
-		}
-	}
-	t.Fatalf("magi serve did not listen:\n%s", s.stderr)
-	return nil
-}
-
-// stop ends the server with SIGTERM (SIGKILL after 10 s) and waits.
-func (s *loggedServe) stop(t *testing.T) {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	}
 }
 
 // keyIn is the API key `magi keys create` printed.
