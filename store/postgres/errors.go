@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/store/internal/journal"
 )
 
 // unavailable reports whether err says the database cannot be used now:
@@ -41,18 +42,7 @@ func unavailable(err error) bool {
 // wrap names the operation of a database error, and makes an unavailable
 // database an EUNAVAILABLE *magi.Error.
 func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var me *magi.Error
-	if errors.As(err, &me) {
-		return err
-	}
-	err = fmt.Errorf("postgres: %s: %w", op, err)
-	if unavailable(err) {
-		return &magi.Error{Code: magi.EUNAVAILABLE, Message: "the database is unavailable or full", Err: err}
-	}
-	return err
+	return journal.Wrap("postgres", unavailable, op, err)
 }
 
 // openErr is wrap for the errors of Open, naming the database.

@@ -7,18 +7,17 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/store/internal/journal"
 )
 
 var _ magi.KeyStore = (*DB)(nil)
-
-const keyColumns = `id, name, admin, created_at, revoked_at`
 
 // CreateKey stores k and the hash of its key; ECONFLICT if its id exists.
 func (d *DB) CreateKey(ctx context.Context, k magi.APIKey, hash []byte) error {
 	if k.ID == "" || len(hash) == 0 {
 		return magi.Errorf(magi.EINVALID, "create key: empty id or hash")
 	}
-	tag, err := d.pool.Exec(ctx, `INSERT INTO api_keys (`+keyColumns+`, hash)
+	tag, err := d.pool.Exec(ctx, `INSERT INTO api_keys (`+journal.KeyColumns+`, hash)
 		VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (id) DO NOTHING`,
 		k.ID, k.Name, k.Admin, k.CreatedAt.UnixNano(), hash)
 	if err != nil {
@@ -33,23 +32,23 @@ func (d *DB) CreateKey(ctx context.Context, k magi.APIKey, hash []byte) error {
 // KeyByID returns the key id and its hash; ENOTFOUND if there is none.
 func (d *DB) KeyByID(ctx context.Context, id string) (magi.APIKey, []byte, error) {
 	var hash []byte
-	k, err := scanKey(d.pool.QueryRow(ctx, `SELECT `+keyColumns+`, hash FROM api_keys WHERE id = $1`, id).Scan, &hash)
+	k, err := journal.ScanKey(d.pool.QueryRow(ctx, `SELECT `+journal.KeyColumns+`, hash FROM api_keys WHERE id = $1`, id).Scan, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return k, nil, keyNotFound(id)
+		return k, nil, journal.KeyNotFound(id)
 	}
 	return k, hash, wrap("read key", err)
 }
 
 // Keys lists every key, oldest first.
 func (d *DB) Keys(ctx context.Context) ([]magi.APIKey, error) {
-	rows, err := d.pool.Query(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY created_at, id`)
+	rows, err := d.pool.Query(ctx, `SELECT `+journal.KeyColumns+` FROM api_keys ORDER BY created_at, id`)
 	if err != nil {
 		return nil, wrap("list keys", err)
 	}
 	defer rows.Close()
 	keys := []magi.APIKey{}
 	for rows.Next() {
-		k, err := scanKey(rows.Scan)
+		k, err := journal.ScanKey(rows.Scan)
 		if err != nil {
 			return nil, wrap("list keys", err)
 		}
@@ -67,7 +66,7 @@ func (d *DB) RevokeKey(ctx context.Context, id string) error {
 		return wrap("revoke key", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return keyNotFound(id)
+		return journal.KeyNotFound(id)
 	}
 	return nil
 }
@@ -77,23 +76,4 @@ func (d *DB) HasKeys(ctx context.Context) (bool, error) {
 	var has bool
 	err := d.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM api_keys)`).Scan(&has)
 	return has, wrap("has keys", err)
-}
-
-func scanKey(scan func(...any) error, extra ...any) (magi.APIKey, error) {
-	var k magi.APIKey
-	var created int64
-	var revoked *int64
-	if err := scan(append([]any{&k.ID, &k.Name, &k.Admin, &created, &revoked}, extra...)...); err != nil {
-		return k, err
-	}
-	k.CreatedAt = time.Unix(0, created).UTC()
-	if revoked != nil {
-		at := time.Unix(0, *revoked).UTC()
-		k.RevokedAt = &at
-	}
-	return k, nil
-}
-
-func keyNotFound(id string) error {
-	return magi.Errorf(magi.ENOTFOUND, "no API key with id %q; see magi keys list", id)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/magi-system/magi"
@@ -52,15 +51,13 @@ func events(ctx context.Context, q querier, id string, after int64, limit int) (
 	return evs, wrap("events", rows.Err())
 }
 
-const summaryColumns = `id, question, rule, status, decision, simulated, created_at`
-
 // summary reads the row of id; ENOTFOUND if there is none, or it is not
 // owner's (when owner is not empty).
 func summary(ctx context.Context, q querier, id, owner string) (magi.Summary, error) {
 	var s magi.Summary
 	var own string
-	row := q.QueryRow(ctx, `SELECT `+summaryColumns+`, owner FROM deliberations WHERE id = $1`, id)
-	err := scanSummary(row.Scan, &s, &own)
+	row := q.QueryRow(ctx, `SELECT `+journal.SummaryColumns+`, owner FROM deliberations WHERE id = $1`, id)
+	err := journal.ScanSummary(row.Scan, &s, &own)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return s, journal.NotFound()
@@ -70,13 +67,6 @@ func summary(ctx context.Context, q querier, id, owner string) (magi.Summary, er
 		return s, journal.NotFound()
 	}
 	return s, nil
-}
-
-func scanSummary(scan func(...any) error, s *magi.Summary, extra ...any) error {
-	var at int64
-	err := scan(append([]any{&s.ID, &s.Question, &s.Rule, &s.Status, &s.Decision, &s.Simulated, &at}, extra...)...)
-	s.CreatedAt = time.Unix(0, at).UTC()
-	return err
 }
 
 // Deliberation folds the events of id into its record, in one snapshot.
@@ -113,7 +103,7 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 		}
 		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(c.CreatedAt), arg(c.ID)))
 	}
-	q := `SELECT ` + summaryColumns + ` FROM deliberations`
+	q := `SELECT ` + journal.SummaryColumns + ` FROM deliberations`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -125,7 +115,7 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 	p := magi.Page{Items: []magi.Summary{}}
 	for rows.Next() {
 		var s magi.Summary
-		if err := scanSummary(rows.Scan, &s); err != nil {
+		if err := journal.ScanSummary(rows.Scan, &s); err != nil {
 			return magi.Page{}, wrap("list", err)
 		}
 		p.Items = append(p.Items, s)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/store/internal/journal"
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -27,18 +28,7 @@ func unavailable(err error) bool {
 // wrap names the operation of a database error, and makes an unavailable
 // database an EUNAVAILABLE *magi.Error.
 func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var me *magi.Error
-	if errors.As(err, &me) {
-		return err
-	}
-	err = fmt.Errorf("sqlite: %s: %w", op, err)
-	if unavailable(err) {
-		return &magi.Error{Code: magi.EUNAVAILABLE, Message: "the database is unavailable or full", Err: err}
-	}
-	return err
+	return journal.Wrap("sqlite", unavailable, op, err)
 }
 
 // openErr is wrap for the errors of Open, naming the database.

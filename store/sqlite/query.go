@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/store/internal/journal"
@@ -57,15 +56,13 @@ func events(ctx context.Context, q querier, id string, after int64, limit int) (
 	return evs, wrap("events", rows.Err())
 }
 
-const summaryColumns = `id, question, rule, status, decision, simulated, created_at`
-
 // summary reads the row of id; ENOTFOUND if there is none, or it is not
 // owner's (when owner is not empty).
 func summary(ctx context.Context, q querier, id, owner string) (magi.Summary, error) {
 	var s magi.Summary
 	var own string
-	row := q.QueryRowContext(ctx, `SELECT `+summaryColumns+`, owner FROM deliberations WHERE id = ?`, id)
-	err := scanSummary(row.Scan, &s, &own)
+	row := q.QueryRowContext(ctx, `SELECT `+journal.SummaryColumns+`, owner FROM deliberations WHERE id = ?`, id)
+	err := journal.ScanSummary(row.Scan, &s, &own)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return s, journal.NotFound()
@@ -75,13 +72,6 @@ func summary(ctx context.Context, q querier, id, owner string) (magi.Summary, er
 		return s, journal.NotFound()
 	}
 	return s, nil
-}
-
-func scanSummary(scan func(...any) error, s *magi.Summary, extra ...any) error {
-	var at int64
-	err := scan(append([]any{&s.ID, &s.Question, &s.Rule, &s.Status, &s.Decision, &s.Simulated, &at}, extra...)...)
-	s.CreatedAt = time.Unix(0, at).UTC()
-	return err
 }
 
 // Deliberation folds the events of id into its record, in one snapshot.
@@ -118,7 +108,7 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 		where = append(where, "(created_at < ? OR (created_at = ? AND id < ?))")
 		args = append(args, c.CreatedAt, c.CreatedAt, c.ID)
 	}
-	q := `SELECT ` + summaryColumns + ` FROM deliberations`
+	q := `SELECT ` + journal.SummaryColumns + ` FROM deliberations`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -130,7 +120,7 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 	p := magi.Page{Items: []magi.Summary{}}
 	for rows.Next() {
 		var s magi.Summary
-		if err := scanSummary(rows.Scan, &s); err != nil {
+		if err := journal.ScanSummary(rows.Scan, &s); err != nil {
 			return magi.Page{}, wrap("list", err)
 		}
 		p.Items = append(p.Items, s)

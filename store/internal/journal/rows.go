@@ -1,0 +1,66 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/magi-system/magi"
+)
+
+// The row code both SQL backends share: the columns they select, how a
+// row becomes a domain value, and how a driver's error is named. Each
+// backend keeps its own SQL, placeholders and driver calls.
+
+// SummaryColumns are the deliberations columns ScanSummary reads, in order.
+const SummaryColumns = `id, question, rule, status, decision, simulated, created_at`
+
+// KeyColumns are the api_keys columns ScanKey reads, in order.
+const KeyColumns = `id, name, admin, created_at, revoked_at`
+
+// ScanSummary scans the SummaryColumns of a row, then extra, into s.
+func ScanSummary(scan func(...any) error, s *magi.Summary, extra ...any) error {
+	var at int64
+	err := scan(append([]any{&s.ID, &s.Question, &s.Rule, &s.Status, &s.Decision, &s.Simulated, &at}, extra...)...)
+	s.CreatedAt = time.Unix(0, at).UTC()
+	return err
+}
+
+// ScanKey scans the KeyColumns of a row, then extra, into a key.
+func ScanKey(scan func(...any) error, extra ...any) (magi.APIKey, error) {
+	var k magi.APIKey
+	var created int64
+	var revoked *int64
+	if err := scan(append([]any{&k.ID, &k.Name, &k.Admin, &created, &revoked}, extra...)...); err != nil {
+		return k, err
+	}
+	k.CreatedAt = time.Unix(0, created).UTC()
+	if revoked != nil {
+		at := time.Unix(0, *revoked).UTC()
+		k.RevokedAt = &at
+	}
+	return k, nil
+}
+
+// KeyNotFound is the ENOTFOUND error of the API key id.
+func KeyNotFound(id string) error {
+	return magi.Errorf(magi.ENOTFOUND, "no API key with id %q; see magi keys list", id)
+}
+
+// Wrap names the operation op of the backend's database error, and makes
+// an error unavailable reports an EUNAVAILABLE *magi.Error. A *magi.Error
+// passes unchanged.
+func Wrap(backend string, unavailable func(error) bool, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *magi.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	err = fmt.Errorf("%s: %s: %w", backend, op, err)
+	if unavailable(err) {
+		return &magi.Error{Code: magi.EUNAVAILABLE, Message: "the database is unavailable or full", Err: err}
+	}
+	return err
+}
