@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/magitest"
 )
 
 // chromium is Debian's browser; the tests never download one.
@@ -82,6 +82,10 @@ func script(exfil string) func(fakellm.Request) fakellm.Reply {
 	}
 }
 
+func TestMain(m *testing.M) {
+	os.Exit(magitest.Main(m))
+}
+
 // need skips the test when a program is missing, or fails it under CI.
 func need(t *testing.T, ok bool, what string) {
 	t.Helper()
@@ -111,12 +115,6 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "magi")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/magi")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/magi: %v\n%s", err, out)
-	}
 
 	var exfilHits atomic.Int64
 	exfil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -127,14 +125,14 @@ func TestBrowser(t *testing.T) {
 	fake := httptest.NewServer(fakellm.New(fakellm.Config{Script: script(exfil.URL)}))
 	defer fake.Close()
 
-	real := serve(t, bin, tmp, "real", "OPENAI_BASE_URL="+fake.URL+"/v1", "OPENAI_API_KEY=test-key", "MAGI_MODEL=fake")
-	sim := serve(t, bin, tmp, "sim", "MAGI_PROVIDER=sim", "MAGI_SIM_PACE=5ms")
+	real := serve(t, tmp, "real", "OPENAI_BASE_URL", fake.URL+"/v1", "OPENAI_API_KEY", "test-key", "MAGI_MODEL", "fake")
+	sim := serve(t, tmp, "sim", "MAGI_PROVIDER", "sim", "MAGI_SIM_PACE", "5ms")
 	// keyed needs an API key: one is made with the binary before it starts.
-	key := createKey(t, bin, filepath.Join(tmp, "auth.db"))
-	keyed := serve(t, bin, tmp, "auth", "OPENAI_BASE_URL="+fake.URL+"/v1", "OPENAI_API_KEY=test-key", "MAGI_MODEL=fake")
+	key := createKey(t, filepath.Join(tmp, "auth.db"))
+	keyed := serve(t, tmp, "auth", "OPENAI_BASE_URL", fake.URL+"/v1", "OPENAI_API_KEY", "test-key", "MAGI_MODEL", "fake")
 	// limited runs one deliberation at a time; "[slow]" questions keep it busy.
-	limited := serve(t, bin, tmp, "limit", "OPENAI_BASE_URL="+fake.URL+"/v1", "OPENAI_API_KEY=test-key", "MAGI_MODEL=fake", "MAGI_MAX_RUNNING=1")
-	paging := serve(t, bin, tmp, "paging", "MAGI_PROVIDER=sim", "MAGI_SIM_PACE=0")
+	limited := serve(t, tmp, "limit", "OPENAI_BASE_URL", fake.URL+"/v1", "OPENAI_API_KEY", "test-key", "MAGI_MODEL", "fake", "MAGI_MAX_RUNNING", "1")
+	paging := serve(t, tmp, "paging", "MAGI_PROVIDER", "sim", "MAGI_SIM_PACE", "0")
 
 	fixtures := map[string]any{"exfil": exfil.URL, "slow": map[magi.AgentID]string{}}
 	for _, a := range magi.Members {
@@ -185,95 +183,28 @@ var keyPattern = regexp.MustCompile(`magi_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}`)
 
 // createKey runs `magi keys create e2e --db db` and returns the key it
 // prints once.
-func createKey(t *testing.T, bin, db string) string {
+func createKey(t *testing.T, db string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "keys", "create", "e2e", "--db", db)
-	cmd.Env = cleanEnv()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("magi keys create: %v\n%s", err, out)
-	}
-	keys := keyPattern.FindAllString(string(out), -1)
+	r := magitest.MustRun(t, magitest.Env(t), "keys", "create", "e2e", "--db", db)
+	out := r.Stdout + r.Stderr
+	keys := keyPattern.FindAllString(out, -1)
 	if len(keys) != 1 {
 		t.Fatalf("magi keys create printed %d keys, want 1:\n%s", len(keys), out)
 	}
 	return keys[0]
 }
 
-// serve starts `magi serve` with env on a free port and waits for /healthz;
-// it is stopped when the test ends.
-func serve(t *testing.T, bin, tmp, name string, env ...string) string {
+// serve starts `magi serve --db tmp/name.db` in a clean environment plus
+// the pairs kv, logging both of its outputs to tmp/name.log, and waits for
+// /healthz; it is stopped when the test ends.
+func serve(t *testing.T, tmp, name string, kv ...string) string {
 	t.Helper()
-	addr := freeAddr(t)
-	db := filepath.Join(tmp, name+".db")
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", db)
-	cmd.Env = append(cleanEnv(), env...)
 	log, err := os.Create(filepath.Join(tmp, name+".log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		_ = log.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(log.Name())
-			t.Logf("magi serve (%s) log:\n%s", name, b)
-		}
-	})
-	url := "http://" + addr
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-done:
-			b, _ := os.ReadFile(log.Name())
-			t.Fatalf("magi serve (%s) exited early:\n%s", name, b)
-		default:
-		}
-		if res, err := http.Get(url + "/healthz"); err == nil {
-			_ = res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return url
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("magi serve (%s) did not answer /healthz at %s", name, url)
-	return ""
-}
-
-// cleanEnv is the environment without any provider or MAGI settings, so
-// the developer's own keys never reach the servers under test.
-func cleanEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "MAGI_") || strings.HasPrefix(k, "OPENAI_") || strings.HasPrefix(k, "ANTHROPIC_") || strings.HasPrefix(k, "AWS_") {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
+	t.Cleanup(func() { _ = log.Close() }) // after the server stopped
+	p := magitest.StartServeLog(t, log, magitest.With(magitest.Env(t), kv...), "--db", filepath.Join(tmp, name+".db"))
+	p.WaitHealthy(t)
+	return p.URL
 }
