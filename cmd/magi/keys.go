@@ -17,7 +17,7 @@ const keysUsage = `Usage:
   magi keys list                    every key: id, name, admin, created, revoked
   magi keys revoke ID               refuse a key from now on
 
-Once any key exists, every /api/ request to magi serve needs
+Once any key exists, every /api/ request (and POST /invocations) to magi serve needs
 "Authorization: Bearer <key>". An admin key sees every deliberation; any
 other key sees only its own. Flags: --db PATH|postgres://URL (MAGI_DB).
 `
@@ -104,7 +104,7 @@ func keysCreate(ctx context.Context, env *environment, ks magi.KeyStore, args []
 	}
 	fmt.Fprintf(env.stdout, "Created %s %s (%s):\n\n  %s\n\n", kind, k.ID, k.Name, key)
 	fmt.Fprintln(env.stdout, "Copy it now: it cannot be shown again (only its hash is stored).")
-	fmt.Fprintln(env.stdout, `Send it as "Authorization: Bearer <key>". From now on every /api/ request needs a key.`)
+	fmt.Fprintln(env.stdout, `Send it as "Authorization: Bearer <key>". From now on every /api/ request and POST /invocations needs a key.`)
 	return nil
 }
 

@@ -76,7 +76,7 @@ func TestKeys_Errors(t *testing.T) {
 		{[]string{"rotate"}, `unknown keys command "rotate"`},
 	} {
 		_, err := keysCmd(t, db, tc.args...)
-		if err == nil || !strings.Contains(userMessage(err), tc.want) {
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("keys %v: %v, want an error saying %q", tc.args, err, tc.want)
 		}
 	}

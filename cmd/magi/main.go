@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +13,6 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/magi-system/magi"
 )
 
 func main() {
@@ -25,7 +25,7 @@ func main() {
 	if err := run(ctx, args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		var exit exitError
 		if !errors.As(err, &exit) {
-			fmt.Fprintln(os.Stderr, "magi:", userMessage(err))
+			fmt.Fprintln(os.Stderr, "magi:", err)
 		}
 		os.Exit(1)
 	}
@@ -33,16 +33,6 @@ func main() {
 
 // exitError is a failure already reported to the user.
 type exitError struct{ error }
-
-// userMessage is what a user reads of err: the message of an application
-// error with its cause when that helps, never a stack.
-func userMessage(err error) string {
-	var e *magi.Error
-	if errors.As(err, &e) && e.Code != magi.EINTERNAL {
-		return err.Error()
-	}
-	return err.Error()
-}
 
 const usage = `magi — the MAGI decision system
 
@@ -81,7 +71,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
-	return cmd(ctx, env, args[1:])
+	if err := cmd(ctx, env, args[1:]); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil // -h printed the command's flags
 }
 
 // environment is what a command may touch of the outside world.
