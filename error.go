@@ -9,21 +9,22 @@ import (
 // Application error codes. Each maps to one HTTP status, in one place
 // (the server package).
 const (
-	EINVALID      = "invalid"      // bad input: 400
-	ENOTFOUND     = "not_found"    // unknown id: 404
-	ECONFLICT     = "conflict"     // state does not allow it: 409
-	ERATELIMIT    = "rate_limited" // too many: 429
-	EUNAUTHORIZED = "unauthorized" // no or bad API key: 401
-	ETOOLARGE     = "too_large"    // body or question too big: 413
-	EUNSUPPORTED  = "unsupported"  // wrong content type: 415
-	EUNAVAILABLE  = "unavailable"  // a dependency (store, model) is down: 503
-	EINTERNAL     = "internal"     // a bug: 500
-	ECANCELLED    = "cancelled"    // stopped by a user
-	EINTERRUPTED  = "interrupted"  // cut short by a crash
-	ESHUTDOWN     = "shutdown"     // stopped by a server shutdown
-	ENOVERDICT    = "no_verdict"   // no sage produced a verdict
-	ESTORE        = "store_failed" // the store could not keep the deliberation
-	ECONFIG       = "config"       // the configuration is wrong
+	EINVALID      = "invalid"            // bad input: 400
+	ENOTFOUND     = "not_found"          // unknown id: 404
+	EMETHOD       = "method_not_allowed" // wrong method for a route: 405
+	ECONFLICT     = "conflict"           // state does not allow it: 409
+	ERATELIMIT    = "rate_limited"       // too many: 429
+	EUNAUTHORIZED = "unauthorized"       // no or bad API key: 401
+	ETOOLARGE     = "too_large"          // body or question too big: 413
+	EUNSUPPORTED  = "unsupported"        // wrong content type: 415
+	EUNAVAILABLE  = "unavailable"        // a dependency (store, model) is down: 503
+	EINTERNAL     = "internal"           // a bug: 500
+	ECANCELLED    = "cancelled"          // stopped by a user
+	EINTERRUPTED  = "interrupted"        // cut short by a crash
+	ESHUTDOWN     = "shutdown"           // stopped by a server shutdown
+	ENOVERDICT    = "no_verdict"         // no sage produced a verdict
+	ESTORE        = "store_failed"       // the store could not keep the deliberation
+	ECONFIG       = "config"             // the configuration is wrong
 )
 
 // Error is an error meant for a user: a code and a message that is safe to

@@ -22,6 +22,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case magi.ENOTFOUND:
 		return http.StatusNotFound
+	case magi.EMETHOD:
+		return http.StatusMethodNotAllowed
 	case magi.ECONFLICT:
 		return http.StatusConflict
 	case magi.ETOOLARGE:

@@ -236,3 +236,21 @@ func TestServer_TooManyRunning(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestServer_WrongMethodUnderAPI(t *testing.T) {
+	ts := newTestServer(t, 0, Options{})
+	req, _ := http.NewRequest("PUT", ts.URL+"/api/deliberations", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if allow := resp.Header.Get("Allow"); allow != "GET, POST" {
+		t.Errorf("Allow = %q, want GET, POST", allow)
+	}
+	if status, code := apiError(t, resp); status != 405 || code != magi.EMETHOD {
+		t.Errorf("PUT /api/deliberations: %d %s, want 405 method_not_allowed", status, code)
+	}
+	if status, _ := apiError(t, get(t, ts.URL+"/api/deliberations/x/nothing")); status != 404 {
+		t.Errorf("an unknown /api/ path: %d, want 404", status)
+	}
+}
