@@ -74,12 +74,13 @@ func startServer(ctx context.Context, bin, db, modelURL string) (*server, error)
 }
 
 // cleanEnv is the bench's environment without MAGI's and the providers'
-// settings, which the bench sets itself.
+// settings, which the bench sets itself. MAGI_PPROF passes through, so a
+// run can be profiled (docs/BENCHMARKS.md).
 func cleanEnv() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "MAGI_") || strings.HasPrefix(k, "OPENAI_") ||
+		if k != "MAGI_PPROF" && strings.HasPrefix(k, "MAGI_") || strings.HasPrefix(k, "OPENAI_") ||
 			strings.HasPrefix(k, "ANTHROPIC_") || strings.HasPrefix(k, "AWS_") {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -14,10 +15,17 @@ import (
 // no `event:` line, flushed after every event. It needs no http.Flusher:
 // the Lambda response writer streams without one.
 type sseWriter struct {
-	w   http.ResponseWriter
-	rc  *http.ResponseController
-	buf []byte
+	w  http.ResponseWriter
+	rc *http.ResponseController
 }
+
+// maxPooled is the largest buffer put back in sseBufs: a rare huge event
+// does not stay in memory.
+const maxPooled = 64 << 10
+
+// sseBufs holds the buffers events are framed in, shared by every stream:
+// an open stream that waits holds none.
+var sseBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // newSSE sends the stream's headers. It clears the write deadline so no
 // server WriteTimeout can cut a long stream.
@@ -31,7 +39,7 @@ func newSSE(w http.ResponseWriter) *sseWriter {
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{})
 	w.WriteHeader(http.StatusOK)
-	s := &sseWriter{w: w, rc: rc, buf: make([]byte, 0, 512)}
+	s := &sseWriter{w: w, rc: rc}
 	s.flush()
 	return s
 }
@@ -45,12 +53,18 @@ func (s *sseWriter) Event(e magi.Event) error {
 			return err
 		}
 	}
-	s.buf = append(s.buf[:0], "id: "...)
-	s.buf = strconv.AppendInt(s.buf, e.Seq, 10)
-	s.buf = append(s.buf, "\ndata: "...)
-	s.buf = append(s.buf, data...)
-	s.buf = append(s.buf, "\n\n"...)
-	if _, err := s.w.Write(s.buf); err != nil {
+	bp := sseBufs.Get().(*[]byte)
+	buf := append((*bp)[:0], "id: "...)
+	buf = strconv.AppendInt(buf, e.Seq, 10)
+	buf = append(buf, "\ndata: "...)
+	buf = append(buf, data...)
+	buf = append(buf, "\n\n"...)
+	_, err := s.w.Write(buf)
+	if cap(buf) <= maxPooled {
+		*bp = buf
+		sseBufs.Put(bp)
+	}
+	if err != nil {
 		return err
 	}
 	return s.flush()

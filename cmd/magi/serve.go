@@ -39,6 +39,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer a.Close()
+	defer servePprof(env.getenv, log)()
 	srv, err := a.server()
 	if err != nil {
 		return err

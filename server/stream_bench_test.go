@@ -1,0 +1,120 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/council"
+	"github.com/magi-system/magi/feed"
+	"github.com/magi-system/magi/provider"
+	"github.com/magi-system/magi/store/sqlite"
+)
+
+// BenchmarkStream_OpenMemory measures what one open, waiting event stream
+// costs the server: the Go heap and goroutine stacks it holds (after a GC),
+// per stream, with 1,000 streams open on one running deliberation. The
+// clients are bare TCP connections that read only the response headers,
+// so they hold no goroutine and almost no memory of their own. Kernel
+// socket buffers are not counted: the bench's "RSS per stream" adds GC
+// headroom and net/http's pooled buffers on top of this.
+func BenchmarkStream_OpenMemory(b *testing.B) {
+	const n = 1000
+	url, id := runningDeliberation(b)
+	addr := strings.TrimPrefix(url, "http://")
+	for b.Loop() {
+		before := memNow()
+		conns := make([]net.Conn, 0, n)
+		for range n {
+			conns = append(conns, openStream(b, addr, id))
+		}
+		after := memNow()
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/stream")
+		b.ReportMetric(float64(after.StackInuse-before.StackInuse)/n, "stack-B/stream")
+		b.ReportMetric(float64(after.NumGoroutine-before.NumGoroutine)/n, "goroutines/stream")
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+}
+
+// memStats is what BenchmarkStream_OpenMemory compares.
+type memStats struct {
+	HeapAlloc, StackInuse uint64
+	NumGoroutine          int
+}
+
+func memNow() memStats {
+	runtime.GC()
+	runtime.GC() // a second cycle shrinks the stacks the first found oversized
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return memStats{m.HeapAlloc, m.StackInuse, runtime.NumGoroutine()}
+}
+
+// openStream opens the event stream of id over a bare connection and
+// returns once its headers have arrived.
+func openStream(b *testing.B, addr, id string) net.Conn {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := "GET /api/deliberations/" + id + "/events HTTP/1.1\r\nHost: " + addr + "\r\nAccept: text/event-stream\r\n\r\n"
+	if _, err := c.Write([]byte(req)); err != nil {
+		b.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReaderSize(c, 512), nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("open stream: %v %v", resp, err)
+	}
+	return c
+}
+
+// runningDeliberation starts a server whose model waits an hour before
+// each word, and one deliberation on it.
+func runningDeliberation(b *testing.B) (url, id string) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "magi.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{"fake": wordProvider{time.Hour}},
+		Retry: provider.Policy{Attempts: 1}}
+	for _, a := range magi.DefaultAgents() {
+		a.Provider, a.Model = "fake", "m"
+		c.Agents[a.ID] = a
+	}
+	hub := feed.NewHub(feed.HubOptions{})
+	j := feed.NewJournal(st, hub)
+	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
+		return j.Open(ctx, d)
+	}, 4, nil)
+	srv := New(runner, st, feed.NewFeed(st, hub), nil, nil, Options{})
+	ts := httptest.NewServer(srv.Handler())
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = runner.Shutdown(ctx)
+		srv.CloseStreams()
+		ts.Close()
+		st.Close()
+	})
+	resp, err := http.Post(ts.URL+"/api/deliberations", "application/json", strings.NewReader(`{"question":"q"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var created createResponse
+	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || created.ID == "" {
+		b.Fatalf("create: %v %+v", err, created)
+	}
+	return ts.URL, created.ID
+}
