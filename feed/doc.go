@@ -28,6 +28,10 @@
 // the store whether the deliberation has ended, so that a client resuming
 // after the terminal event is not left waiting.
 //
+// Feed.Open gives the same stream as a Cursor that its caller drives from
+// its own goroutine (Subscribe is a loop over one): the server's SSE
+// handler uses it, so an open stream costs no goroutine of its own.
+//
 // Feed.Watch extends the Hub across processes that share a store: on each
 // store notice for a deliberation that has local subscribers but runs
 // elsewhere, it reads the new events once and publishes them locally.
