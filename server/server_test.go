@@ -254,3 +254,26 @@ func TestServer_WrongMethodUnderAPI(t *testing.T) {
 		t.Errorf("an unknown /api/ path: %d, want 404", status)
 	}
 }
+
+// A shutdown delivers the stored end of a deliberation this process ran
+// before it closes the stream, so the client sees the real last event (with
+// its id), not only the unstored fallback.
+func TestServer_ShutdownDeliversTheStoredEnd(t *testing.T) {
+	for range 5 {
+		ts := newTestServer(t, 20*time.Millisecond, Options{})
+		created := decode[createResponse](t, post(t, ts.URL+"/api/deliberations", `{"question":"q"}`))
+		r := get(t, ts.URL+created.EventsURL)
+		time.Sleep(60 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		_ = ts.runner.Shutdown(ctx)
+		cancel()
+		ts.srv.CloseStreams()
+		events, _ := readSSE(t, r.Body)
+		r.Body.Close()
+		last := events[len(events)-1]
+		if last.id == "" || last.event.Code != magi.ESHUTDOWN || !last.event.Fatal {
+			t.Fatalf("last event = id %q %+v, want the stored fatal shutdown event", last.id, last.event)
+		}
+		checkSequence(t, events, 1)
+	}
+}

@@ -67,9 +67,6 @@ func (s *Server) send(st *streamState) bool {
 			return false
 		case !ok:
 			return true
-		case s.isClosing():
-			s.endShutdown(st)
-			return false
 		}
 		if err := st.sse.Event(e); err != nil {
 			return false // the client went away; the deliberation goes on
@@ -104,23 +101,33 @@ func (s *Server) open(ctx context.Context, id string, after int64) source {
 	return subscribeGo(ctx, s.feed, id, after)
 }
 
-// isClosing reports whether the server is shutting down.
-func (s *Server) isClosing() bool {
-	select {
-	case <-s.closing:
-		return true
-	default:
-		return false
-	}
-}
+// shutdownDrain bounds how long a stream being closed by a shutdown waits
+// for events already on their way to it.
+const shutdownDrain = 250 * time.Millisecond
 
-// endShutdown ends a stream because the server is shutting down. It is
-// not inlined: its event would take room in the frame of a waiting stream.
+// endShutdown ends a stream because the server is shutting down. The
+// deliberations of this process have journaled their end by then (the
+// runner shuts down before the streams close), so it first delivers what is
+// on its way, the stored terminal event included; a stream still without
+// one then ends with an unstored `shutdown` error. It is not inlined: its
+// event would take room in the frame of a waiting stream.
 //
 //go:noinline
 func (s *Server) endShutdown(st *streamState) {
-	s.endStream(st.sse, magi.Event{Type: magi.EventError, DeliberationID: st.id, Code: magi.ESHUTDOWN,
-		Message: "the server is shutting down; reconnect to resume", Fatal: true})
+	drain := time.NewTimer(shutdownDrain)
+	defer drain.Stop()
+	for s.send(st) {
+		select {
+		case p, open := <-st.src.Live():
+			st.src.Receive(p, open)
+		case <-drain.C:
+			s.endStream(st.sse, magi.Event{Type: magi.EventError, DeliberationID: st.id, Code: magi.ESHUTDOWN,
+				Message: "the server is shutting down; reconnect to resume", Fatal: true})
+			return
+		case <-st.r.Context().Done():
+			return
+		}
+	}
 }
 
 // streamFailed ends a stream whose subscription failed with a fatal error
