@@ -91,6 +91,8 @@ type Summary struct {
 	Decision  Decision  `json:"decision,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	Simulated bool      `json:"simulated"`
+	// LastSeq is the seq of the last stored event.
+	LastSeq int64 `json:"last_seq"`
 }
 
 // Projection folds a deliberation's events into its Record. The zero value

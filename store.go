@@ -27,6 +27,9 @@ type Store interface {
 	// stands now. ENOTFOUND for an unknown id (or one of another owner,
 	// when owner is not empty).
 	Deliberation(ctx context.Context, id, owner string) (Record, error)
+	// Summary returns the history line of id, cheaply: no events are read.
+	// ENOTFOUND as for Deliberation.
+	Summary(ctx context.Context, id, owner string) (Summary, error)
 	// List returns the history, newest first.
 	List(ctx context.Context, f ListFilter) (Page, error)
 	// Delete removes a finished deliberation and its events: ENOTFOUND for

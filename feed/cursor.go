@@ -177,11 +177,11 @@ func (c *Cursor) settled(ctx context.Context) {
 // Events stored since the store was read are on their way through the
 // subscription.
 func (c *Cursor) over(ctx context.Context) {
-	rec, err := c.feed.store.Deliberation(ctx, c.id, "")
+	sum, err := c.feed.store.Summary(ctx, c.id, "")
 	switch {
 	case err != nil:
 		c.end = err
-	case rec.Status != magi.StatusRunning && rec.LastSeq <= c.last:
+	case sum.Status != magi.StatusRunning && sum.LastSeq <= c.last:
 		c.end = io.EOF
 	}
 }

@@ -135,6 +135,12 @@ func (s *fakeStore) Deliberation(ctx context.Context, id, owner string) (magi.Re
 		CreatedAt: d.d.CreatedAt, LastSeq: d.head}, nil
 }
 
+func (s *fakeStore) Summary(ctx context.Context, id, owner string) (magi.Summary, error) {
+	r, err := s.Deliberation(ctx, id, owner)
+	return magi.Summary{ID: r.ID, Question: r.Question, Rule: r.Rule, Status: r.Status,
+		CreatedAt: r.CreatedAt, LastSeq: r.LastSeq}, err
+}
+
 func (s *fakeStore) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

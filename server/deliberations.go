@@ -119,13 +119,14 @@ func (s *Server) handleEvents() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		if err := s.visible(r, id); err != nil {
+		sum, err := s.store.Summary(r.Context(), id, principalOf(r.Context()).Owner())
+		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		if s.finishedAt(r, id, after) {
-			// Nothing more will come: 204 tells an EventSource to stop
-			// reconnecting.
+		if after > 0 && sum.Status != magi.StatusRunning && sum.LastSeq <= after {
+			// A resume past the end: nothing more will come, and 204
+			// tells an EventSource to stop reconnecting.
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
@@ -147,29 +148,6 @@ func lastEventID(r *http.Request) (int64, error) {
 		return 0, magi.Errorf(magi.EINVALID, "Last-Event-ID must be a non-negative event id, not %q", truncate(v, 40))
 	}
 	return n, nil
-}
-
-// visible fails with ENOTFOUND unless id exists and the caller may see it.
-func (s *Server) visible(r *http.Request, id string) error {
-	if owner := principalOf(r.Context()).Owner(); owner != "" {
-		_, err := s.store.Deliberation(r.Context(), id, owner)
-		return err
-	}
-	_, err := s.store.Events(r.Context(), id, 0, 1)
-	return err
-}
-
-// finishedAt reports whether deliberation id has ended and every event
-// after `after` would be nothing: a client resuming past the end.
-func (s *Server) finishedAt(r *http.Request, id string, after int64) bool {
-	if after == 0 {
-		return false
-	}
-	if next, err := s.store.Events(r.Context(), id, after, 1); err != nil || len(next) > 0 {
-		return false
-	}
-	rec, err := s.store.Deliberation(r.Context(), id, "")
-	return err == nil && rec.Status != magi.StatusRunning && rec.LastSeq <= after
 }
 
 func (s *Server) handleGet() http.Handler {
@@ -210,13 +188,13 @@ func (s *Server) handleList() http.Handler {
 func (s *Server) handleCancel() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		rec, err := s.store.Deliberation(r.Context(), id, principalOf(r.Context()).Owner())
+		sum, err := s.store.Summary(r.Context(), id, principalOf(r.Context()).Owner())
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		if rec.Status != magi.StatusRunning {
-			writeError(w, r, magi.Errorf(magi.ECONFLICT, "the deliberation has already ended (%s)", rec.Status))
+		if sum.Status != magi.StatusRunning {
+			writeError(w, r, magi.Errorf(magi.ECONFLICT, "the deliberation has already ended (%s)", sum.Status))
 			return
 		}
 		if !s.runner.Cancel(id) {

@@ -74,6 +74,11 @@ func summary(ctx context.Context, q querier, id, owner string) (magi.Summary, er
 	return s, nil
 }
 
+// Summary returns the history line of id without reading its events.
+func (d *DB) Summary(ctx context.Context, id, owner string) (magi.Summary, error) {
+	return summary(ctx, d.db, id, owner)
+}
+
 // Deliberation folds the events of id into its record, in one snapshot.
 func (d *DB) Deliberation(ctx context.Context, id, owner string) (magi.Record, error) {
 	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // deferred: a read snapshot

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"TerminalStatus", testTerminalStatus},
 		{"DeliberationFolds", testDeliberationFolds},
 		{"DeliberationOwner", testDeliberationOwner},
+		{"Summary", testSummary},
 		{"ListPages", testListPages},
 		{"ListOwnerAndLimits", testListOwnerAndLimits},
 		{"Delete", testDelete},
