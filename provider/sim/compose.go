@@ -87,12 +87,13 @@ func toSet(words string) map[string]bool {
 
 // keywords picks up to three phrases of the question worth echoing: in
 // English the longest runs of words that are not stopwords (at most three
-// words each), in Japanese runs of kanji or katakana.
+// words each), in Japanese runs of kanji, katakana and digits.
 func keywords(q string, ja bool) []string {
 	var runs []string
 	if ja {
 		runs = strings.FieldsFunc(q, func(r rune) bool {
-			return !unicode.In(r, unicode.Han, unicode.Katakana) || r == '・'
+			// Digits and the long-vowel mark stay inside a run: 週休3日制, データ.
+			return !unicode.In(r, unicode.Han, unicode.Katakana) && !unicode.IsDigit(r) && r != 'ー' || r == '・'
 		})
 	} else {
 		runs = englishRuns(q)
