@@ -93,6 +93,10 @@ func (e Event) Terminal() bool {
 	return e.Type == EventComplete || (e.Type == EventError && e.Fatal)
 }
 
+// TimestampFormat is how events write their timestamp: RFC 3339 in UTC
+// with milliseconds, e.g. 2026-11-25T12:00:00.123Z.
+const TimestampFormat = "2006-01-02T15:04:05.000Z07:00"
+
 type eventAlias Event
 
 // wireEvent adds the fields whose zero value must still be written, and the
@@ -110,6 +114,8 @@ type wireEvent struct {
 	FatalField *bool     `json:"fatal,omitempty"`
 	// Shadow the alias's Fatal so it is written only through FatalField.
 	Fatal bool `json:"-"`
+	// Timestamp shadows the alias's: UTC, in milliseconds, as SPEC shows.
+	Timestamp string `json:"timestamp"`
 	// Shadow the alias's scores, usage and duration_ms so that complete
 	// writes them even when empty or zero.
 	ScoresField   *map[AgentID]int `json:"scores,omitempty"`
@@ -125,7 +131,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		return e.Encoded, nil
 	}
 	w := wireEvent{eventAlias: eventAlias(e)}
-	w.Timestamp = e.Timestamp.UTC()
+	w.Timestamp = e.Timestamp.UTC().Format(TimestampFormat)
 	w.UsageField = e.Usage
 	if len(e.Scores) > 0 {
 		w.ScoresField = &e.Scores

@@ -64,7 +64,7 @@ func PerTest(fresh func(t *testing.T) string, connect func(t *testing.T, addr st
 }
 
 // t0 is the time of the suite's events: fixed, with nanoseconds, in UTC.
-var t0 = time.Date(2026, 11, 25, 12, 0, 0, 123456789, time.UTC)
+var t0 = time.Date(2026, 11, 25, 12, 0, 0, 123000000, time.UTC) // events keep milliseconds
 
 var agents = []magi.AgentInfo{
 	{ID: magi.Melchior, Name: "MELCHIOR-1", Provider: "sim", Model: "m1"},
