@@ -18,19 +18,36 @@ const (
 )
 
 // problems collects configuration mistakes, once each, in order.
-type problems []string
+type problems []problem
 
-func (p *problems) add(msg string) {
-	if !slices.Contains(*p, msg) {
-		*p = append(*p, msg)
+// problem is one mistake of the agents file and its line, 0 if unknown.
+type problem struct {
+	line int
+	msg  string
+}
+
+func (p *problems) add(line int, msg string) {
+	if !slices.Contains(*p, problem{line, msg}) {
+		*p = append(*p, problem{line, msg})
 	}
+}
+
+// msgs are the messages in file order; those without a line come first.
+func (p problems) msgs() []string {
+	sorted := slices.Clone(p)
+	slices.SortStableFunc(sorted, func(a, b problem) int { return a.line - b.line })
+	out := make([]string, len(sorted))
+	for i, q := range sorted {
+		out[i] = q.msg
+	}
+	return out
 }
 
 func (p problems) err() error {
 	if len(p) == 0 {
 		return nil
 	}
-	return configError("%s", strings.Join(p, "\n"))
+	return configError("%s", strings.Join(p.msgs(), "\n"))
 }
 
 // layer is one source of agent settings: the file's defaults or one of
@@ -61,11 +78,11 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 		}
 	}
 	var probs problems
+	if f != nil {
+		probs = slices.Clone(f.decoded)
+	}
 	layers := f.layers(&probs)
 	f.checkPrices(&probs)
-	if err := probs.err(); err != nil {
-		return err
-	}
 	auto := false
 	for _, a := range magi.DefaultAgents() {
 		ch := env
@@ -81,11 +98,14 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 		auto = auto || (ch.auto && a.Provider == ProviderSim)
 		c.Agents = append(c.Agents, a)
 	}
+	if err := probs.err(); err != nil {
+		return err
+	}
 	if auto {
 		c.ProviderNote = simNote
 	}
 	f.mergePrices(c.Prices)
-	return probs.err()
+	return nil
 }
 
 // builtInSources marks the settings of a that only the file can change as built-in.
@@ -100,6 +120,9 @@ func (c *Config) apply(a *magi.Agent, ch *choice, l layer, f *agentsFile, probs 
 	s, key := l.s, func(k string) string { return string(a.ID) + "." + k }
 	if s.Provider != nil {
 		if *s.Provider != ch.provider && s.Model == nil && *s.Provider != ProviderSim {
+			if checkProvider(*s.Provider) != nil || f.misread(append(l.path, "provider")...) {
+				return // already reported
+			}
 			probs.add(f.at(fmt.Sprintf("%s: provider %q needs a model: add model: <id> next to it", l.who, *s.Provider), append(l.path, "provider")...))
 			return
 		}

@@ -52,11 +52,14 @@ type filePrice struct {
 // otherwise silently mean 60 nanoseconds.
 type duration time.Duration
 
-// UnmarshalYAML accepts "90s", "2m", "1m30s".
+// UnmarshalYAML accepts "90s", "2m", "1m30s". A bad value is a
+// *yaml.TypeError, so that the decoder goes on and collects the file's
+// other mistakes too.
 func (d *duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if n.Kind != yaml.ScalarNode || err != nil {
-		return fmt.Errorf("line %d: timeout %q is not a duration: write it with a unit, like 90s or 2m", n.Line, n.Value)
+		return &yaml.TypeError{Errors: []string{
+			fmt.Sprintf("line %d: timeout %q is not a duration: write it with a unit, like 90s or 2m", n.Line, n.Value)}}
 	}
 	*d = duration(v)
 	return nil
@@ -75,9 +78,15 @@ type agentsFile struct {
 	path string
 	cfg  fileConfig
 	root *yaml.Node
+	// decoded holds the mistakes found while decoding: unknown keys and
+	// values of the wrong type. badLines are their lines.
+	decoded  problems
+	badLines map[int]bool
 }
 
-// readFile reads and strictly decodes the agents file at path.
+// readFile reads and strictly decodes the agents file at path. A file
+// that is not YAML is an error; unknown keys and values of the wrong type
+// are kept in f.decoded, to be reported with the other mistakes.
 func readFile(path string) (*agentsFile, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -88,14 +97,22 @@ func readFile(path string) (*agentsFile, error) {
 		return nil, &magi.Error{Code: magi.ECONFIG, Err: err,
 			Message: fmt.Sprintf("config file %q cannot be read", path)}
 	}
-	f := &agentsFile{path: path, root: &yaml.Node{}}
+	f := &agentsFile{path: path, root: &yaml.Node{}, badLines: map[int]bool{}}
 	if err := yaml.Unmarshal(data, f.root); err != nil {
-		return nil, configError("%s", f.yamlError(err))
+		return nil, configError("%s", strings.Join(f.yamlErrors(err).msgs(), "\n"))
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&f.cfg); err != nil && err != io.EOF {
-		return nil, configError("%s", f.yamlError(err))
+	err = dec.Decode(&f.cfg)
+	var te *yaml.TypeError
+	switch {
+	case errors.As(err, &te):
+		f.decoded = f.yamlErrors(err)
+		for _, p := range f.decoded {
+			f.badLines[p.line] = true
+		}
+	case err != nil && err != io.EOF:
+		return nil, configError("%s", strings.Join(f.yamlErrors(err).msgs(), "\n"))
 	}
 	return f, nil
 }
@@ -105,27 +122,28 @@ var (
 	unknownRE = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
 )
 
-// yamlError rewrites the decoder's errors as "path:line: message", one a
-// line, with unknown keys explained.
-func (f *agentsFile) yamlError(err error) string {
+// yamlErrors rewrites the decoder's errors as "path:line: message", with
+// unknown keys explained.
+func (f *agentsFile) yamlErrors(err error) problems {
 	msgs := []string{err.Error()}
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		msgs = te.Errors
 	}
-	for i, m := range msgs {
-		prefix := f.path + ": "
+	out := make(problems, 0, len(msgs))
+	for _, m := range msgs {
+		line, prefix := 0, f.path+": "
 		if sub := lineRE.FindStringSubmatch(m); sub != nil {
-			line, _ := strconv.Atoi(sub[1])
+			line, _ = strconv.Atoi(sub[1])
 			prefix = f.path + ":" + sub[1] + ": " + f.whoAt(line)
 			m = m[len(sub[0]):]
 		}
 		if sub := unknownRE.FindStringSubmatch(m); sub != nil {
 			m = fmt.Sprintf("unknown key %q: use one of %s", sub[1], allowedKeys[sub[2]])
 		}
-		msgs[i] = prefix + strings.TrimPrefix(m, "yaml: ")
+		out.add(line, prefix+strings.TrimPrefix(m, "yaml: "))
 	}
-	return strings.Join(msgs, "\n")
+	return out
 }
 
 // whoAt names the part of the file a line is in, like `agent "casper": `,
@@ -167,10 +185,20 @@ func (f *agentsFile) top() *yaml.Node {
 	return f.root
 }
 
-// at prefixes msg with the file and the line of the deepest key of path
-// that exists, like "agents.yaml:12: ".
-func (f *agentsFile) at(msg string, path ...string) string {
-	line, n := 0, f.top()
+// at returns the line of the deepest key of path that exists, and msg
+// prefixed with the file and that line, like "agents.yaml:12: ".
+func (f *agentsFile) at(msg string, path ...string) (int, string) {
+	line, _ := f.find(path...)
+	if line == 0 {
+		return 0, f.path + ": " + msg
+	}
+	return line, f.path + ":" + strconv.Itoa(line) + ": " + msg
+}
+
+// find returns the line of the deepest key of path that exists, and its
+// value.
+func (f *agentsFile) find(path ...string) (int, *yaml.Node) {
+	line, n, val := 0, f.top(), (*yaml.Node)(nil)
 	for _, key := range path {
 		next := (*yaml.Node)(nil)
 		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
@@ -182,10 +210,36 @@ func (f *agentsFile) at(msg string, path ...string) string {
 		if next == nil {
 			break
 		}
-		n = next
+		n, val = next, next
 	}
-	if line == 0 {
-		return f.path + ": " + msg
+	return line, val
+}
+
+// misread reports whether the decoder already found a mistake in the key
+// at path or inside its value: its decoded value is then a placeholder,
+// not worth a second message.
+func (f *agentsFile) misread(path ...string) bool {
+	line, val := f.find(path...)
+	if line == 0 || len(f.badLines) == 0 {
+		return false
 	}
-	return f.path + ":" + strconv.Itoa(line) + ": " + msg
+	last := lastLine(val, line)
+	for l := range f.badLines {
+		if l >= line && l <= last {
+			return true
+		}
+	}
+	return false
+}
+
+// lastLine is the last line n spans, at least line.
+func lastLine(n *yaml.Node, line int) int {
+	if n == nil {
+		return line
+	}
+	line = max(line, n.Line)
+	for _, c := range n.Content {
+		line = lastLine(c, line)
+	}
+	return line
 }

@@ -48,6 +48,9 @@ func memberList() string {
 func (f *agentsFile) check(l layer, probs *problems) {
 	s := l.s
 	bad := func(key, msg string, args ...any) {
+		if f.misread(append(slices.Clone(l.path), key)...) {
+			return
+		}
 		probs.add(f.at(l.who+": "+fmt.Sprintf(msg, args...), append(slices.Clone(l.path), key)...))
 	}
 	if s.Provider != nil {
@@ -92,7 +95,7 @@ func (f *agentsFile) checkPrices(probs *problems) {
 			name string
 			val  *float64
 		}{{"input", p.Input}, {"output", p.Output}} {
-			if v.val == nil || *v.val < 0 {
+			if (v.val == nil || *v.val < 0) && !f.misread("prices", model) {
 				probs.add(f.at(fmt.Sprintf("prices %q: %s must be set and not negative, in USD per million tokens, like {input: 0.15, output: 0.6}", model, v.name), "prices", model))
 			}
 		}
