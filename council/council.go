@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -175,5 +174,3 @@ func nonce() string {
 }
 
 func ms(d time.Duration) int64 { return d.Milliseconds() }
-
-func describe(ref magi.ModelRef) string { return fmt.Sprintf("%s/%s", ref.Provider, ref.Model) }
