@@ -22,30 +22,64 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /ping", s.handlePing())
 	mux.Handle("GET /healthz", s.handleHealth())
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	if s.opts.UI != nil {
-		// "/" without a method: "GET /" would conflict with the "/api/"
-		// fallback (net/http panics). The UI's own mux answers only GET.
-		mux.Handle("/", s.opts.UI)
+	// "/" without a method: "GET /" would conflict with the "/api/"
+	// fallback (net/http panics). It serves the UI, whose own mux answers
+	// only GET, and answers a wrong method on the routes above in JSON.
+	mux.Handle("/", wrongMethod(mux, s.opts.UI))
+}
+
+// otherMethods are the methods probed for the Allow header outside /api/.
+var otherMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// wrongMethod answers a request that no route outside /api/ took: 405 in
+// SPEC's JSON, with Allow, when its path has routes for other methods (as
+// /ping, /healthz, /metrics and /invocations do); else the web UI, itself
+// answering 405 in JSON to anything but GET and HEAD; else Go's 404.
+func wrongMethod(mux *http.ServeMux, ui http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		allow := allowed(mux, r, otherMethods)
+		switch {
+		case len(allow) > 0:
+			methodNotAllowed(w, r, allow)
+		case ui == nil:
+			http.NotFound(w, r)
+		case r.Method != http.MethodGet && r.Method != http.MethodHead:
+			methodNotAllowed(w, r, []string{http.MethodGet, http.MethodHead})
+		default:
+			ui.ServeHTTP(w, r)
+		}
+	})
+}
+
+// allowed lists the methods among methods that a route of mux, other than
+// the "/" and "/api/" fallbacks, takes on r's path.
+func allowed(mux *http.ServeMux, r *http.Request, methods []string) []string {
+	var allow []string
+	for _, m := range methods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" && pattern != "/api/" {
+			allow = append(allow, m)
+		}
 	}
+	return allow
+}
+
+// methodNotAllowed answers 405 method_not_allowed in SPEC's JSON, with Allow.
+func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow []string) {
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, r, magi.Errorf(magi.EMETHOD, "%s is not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
 }
 
 // unrouted answers an /api/ request no route took: 405 with Allow when its
 // path has routes for other methods, 404 otherwise; both in SPEC's JSON.
 func unrouted(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var allow []string
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
-			probe := r.Clone(r.Context())
-			probe.Method = m
-			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
-				allow = append(allow, m)
-			}
-		}
+		allow := allowed(mux, r, []string{http.MethodGet, http.MethodPost, http.MethodDelete})
 		if len(allow) == 0 {
 			writeError(w, r, errNotFoundRoute)
 			return
 		}
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		writeError(w, r, magi.Errorf(magi.EMETHOD, "%s is not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
+		methodNotAllowed(w, r, allow)
 	})
 }
