@@ -7,6 +7,7 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -52,7 +53,7 @@ func NewMetrics(running func() int) *Metrics {
 	m.streams = prometheus.NewGauge(prometheus.GaugeOpts{Name: "magi_open_streams",
 		Help: "Event streams open now."})
 	m.reg.MustRegister(m.deliberation, m.startedTotal, m.firstChunk, m.agentFirst, m.agentTotal, m.tokens, m.cost, m.errors, m.streams,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if running != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "magi_running_deliberations",
 			Help: "Deliberations running in this process."}, func() float64 { return float64(running()) }))
