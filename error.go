@@ -37,6 +37,8 @@ type Error struct {
 	Err        error
 }
 
+// Error returns the message, followed by the wrapped error's text when
+// there is one.
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return e.Message + ": " + e.Err.Error()
@@ -44,6 +46,7 @@ func (e *Error) Error() string {
 	return e.Message
 }
 
+// Unwrap returns the wrapped internal error, if any.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with a formatted message.
@@ -115,6 +118,7 @@ func (e *ProviderError) Retryable() bool {
 	return false
 }
 
+// Unwrap returns the underlying error (often the SDK's), if any.
 func (e *ProviderError) Unwrap() error { return e.Err }
 
 // Error says what failed, where, and the fix a user can make.

@@ -16,9 +16,13 @@ import (
 
 // Runner runs deliberations (council.Runner).
 type Runner interface {
+	// Start stores q as running, then runs it in the background.
 	Start(ctx context.Context, q magi.Question) error
+	// Cancel stops deliberation id and reports whether it was running.
 	Cancel(id string) bool
+	// Running returns how many deliberations run now.
 	Running() int
+	// LastUpdate is when the runner last became idle or finished one.
 	LastUpdate() time.Time
 }
 
