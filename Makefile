@@ -5,7 +5,7 @@ run:
 	go run ./cmd/magi serve
 
 test:
-	go test -race ./...
+	go test -race -timeout 30m ./...
 
 bench:
 	go run ./cmd/magi bench
