@@ -53,31 +53,14 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	if err := a.runner.Start(context.WithoutCancel(ctx), q); err != nil {
 		return err
 	}
-	var render func(magi.Event)
-	var tick, done func()
-	if *asJSON {
-		render, tick, done = func(magi.Event) {}, func() {}, func() {}
-	} else {
-		opts := term.Options{Mode: term.Plain}
-		if f, ok := env.stdout.(*os.File); ok && !*plain {
-			opts = term.Detect(f)
-		}
-		rd := term.New(env.stdout, opts)
-		render, tick, done = rd.Event, rd.Tick, func() { _ = rd.Close() }
-	}
+	render, tick, done := askView(env, *asJSON, *plain)
 	last, err := follow(ctx, a, q.ID, render, tick)
 	done()
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		rec, err := a.store.Deliberation(context.WithoutCancel(ctx), q.ID, "")
-		if err != nil {
-			return err
-		}
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rec); err != nil {
+		if err := printRecord(context.WithoutCancel(ctx), a, q.ID, env.stdout); err != nil {
 			return err
 		}
 	}
@@ -88,6 +71,32 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 		return exitError{fmt.Errorf("%s: %s", last.Code, last.Message)}
 	}
 	return nil
+}
+
+// askView returns the callbacks that show a deliberation as it runs: the
+// terminal renderer, or nothing at all with --json.
+func askView(env *environment, asJSON, plain bool) (render func(magi.Event), tick, done func()) {
+	if asJSON {
+		return func(magi.Event) {}, func() {}, func() {}
+	}
+	opts := term.Options{Mode: term.Plain}
+	if f, ok := env.stdout.(*os.File); ok && !plain {
+		opts = term.Detect(f)
+	}
+	rd := term.New(env.stdout, opts)
+	return rd.Event, rd.Tick, func() { _ = rd.Close() }
+}
+
+// printRecord writes the stored record of deliberation id to w as indented
+// JSON.
+func printRecord(ctx context.Context, a *app, id string, w io.Writer) error {
+	rec, err := a.store.Deliberation(ctx, id, "")
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rec)
 }
 
 // isTerminal reports whether w is a terminal, where the live view has
