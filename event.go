@@ -164,8 +164,6 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		w.DurationField = &e.DurationMS
 	case EventError:
 		w.FatalField = &e.Fatal
-	case EventStart:
-		w.Simulated = e.Simulated
 	}
 	return json.Marshal(w)
 }
