@@ -9,17 +9,17 @@ import (
 // Detect returns the Options for writing to f: Panes on a terminal at
 // least PanesMinWidth columns wide, Lines on a narrower one, Plain when f
 // is not a terminal or TERM is "dumb". Colour is on for a terminal unless
-// NO_COLOR is set (https://no-color.org).
-func Detect(f *os.File) Options {
+// NO_COLOR is set (https://no-color.org). getenv reads the environment.
+func Detect(f *os.File, getenv func(string) string) Options {
 	fd := int(f.Fd())
 	if !xterm.IsTerminal(fd) {
-		return detect(false, 0, 0, os.Getenv)
+		return detect(false, 0, 0, getenv)
 	}
 	w, h, err := xterm.GetSize(fd)
 	if err != nil {
 		w, h = 0, 0
 	}
-	return detect(true, w, h, os.Getenv)
+	return detect(true, w, h, getenv)
 }
 
 // detect decides the Options from what is known of the output.

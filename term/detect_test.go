@@ -52,7 +52,7 @@ func TestDetect_Pipe(t *testing.T) {
 	}
 	defer r.Close()
 	defer w.Close()
-	if got := Detect(w); got.Mode != Plain || got.Color {
+	if got := Detect(w, func(string) string { return "" }); got.Mode != Plain || got.Color {
 		t.Errorf("Detect(pipe) = %+v, want plain without colour", got)
 	}
 }

@@ -81,7 +81,7 @@ func askView(env *environment, asJSON, plain bool) (render func(magi.Event), tic
 	}
 	opts := term.Options{Mode: term.Plain}
 	if f, ok := env.stdout.(*os.File); ok && !plain {
-		opts = term.Detect(f)
+		opts = term.Detect(f, env.getenv)
 	}
 	rd := term.New(env.stdout, opts)
 	return rd.Event, rd.Tick, func() { _ = rd.Close() }

@@ -157,7 +157,7 @@ func cmdReplay(ctx context.Context, env *environment, args []string) error {
 	}
 	opts := term.Options{Mode: term.Plain}
 	if f, ok := env.stdout.(*os.File); ok && !*plain {
-		opts = term.Detect(f)
+		opts = term.Detect(f, env.getenv)
 	}
 	rd := term.New(env.stdout, opts)
 	defer rd.Close()
