@@ -14,15 +14,14 @@
 package fakeanthropic
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/fakeconn"
 	"github.com/magi-system/magi/internal/fakellm"
 )
 
@@ -91,11 +90,10 @@ type Reply struct {
 
 // Server is the fake; create it with New.
 type Server struct {
-	cfg  Config
-	mux  *http.ServeMux
-	mu   sync.Mutex
-	n    int
-	open int
+	cfg Config
+	mux *http.ServeMux
+	// Tracker counts requests: Requests, WaitIdle.
+	fakeconn.Tracker
 }
 
 // New returns a fake configured by cfg.
@@ -120,45 +118,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
-}
-
-// Requests returns the number of Messages requests received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.n
-}
-
-// WaitIdle returns once no Messages request is being answered, or with
-// ctx's error.
-func (s *Server) WaitIdle(ctx context.Context) error {
-	for {
-		s.mu.Lock()
-		open := s.open
-		s.mu.Unlock()
-		if open == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
-}
-
-func (s *Server) begin() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.n++
-	s.open++
-	return s.n
-}
-
-func (s *Server) end() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.open--
 }
 
 // known reports whether model exists at this server.
@@ -187,8 +146,8 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 
 // handleMessages answers POST /v1/messages.
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
-	n := s.begin()
-	defer s.end()
+	n := s.Begin()
+	defer s.End()
 	data, err := io.ReadAll(r.Body) // reading it all lets the server notice the client leaving
 	req, perr := parse(n, data)
 	if err != nil || perr != nil {

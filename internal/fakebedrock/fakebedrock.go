@@ -14,16 +14,15 @@
 package fakebedrock
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/fakeconn"
 	"github.com/magi-system/magi/internal/fakellm"
 )
 
@@ -95,10 +94,9 @@ type Reply struct {
 
 // Server is the fake; create it with New.
 type Server struct {
-	cfg  Config
-	mu   sync.Mutex
-	n    int
-	open int
+	cfg Config
+	// Tracker counts requests: Requests, WaitIdle.
+	fakeconn.Tracker
 }
 
 // New returns a fake configured by cfg.
@@ -114,8 +112,8 @@ func New(cfg Config) *Server {
 
 // ServeHTTP serves POST /model/{id}/converse-stream and /converse.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n := s.begin()
-	defer s.end()
+	n := s.Begin()
+	defer s.End()
 	data, err := io.ReadAll(r.Body) // reading it all lets the server notice the client leaving
 	model, op := ModelOf(r)
 	if r.Method != http.MethodPost || (op != "converse-stream" && op != "converse") {
@@ -146,44 +144,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stream(r.Context(), w, rep)
-}
-
-// Requests returns the number of calls received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.n
-}
-
-// WaitIdle returns once no call is being answered, or with ctx's error.
-func (s *Server) WaitIdle(ctx context.Context) error {
-	for {
-		s.mu.Lock()
-		open := s.open
-		s.mu.Unlock()
-		if open == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
-}
-
-func (s *Server) begin() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.n++
-	s.open++
-	return s.n
-}
-
-func (s *Server) end() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.open--
 }
 
 // reply asks the Script, then fills in the defaults.
