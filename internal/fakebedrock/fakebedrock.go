@@ -152,18 +152,12 @@ func (s *Server) reply(req Request) Reply {
 	if s.cfg.Script != nil {
 		rep = s.cfg.Script(req)
 	}
-	if rep.Tokens == nil {
-		text := rep.Text
-		if text == "" {
-			text = fakellm.DefaultText(req.Agent, s.cfg.Words, s.cfg.Decision)
-		}
-		rep.Tokens = fakellm.Split(text)
-	}
+	rep.Tokens = fakellm.Tokens(rep.Tokens, rep.Text, req.Agent, s.cfg.Words, s.cfg.Decision)
 	if rep.Gap == 0 {
 		rep.Gap = s.cfg.Gap
 	}
 	if rep.Usage == nil {
-		u := magi.Usage{InputTokens: int64(len(strings.Fields(req.System + " " + req.User))), OutputTokens: int64(len(rep.Tokens))}
+		u := fakellm.CountUsage(req.System, req.User, rep.Tokens)
 		rep.Usage = &u
 	}
 	return rep

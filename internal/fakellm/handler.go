@@ -53,13 +53,7 @@ func (s *Server) reply(req Request) Reply {
 	if rep.Status == 0 && s.fail() {
 		return Reply{Status: http.StatusInternalServerError, Message: "fakellm: injected failure"}
 	}
-	if rep.Tokens == nil {
-		text := rep.Text
-		if text == "" {
-			text = DefaultText(req.Agent, s.cfg.Words, s.cfg.Decision)
-		}
-		rep.Tokens = Split(text)
-	}
+	rep.Tokens = Tokens(rep.Tokens, rep.Text, req.Agent, s.cfg.Words, s.cfg.Decision)
 	if rep.TTFT == 0 {
 		rep.TTFT = s.cfg.TTFT
 	}
@@ -212,7 +206,7 @@ func usage(req Request, rep Reply) magi.Usage {
 	if rep.Usage != nil {
 		return *rep.Usage
 	}
-	return magi.Usage{InputTokens: int64(len(strings.Fields(req.System + " " + req.User))), OutputTokens: int64(len(rep.Tokens))}
+	return CountUsage(req.System, req.User, rep.Tokens)
 }
 
 func usageJSON(u magi.Usage) map[string]any {

@@ -200,3 +200,22 @@ func Split(text string) []string {
 	}
 	return out
 }
+
+// Tokens are the tokens of a scripted reply: tokens as given, else text
+// cut into words, else the default answer of agent. The other fakes share
+// it so that every wire format answers alike.
+func Tokens(tokens []string, text string, agent magi.AgentID, words int, decision string) []string {
+	if tokens != nil {
+		return tokens
+	}
+	if text == "" {
+		text = DefaultText(agent, words, decision)
+	}
+	return Split(text)
+}
+
+// CountUsage is the usage a fake reports when its script sets none: the
+// words of the prompt in, the tokens out.
+func CountUsage(system, user string, tokens []string) magi.Usage {
+	return magi.Usage{InputTokens: int64(len(strings.Fields(system + " " + user))), OutputTokens: int64(len(tokens))}
+}
