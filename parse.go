@@ -177,10 +177,10 @@ func verdictOf(obj map[string]any) Verdict {
 	if !ok {
 		return Abstain(fmt.Sprintf("the decision is not a string (%s)", shortJSON(raw)))
 	}
-	d, ok := parseDecision(s)
+	d, why := parseDecision(s)
 	switch {
-	case !ok:
-		return Abstain(fmt.Sprintf("unknown decision %q", truncate(s, 40)))
+	case d == "":
+		return Abstain(why)
 	case d == Abstained:
 		return Abstain("the sage abstained")
 	}
@@ -193,44 +193,6 @@ func verdictOf(obj map[string]any) Verdict {
 		v.Scores = scoresOf(sc)
 	}
 	return v
-}
-
-// decisionWords maps normalised decision words to decisions.
-var decisionWords = map[string]Decision{
-	"APPROVED": Approved, "APPROVE": Approved, "APPROVAL": Approved, "YES": Approved,
-	"ACCEPT": Approved, "ACCEPTED": Approved, "GO": Approved,
-	"REJECTED": Rejected, "REJECT": Rejected, "REJECTION": Rejected, "NO": Rejected,
-	"DENY": Rejected, "DENIED": Rejected, "DECLINE": Rejected, "DECLINED": Rejected,
-	"CONDITIONAL": Conditional, "CONDITIONALLY APPROVED": Conditional,
-	"CONDITIONAL APPROVAL": Conditional, "APPROVED WITH CONDITIONS": Conditional,
-	"APPROVE WITH CONDITIONS": Conditional, "CONDITIONALLY APPROVE": Conditional,
-	"ABSTAIN": Abstained, "ABSTAINED": Abstained, "ABSTENTION": Abstained,
-}
-
-// parseDecision reads a decision word in any case, in English or Japanese.
-func parseDecision(s string) (Decision, bool) {
-	s = strings.TrimSpace(s)
-	switch {
-	case strings.Contains(s, "条件付"):
-		return Conditional, true
-	case strings.Contains(s, "否決"), strings.Contains(s, "却下"), strings.Contains(s, "反対"):
-		return Rejected, true
-	case strings.Contains(s, "承認"), strings.Contains(s, "可決"), strings.Contains(s, "賛成"):
-		return Approved, true
-	case strings.Contains(s, "棄権"):
-		return Abstained, true
-	}
-	norm := strings.ToUpper(strings.Trim(s, " .!。\t\r\n\"'"))
-	norm = strings.Join(strings.FieldsFunc(norm, func(r rune) bool {
-		return r == ' ' || r == '_' || r == '-' || r == '\t'
-	}), " ")
-	if d, ok := decisionWords[norm]; ok {
-		return d, true
-	}
-	if strings.Contains(norm, "CONDITION") && !strings.Contains(norm, "REJECT") {
-		return Conditional, true
-	}
-	return "", false
 }
 
 // confidenceOf reads 0.8, 80, "80%" or "0.8" as a fraction in [0,1];
