@@ -8,153 +8,135 @@ import (
 	"strings"
 )
 
-// maxBraceTries bounds how many opening braces before a "decision" key are
-// tried as the start of its object, so a pathological answer stays linear.
-const maxBraceTries = 64
-
-// ParseVerdict extracts the verdict from the end of a model's answer: the
-// last JSON object in text (bare or fenced) that has a "decision" key. Keys
-// and decisions are read in any case; Japanese decisions are understood.
-// Anything that is not a clear vote becomes an ABSTAINED verdict whose
-// Reason says why. It never panics.
+// ParseVerdict reads the verdict a model ended its answer with. Keys and
+// decisions are read in any case, Japanese decisions are understood,
+// trailing commas are forgiven. A verdict is read only when it is
+// unambiguous; anything else is ABSTAINED, with a Reason saying what was
+// wrong, and never a vote for the other side. It never panics, and its
+// time is linear in the length of text. The rule:
+//
+//   - A verdict object is a JSON object, bare or fenced, with a "decision"
+//     key. An object nested inside another verdict object is part of it.
+//   - An object is quoted, not the answer's own, when it sits on a
+//     Markdown blockquote line ("> {…}"), in inline code or quotation
+//     marks, inside a sentence (the text before it on its line ends in a
+//     letter or digit), inside another verdict object, or when the clause
+//     introducing it ("For example:") or the line after it ("That is only
+//     an example.") presents it as an example.
+//   - The verdict is the last verdict object that is not quoted. Quoted
+//     objects before it are passed over (a judge may quote the sages).
+//   - It abstains when there is no such object (none, or only quoted
+//     ones), when it is not valid JSON, when it gives two different
+//     decisions (a repeated "decision" key), when another unquoted verdict
+//     object anywhere in the answer, or any verdict object after it (quoted
+//     or nested), gives a different decision or a negated one — two
+//     identical verdicts are fine — or when its decision is not one of the
+//     exact words parseDecision reads: a negated, hedged or mixed word
+//     ("反対しない", "NOT REJECTED", "probably approve") is never read as a
+//     vote, except the standard ways to say "not approved" (不承認,
+//     承認しない, NOT APPROVED …), which are REJECTED.
 func ParseVerdict(text string) Verdict {
 	if strings.TrimSpace(text) == "" {
 		return Abstain("the answer is empty")
 	}
-	obj, reason := lastVerdictObject(text)
-	if obj == nil {
-		return Abstain(reason)
+	cands, why := verdictObjects(text)
+	if why != "" {
+		return Abstain(why)
 	}
-	return verdictOf(obj)
+	return choose(cands)
 }
 
-// lastVerdictObject finds the JSON object holding the last "decision" key of
-// text, or says why there is none. A quoted "decision" that is not followed
-// by a colon is a mention in prose, not a key, and is passed over.
-func lastVerdictObject(text string) (map[string]any, string) {
-	keys := decisionKeys(text)
-	for k := len(keys) - 1; k >= 0; k-- {
-		if !isKey(text, keys[k]) {
+// choose picks the answer's own verdict among its verdict objects and
+// checks that nothing else in the answer contradicts it.
+func choose(cands []*candidate) Verdict {
+	own := -1
+	for i, c := range cands {
+		if c.quoted == "" {
+			own = i
+		}
+	}
+	switch {
+	case len(cands) == 0:
+		return Abstain("no verdict JSON found at the end of the answer")
+	case own < 0:
+		return Abstain(fmt.Sprintf("the only verdict JSON in the answer is quoted (%s), not the answer's own", cands[len(cands)-1].quoted))
+	case cands[own].obj == nil:
+		return Abstain("the verdict JSON at the end of the answer is not valid JSON")
+	}
+	c := cands[own]
+	if a, b, ok := disagree(c.decisions); ok {
+		return Abstain(fmt.Sprintf("the verdict JSON gives two decisions, %s and %s", a, b))
+	}
+	v := verdictOf(c.obj)
+	if v.Decision == Abstained {
+		return v
+	}
+	for i, o := range cands {
+		if i == own || o.obj == nil || (i < own && o.quoted != "") {
 			continue
 		}
-		if obj := objectAround(text, keys[k]); obj != nil {
-			return obj, ""
-		}
-		return nil, "the verdict JSON at the end of the answer is not valid JSON"
-	}
-	return nil, "no verdict JSON found at the end of the answer"
-}
-
-// decisionKeys returns the offsets of every `"decision"` in text, in any
-// ASCII case.
-func decisionKeys(text string) []int {
-	const key = `"decision"`
-	var out []int
-	for i := 0; i+len(key) <= len(text); i++ {
-		if text[i] == '"' && strings.EqualFold(text[i:i+len(key)], key) {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
-// isKey reports whether the quoted word at offset i is followed by a colon.
-func isKey(text string, i int) bool {
-	rest := strings.TrimLeft(text[i+len(`"decision"`):], " \t\r\n")
-	return strings.HasPrefix(rest, ":")
-}
-
-// objectAround decodes the outermost JSON object that starts before offset
-// key, spans it and has a top-level decision key; nil if there is none.
-func objectAround(text string, key int) map[string]any {
-	var best map[string]any
-	tries := 0
-	for i := strings.LastIndexByte(text[:key], '{'); i >= 0 && tries < maxBraceTries; i = strings.LastIndexByte(text[:i], '{') {
-		tries++
-		obj, end, ok := decodeObject(text[i:])
-		if !ok || i+end <= key {
-			continue
-		}
-		if _, has := field(obj, "decision"); has {
-			best = obj
-		}
-	}
-	return best
-}
-
-// decodeObject decodes the JSON object at the start of s and returns it and
-// the offset just past it. It forgives trailing commas, which models write.
-func decodeObject(s string) (map[string]any, int, bool) {
-	if obj, end, ok := decodeStrict(s); ok {
-		return obj, end, true
-	}
-	span, ok := braceSpan(s)
-	if !ok {
-		return nil, 0, false
-	}
-	obj, _, ok := decodeStrict(dropTrailingCommas(s[:span]))
-	return obj, span, ok
-}
-
-func decodeStrict(s string) (map[string]any, int, bool) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil || obj == nil {
-		return nil, 0, false
-	}
-	return obj, int(dec.InputOffset()), true
-}
-
-// braceSpan returns the length of the balanced {...} at the start of s,
-// skipping braces inside JSON strings.
-func braceSpan(s string) (int, bool) {
-	depth, inStr, esc := 0, false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case esc:
-			esc = false
-		case inStr && c == '\\':
-			esc = true
-		case c == '"':
-			inStr = !inStr
-		case inStr:
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			depth--
-			if depth == 0 {
-				return i + 1, true
-			}
-		}
-	}
-	return 0, false
-}
-
-// dropTrailingCommas removes commas that directly precede a closing brace or
-// bracket outside strings.
-func dropTrailingCommas(s string) string {
-	var b strings.Builder
-	inStr, esc := false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case esc:
-			esc = false
-		case inStr && c == '\\':
-			esc = true
-		case c == '"':
-			inStr = !inStr
-		case !inStr && c == ',':
-			rest := strings.TrimLeft(s[i+1:], " \t\r\n")
-			if strings.HasPrefix(rest, "}") || strings.HasPrefix(rest, "]") {
+		for _, d := range o.decisions {
+			if !contradicts(d, v.Decision) {
 				continue
 			}
+			if i < own {
+				return Abstain(fmt.Sprintf("the answer gives two different verdicts, %s and then %s; a verdict is one JSON object", shown(d), shown(c.decisions[0])))
+			}
+			if o.quoted == "" {
+				o.quoted = "after it"
+			}
+			return Abstain(fmt.Sprintf("the verdict %s is followed by another verdict JSON, %s (%s); which one is meant is ambiguous", shown(c.decisions[0]), shown(d), o.quoted))
 		}
-		b.WriteByte(c)
 	}
-	return b.String()
+	return v
+}
+
+// disagree reports two decision values of one object that do not read the
+// same.
+func disagree(values []any) (string, string, bool) {
+	for _, b := range values[min(1, len(values)):] {
+		if readAs(values[0]) != readAs(b) {
+			return shown(values[0]), shown(b), true
+		}
+	}
+	return "", "", false
+}
+
+// readAs is the decision a value reads as, or its text when it reads as none.
+func readAs(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		return shortJSON(v)
+	}
+	if d, _ := parseDecision(s); d != "" {
+		return string(d)
+	}
+	return "?" + normDecision(s)
+}
+
+// contradicts reports whether a decision value elsewhere in the answer
+// gives a vote other than d: a different decision, or a negated one.
+func contradicts(v any, d Decision) bool {
+	s, ok := v.(string)
+	if !ok {
+		return false
+	}
+	got, _ := parseDecision(s)
+	switch got {
+	case Approved, Rejected, Conditional:
+		return got != d
+	case "":
+		return isNegated(normDecision(s))
+	}
+	return false
+}
+
+// shown quotes a decision value for a reason.
+func shown(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", truncate(s, 40))
+	}
+	return shortJSON(v)
 }
 
 // field looks up key in obj in any case.

@@ -35,8 +35,16 @@ func TestParseVerdict(t *testing.T) {
 			want: Verdict{Decision: Approved, Confidence: 0.9, Summary: "Go.", Conditions: []string{}},
 		},
 		{
-			name: "two objects, the last wins",
+			// Until issue 11 the last object won here; but the same shape is
+			// "verdict, then a hypothetical other verdict", so two
+			// verdicts that disagree are a contradiction, never a vote.
+			name: "two objects that disagree: a contradiction, not the last",
 			text: "First thought: {\"decision\": \"APPROVED\", \"confidence\": 0.4}\nOn reflection:\n{\"decision\": \"REJECTED\", \"confidence\": 0.8, \"summary\": \"No.\"}",
+			want: Abstain(`the answer gives two different verdicts, "APPROVED" and then "REJECTED"; a verdict is one JSON object`),
+		},
+		{
+			name: "two objects that agree: the last",
+			text: "First thought: {\"decision\": \"REJECTED\", \"confidence\": 0.4}\nOn reflection, still:\n{\"decision\": \"rejected\", \"confidence\": 0.8, \"summary\": \"No.\"}",
 			want: Verdict{Decision: Rejected, Confidence: 0.8, Summary: "No.", Conditions: []string{}},
 		},
 		{
