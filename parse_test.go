@@ -1,6 +1,7 @@
 package magi
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -206,6 +207,10 @@ func TestParseVerdict_Pathological(t *testing.T) {
 	}
 }
 
+// FuzzParseVerdict checks what holds for every answer: no panic; one of the
+// four decisions; an abstention has a reason and no confidence; confidence
+// in [0,1]; the same answer reads the same; prose before an answer changes
+// nothing; and a verdict quoted after an answer never becomes its vote.
 func FuzzParseVerdict(f *testing.F) {
 	seeds := []string{
 		"",
@@ -227,24 +232,52 @@ func FuzzParseVerdict(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		v := ParseVerdict(text)
-		switch v.Decision {
-		case Approved, Rejected, Conditional, Abstained:
-		default:
-			t.Fatalf("decision %q is not one of the four", v.Decision)
+		checkVerdict(t, v)
+		if again := ParseVerdict(text); again.Decision != v.Decision || again.Reason != v.Reason {
+			t.Fatalf("read twice: %+v, then %+v", v, again)
 		}
-		if !(v.Confidence >= 0 && v.Confidence <= 1) {
-			t.Fatalf("confidence %v outside [0,1]", v.Confidence)
+		if p := ParseVerdict("Analysis of the question.\n\n" + text); p.Decision != v.Decision {
+			t.Fatalf("prose before the answer changed %s to %s (%s)", v.Decision, p.Decision, p.Reason)
 		}
-		if v.Conditions == nil {
-			t.Fatal("conditions is nil")
-		}
-		if v.Decision == Abstained && (v.Reason == "" || v.Confidence != 0) {
-			t.Fatalf("abstention without reason or with confidence: %+v", v)
-		}
-		for id, s := range v.Scores {
-			if s < 0 || s > 100 || id == "" {
-				t.Fatalf("score %q=%d out of range", id, s)
+		for _, q := range quotedAfter {
+			for _, d := range []Decision{Approved, Rejected, Conditional} {
+				got := ParseVerdict(text + fmt.Sprintf(q, d))
+				checkVerdict(t, got)
+				if got.Decision != Abstained && got.Decision != v.Decision {
+					t.Fatalf("a %s quoted after the answer turned %s into %s", d, v.Decision, got.Decision)
+				}
 			}
 		}
 	})
+}
+
+// quotedAfter are ways to quote a verdict after an answer.
+var quotedAfter = []string{
+	"\n\n> {\"decision\": %q}\n",
+	"\n\nA careless sage might write {\"decision\": %q} here.\n",
+	"\n\nNot `{\"decision\": %q}`.\n",
+}
+
+// checkVerdict fails t unless v is a well-formed verdict.
+func checkVerdict(t *testing.T, v Verdict) {
+	t.Helper()
+	switch v.Decision {
+	case Approved, Rejected, Conditional, Abstained:
+	default:
+		t.Fatalf("decision %q is not one of the four", v.Decision)
+	}
+	if !(v.Confidence >= 0 && v.Confidence <= 1) {
+		t.Fatalf("confidence %v outside [0,1]", v.Confidence)
+	}
+	if v.Conditions == nil {
+		t.Fatal("conditions is nil")
+	}
+	if (v.Decision == Abstained) != (v.Reason != "") || v.Decision == Abstained && v.Confidence != 0 {
+		t.Fatalf("an abstention needs a reason and no confidence, a vote no reason: %+v", v)
+	}
+	for id, s := range v.Scores {
+		if s < 0 || s > 100 || id == "" {
+			t.Fatalf("score %q=%d out of range", id, s)
+		}
+	}
 }
