@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 const (
@@ -33,19 +34,17 @@ func verdictObjects(text string) ([]*candidate, string) {
 		return nil, fmt.Sprintf("the answer holds more than %d \"decision\" keys; a verdict is one JSON object", maxVerdictKeys)
 	}
 	var out []*candidate
-	byStart := map[int]*candidate{}
 	for _, k := range keys {
 		s := openingBrace(text, k.at)
 		if s < 0 {
 			continue
 		}
-		c := byStart[s]
+		c := startingAt(out, s)
 		if c == nil {
 			c = &candidate{start: s, end: s + 1}
 			if obj, n, ok := decodeObject(text[s:min(len(text), s+maxObjectBytes)]); ok {
 				c.obj, c.end = obj, s+n
 			}
-			byStart[s] = c
 			out = append(out, c)
 		}
 		c.decisions = append(c.decisions, valueAt(text, k.colon+1))
@@ -55,6 +54,16 @@ func verdictObjects(text string) ([]*candidate, string) {
 		c.quoted = quotedWhy(text, c, out)
 	}
 	return out, ""
+}
+
+// startingAt is the candidate that starts at offset s, or nil.
+func startingAt(cs []*candidate, s int) *candidate {
+	for _, c := range cs {
+		if c.start == s {
+			return c
+		}
+	}
+	return nil
 }
 
 // sortByStart orders candidates by where they start (insertion sort: there
@@ -136,6 +145,9 @@ func escaped(text string, i int) bool {
 // valueAt decodes the JSON value starting at offset i (after a key's
 // colon); nil when there is none.
 func valueAt(text string, i int) any {
+	if s, ok := plainString(text, i); ok {
+		return s
+	}
 	dec := json.NewDecoder(strings.NewReader(text[i:min(len(text), i+maxObjectBytes)]))
 	dec.UseNumber()
 	var v any
@@ -143,6 +155,26 @@ func valueAt(text string, i int) any {
 		return nil
 	}
 	return v
+}
+
+// plainString reads, without allocating, a JSON string with no escapes
+// that starts after spaces at offset i.
+func plainString(text string, i int) (string, bool) {
+	for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n') {
+		i++
+	}
+	if i >= len(text) || text[i] != '"' {
+		return "", false
+	}
+	for j := i + 1; j < len(text) && j-i <= maxObjectBytes; j++ {
+		switch c := text[j]; {
+		case c == '"':
+			return text[i+1 : j], utf8.ValidString(text[i+1 : j])
+		case c == '\\' || c < 0x20:
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // decodeObject decodes the JSON object at the start of s and returns it and
