@@ -8,33 +8,38 @@ import (
 	"strings"
 )
 
-// ParseVerdict reads the verdict a model ended its answer with. Keys and
-// decisions are read in any case, Japanese decisions are understood,
-// trailing commas are forgiven. A verdict is read only when it is
-// unambiguous; anything else is ABSTAINED, with a Reason saying what was
-// wrong, and never a vote for the other side. It never panics, and its
-// time is linear in the length of text. The rule:
+// ParseVerdict reads the verdict a model ended its answer with. A verdict
+// is read only when it is unambiguous; anything else is ABSTAINED, with a
+// Reason saying what was ambiguous, and never a vote for the other side.
+// Text outside the JSON is never read as a vote. It never panics, and its
+// time is linear in the length of text. The rule (docs/API.md, "How a
+// verdict is read"):
 //
 //   - A verdict object is a JSON object, bare or fenced, with a "decision"
-//     key. An object nested inside another verdict object is part of it.
+//     key in any case.
 //   - An object is quoted, not the answer's own, when it sits on a
 //     Markdown blockquote line ("> {…}"), in inline code or quotation
 //     marks, inside a sentence (the text before it on its line ends in a
 //     letter or digit), inside another verdict object, or when the clause
 //     introducing it ("For example:") or the line after it ("That is only
 //     an example.") presents it as an example.
-//   - The verdict is the last verdict object that is not quoted. Quoted
-//     objects before it are passed over (a judge may quote the sages).
-//   - It abstains when there is no such object (none, or only quoted
-//     ones), when it is not valid JSON, when it gives two different
-//     decisions (a repeated "decision" key), when another unquoted verdict
-//     object anywhere in the answer, or any verdict object after it (quoted
-//     or nested), gives a different decision or a negated one — two
-//     identical verdicts are fine — or when its decision is not one of the
-//     exact words parseDecision reads: a negated, hedged or mixed word
-//     ("反対しない", "NOT REJECTED", "probably approve") is never read as a
-//     vote, except the standard ways to say "not approved" (不承認,
-//     承認しない, NOT APPROVED …), which are REJECTED.
+//   - The verdict is the last verdict object that is not quoted; with none,
+//     the answer abstains. Quoted objects before it are passed over (a
+//     judge may quote the sages).
+//   - The answer abstains when its verdict is not valid JSON, gives two
+//     different decisions (a repeated "decision" key), or when another
+//     unquoted verdict object anywhere in the answer, or any verdict
+//     object after the verdict (quoted or nested), gives a different or a
+//     negated decision. Two identical verdicts are fine. An answer with
+//     more than 32 "decision" keys abstains.
+//   - The decision word must be one parseDecision reads exactly (in any
+//     case, English or Japanese). A negated, hedged or mixed word
+//     ("反対しない", "NOT REJECTED", "probably approve") abstains; only the
+//     standard ways to say "not approved" (不承認, 承認しない, NOT APPROVED …)
+//     are read, as REJECTED.
+//
+// confidence may be 0.8, 80 or "80%", conditions an array or a string, and
+// trailing commas are forgiven.
 func ParseVerdict(text string) Verdict {
 	if strings.TrimSpace(text) == "" {
 		return Abstain("the answer is empty")
