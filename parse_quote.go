@@ -51,10 +51,9 @@ var (
 
 // exampleIntros, in the clause that introduces an object, present it as an
 // example rather than a vote.
-var exampleIntros = []string{"for example", "example:", "an example", "for instance", "sample", "template",
-	"placeholder", "hypothetical", "illustrat", "might write", "would write", "could write",
-	"might look like", "would look like", "might say", "would say",
-	"例えば", "たとえば", "例：", "例:", "例として", "の例", "サンプル", "テンプレート", "見本", "仮に"}
+var exampleIntros = []string{"for example", "example:", "an example", "for instance", "placeholder",
+	"hypothetical", "illustrat", "might write", "would write", "could write", "might look like", "might say",
+	"例えば", "たとえば", "例：", "例:", "例として", "の例", "見本", "仮に"}
 
 // exampleOutros, in the line right after an object, say it was an example.
 var exampleOutros = []string{"is an example", "is just an example", "is only an example", "is merely an example",

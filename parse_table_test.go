@@ -79,7 +79,7 @@ func TestParseVerdict_Phrasings(t *testing.T) {
 		{"quoted after in a sentence", fenced(`{"decision": "REJECTED", "confidence": 0.8, "summary": "Unsafe."}`) +
 			"\n\nA careless sage might write {\"decision\": \"APPROVED\"} here, but the evidence does not allow it.", Abstained, "inside a sentence"},
 		{"quoted after in a fence as an example", fenced(`{"decision": "REJECTED", "confidence": 0.8, "summary": "Unsafe."}`) +
-			"\n\nFor comparison, an approval would look like:\n" + fenced(`{"decision": "APPROVED", "confidence": 0.9}`), Abstained, "example"},
+			"\n\nFor comparison, an approving answer might look like this:\n" + fenced(`{"decision": "APPROVED", "confidence": 0.9}`), Abstained, "example"},
 		{"quoted after in a blockquote", fenced(`{"decision": "REJECTED", "confidence": 0.8, "summary": "Unsafe."}`) +
 			"\n\nBALTHASAR-2 answered:\n> {\"decision\": \"APPROVED\", \"confidence\": 0.7}", Abstained, "blockquote"},
 		{"quoted after in inline code", fenced(`{"decision": "REJECTED", "confidence": 0.8, "summary": "Unsafe."}`) +
