@@ -45,6 +45,18 @@ func TestParseVerdict_Phrasings(t *testing.T) {
 		{"solomon with scores", "MELCHIOR-1 relied on data; BALTHASAR-2 weighed safety; CASPER-3 the cost.\n" +
 			fenced(`{"decision": "CONDITIONAL", "confidence": 0.7, "summary": "Pilot first.", "conditions": ["pilot"], "scores": {"melchior": 80, "balthasar": 70, "casper": 60}}`), Conditional, ""},
 
+		{"en requested template", "Here is my verdict in the requested template:\n" +
+			fenced(`{"decision": "APPROVED", "confidence": 0.7, "summary": "Go."}`), Approved, ""},
+		{"en example in prose, own verdict after", "In this example, the pilot failed twice. My verdict:\n" +
+			fenced(`{"decision": "REJECTED", "confidence": 0.7, "summary": "No."}`), Rejected, ""},
+		{"en for example in the last paragraph", "For example, costs could rise through overtime.\n\n" +
+			fenced(`{"decision": "CONDITIONAL", "confidence": 0.6, "conditions": ["cap overtime"]}`), Conditional, ""},
+		{"en for example after the verdict", fenced(`{"decision": "APPROVED", "confidence": 0.8}`) +
+			"\n\nFor example, the pilot could start in April.", Approved, ""},
+		{"ja 例えば in the last paragraph", "例えば、4月から試験導入できます。\n\n" +
+			fenced(`{"decision": "承認", "confidence": 0.7, "summary": "導入を進めます。"}`), Approved, ""},
+		{"ja label with full-width colon", "最終判定：" + `{"decision": "否決", "confidence": 0.8}`, Rejected, ""},
+
 		// Negated votes: never read as the vote they negate.
 		{"ja 不承認 is against", "安全性の根拠が不足しています。\n" +
 			fenced(`{"decision": "不承認", "confidence": 0.8, "summary": "根拠不足のため承認できません。"}`), Rejected, ""},
