@@ -7,10 +7,22 @@ import (
 )
 
 // decisionWords are the only phrasings read as a decision, in their
-// normalised form (see normDecision). The match is exact: a word is never
-// read because it merely contains a vote, so "不承認" is not "承認" and
-// "UNCONDITIONAL APPROVAL" is not "CONDITIONAL".
-var decisionWords = map[string]Decision{
+// normalised form (see normDecision): plainWords and negatedApprovals. The
+// match is exact: a word is never read because it merely contains a vote,
+// so "不承認" is not "承認" and "UNCONDITIONAL APPROVAL" is not "CONDITIONAL".
+var decisionWords = func() map[string]Decision {
+	m := make(map[string]Decision, len(plainWords)+len(negatedApprovals))
+	for w, d := range plainWords {
+		m[w] = d
+	}
+	for _, w := range negatedApprovals {
+		m[w] = Rejected
+	}
+	return m
+}()
+
+// plainWords are the plain decisions, in English and Japanese.
+var plainWords = map[string]Decision{
 	"APPROVED": Approved, "APPROVE": Approved, "APPROVAL": Approved, "YES": Approved,
 	"ACCEPT": Approved, "ACCEPTED": Approved, "GO": Approved,
 	"UNCONDITIONAL APPROVAL": Approved, "UNCONDITIONALLY APPROVED": Approved,
@@ -44,12 +56,6 @@ var negatedApprovals = []string{
 	"NOT APPROVED", "DO NOT APPROVE", "DON'T APPROVE", "DISAPPROVE", "DISAPPROVED", "NO GO",
 	"不承認", "非承認", "承認しない", "承認しません", "承認できない", "承認できません",
 	"賛成しない", "賛成しません", "賛成できない", "賛成できません",
-}
-
-func init() {
-	for _, w := range negatedApprovals {
-		decisionWords[w] = Rejected
-	}
 }
 
 // politeEndings are Japanese sentence endings dropped before the lookup, so
