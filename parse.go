@@ -16,8 +16,9 @@ import (
 //     key in any case.
 //   - An object is quoted, not the answer's own, when it sits on a
 //     Markdown blockquote line ("> {…}"), in inline code or quotation
-//     marks, inside a sentence (the text before it on its line ends in a
-//     letter or digit), inside another verdict object, or when the clause
+//     marks, inside a sentence (on its line, the text before it ends in a
+//     letter or digit and words follow it), inside another verdict object,
+//     or when the clause
 //     introducing it ("For example:") or the line after it ("That is only
 //     an example.") presents it as an example.
 //   - The verdict is the last verdict object that is not quoted; with none,

@@ -32,7 +32,7 @@ func quotedWhy(text string, c *candidate, all []*candidate) string {
 		return "in inline code"
 	case endsWithAny(lead, openQuotes) || startsWithAny(trail, closeQuotes):
 		return "in quotation marks"
-	case endsInWord(lead):
+	case endsInWord(lead) && hasWord(trail):
 		return "inside a sentence"
 	}
 	if containsAny(introOf(text, c.start, lead), exampleIntros) {
@@ -153,6 +153,12 @@ func isFence(s string) bool {
 func endsInWord(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return s != "" && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// hasWord reports whether s has a letter or digit: the sentence an object
+// sits in goes on after it.
+func hasWord(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 func endsWithAny(s string, suffixes []string) bool {

@@ -57,6 +57,13 @@ func TestParseVerdict_Phrasings(t *testing.T) {
 			fenced(`{"decision": "承認", "confidence": 0.7, "summary": "導入を進めます。"}`), Approved, ""},
 		{"ja label with full-width colon", "最終判定：" + `{"decision": "否決", "confidence": 0.8}`, Rejected, ""},
 
+		{"en verdict ends the last sentence", "All things considered, I approve " +
+			`{"decision": "APPROVED", "confidence": 0.7, "summary": "Go."}`, Approved, ""},
+		{"en verdict after words on one line", "word word word " + `{"decision": "REJECTED", "confidence": 0.8, "conditions": []}`, Rejected, ""},
+		{"only object, ending a hypothetical", "I have not decided. A careless sage might write " +
+			`{"decision": "APPROVED"}`, Abstained, "example"},
+		{"only object, inside a sentence", "Some would vote " + `{"decision": "APPROVED"}` + " here, but I cannot say.", Abstained, "inside a sentence"},
+
 		// Negated votes: never read as the vote they negate.
 		{"ja 不承認 is against", "安全性の根拠が不足しています。\n" +
 			fenced(`{"decision": "不承認", "confidence": 0.8, "summary": "根拠不足のため承認できません。"}`), Rejected, ""},
