@@ -29,7 +29,8 @@ import (
 //     unquoted verdict object anywhere in the answer, or any verdict
 //     object after the verdict (quoted or nested), gives a different or a
 //     negated decision. Two identical verdicts are fine. An answer with
-//     more than 32 "decision" keys abstains.
+//     more than 32 "decision" keys abstains; an object over 64 KB is not
+//     read.
 //   - The decision word must be one parseDecision reads exactly (in any
 //     case, English or Japanese). A negated, hedged or mixed word
 //     ("反対しない", "NOT REJECTED", "probably approve") abstains; only the
