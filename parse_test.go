@@ -201,6 +201,19 @@ func TestParseVerdict_Pathological(t *testing.T) {
 	if got := ParseVerdict(text); got.Decision != Abstained {
 		t.Errorf("decision = %s, want ABSTAINED", got.Decision)
 	}
+	for _, tt := range []struct {
+		size int
+		want Decision
+	}{{60 << 10, Approved}, {70 << 10, Abstained}} {
+		big := `{"summary": "` + strings.Repeat("x", tt.size) + `", "decision": "APPROVED"}`
+		if got := ParseVerdict(big); got.Decision != tt.want {
+			t.Errorf("a %d KB verdict: %s (%s), want %s", tt.size>>10, got.Decision, got.Reason, tt.want)
+		}
+	}
+	many := strings.Repeat("```json\n{\"decision\": \"APPROVED\"}\n```\n", maxVerdictKeys+1)
+	if got := ParseVerdict(many); got.Decision != Abstained || !strings.Contains(got.Reason, "more than 32") {
+		t.Errorf("%d verdicts: %s (%s), want ABSTAINED for too many", maxVerdictKeys+1, got.Decision, got.Reason)
+	}
 	deep := strings.Repeat("[", 20000) + `{"decision": "APPROVED"}` + strings.Repeat("]", 20000)
 	if got := ParseVerdict(deep); got.Decision != Approved {
 		t.Errorf("deep: decision = %s (%s), want APPROVED", got.Decision, got.Reason)
