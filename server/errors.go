@@ -20,6 +20,8 @@ func statusOf(code string) int {
 		return http.StatusBadRequest
 	case magi.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case magi.EFORBIDDEN:
+		return http.StatusForbidden
 	case magi.ENOTFOUND:
 		return http.StatusNotFound
 	case magi.EMETHOD:
