@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/magi-system/magi"
-	"github.com/magi-system/magi/internal/fakeoidc"
 	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/fakeoidc"
 	"github.com/magi-system/magi/internal/magitest"
 )
 
