@@ -42,11 +42,18 @@ const (
 
 var errSignInOff = magi.Errorf(magi.ENOTFOUND, "sign-in is not configured on this server: its operator sets MAGI_OIDC_ISSUER (see docs/AUTH.md)")
 
-// signInRoute wraps an /auth/ handler: 404 while sign-in is off, then the
-// per-address rate limit, and no caching of anything it answers.
+// signInRoute wraps an /auth/ handler: while sign-in is off, 404 (and 204
+// for /auth/me); then the per-address rate limit, and no caching of
+// anything it answers.
 func (s *Server) signInRoute(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		if s.SignIn == nil && r.URL.Path == "/auth/me" {
+			// Nobody is signed in here, nor can be: the page asks this
+			// first, and a 2xx keeps its console clean.
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		if s.SignIn == nil {
 			writeError(w, r, errSignInOff)
 			return

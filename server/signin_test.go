@@ -247,10 +247,14 @@ func TestSignIn_NoOpenRedirect(t *testing.T) {
 }
 
 // TestSignIn_Off: without sign-in, /auth/* is a JSON 404 that says how
-// to turn it on, and the API works as before.
+// to turn it on, /auth/me a 204 (nobody is signed in), and the API works
+// as before.
 func TestSignIn_Off(t *testing.T) {
 	ps := newPrivServer(t, privOptions{})
-	for _, c := range []struct{ method, path string }{{"GET", "/auth/login"}, {"GET", "/auth/callback"}, {"POST", "/auth/logout"}, {"GET", "/auth/me"}} {
+	if r := ps.do(t, "GET", "/auth/me", "", ""); r.status != http.StatusNoContent || r.body != "" {
+		t.Errorf("GET /auth/me with sign-in off: %d %q, want 204", r.status, r.body)
+	}
+	for _, c := range []struct{ method, path string }{{"GET", "/auth/login"}, {"GET", "/auth/callback"}, {"POST", "/auth/logout"}} {
 		r := ps.do(t, c.method, c.path, "", "")
 		if r.status != http.StatusNotFound || r.errorCode() != "not_found" || !strings.Contains(r.body, "MAGI_OIDC_ISSUER") {
 			t.Errorf("%s %s with sign-in off: %d %s", c.method, c.path, r.status, r.body)

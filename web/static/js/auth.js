@@ -7,7 +7,7 @@ import { request, setCSRF } from './api.js';
  * whoAmI asks the server who this browser is, by its session cookie only:
  * {mode: 'session', user} when signed in; {mode: 'signin'} when sign-in is
  * on but this browser has no live session; {mode: 'off'} when the server
- * has no sign-in (or cannot say).
+ * has no sign-in (204) or cannot say.
  */
 export async function whoAmI() {
   let res;
@@ -17,7 +17,7 @@ export async function whoAmI() {
     return { mode: 'off' };
   }
   if (res.status === 401) return { mode: 'signin' };
-  if (!res.ok) return { mode: 'off' };
+  if (res.status !== 200) return { mode: 'off' }; // 204: no sign-in on this server
   const me = await res.json();
   setCSRF(me.csrf_token);
   return { mode: 'session', user: me };
