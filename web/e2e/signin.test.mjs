@@ -101,6 +101,7 @@ test('sign-in: sign in, deliberate, session ends mid-stream, sign in again, sign
     await page.locator('#expired').waitFor();
     assert.match(await page.textContent('#expired'), /Your session has ended/);
     assert.equal(await page.$eval('#decision', (el) => el.dataset.state), 'CONDITIONAL', 'the screen stays');
+    assert.equal(await page.$$eval(`.history-item[data-id="${id}"]`, (a) => a.length), 1, 'the history on screen stays');
     await shot(page, 'session-expired');
     // A new request needs a new session: sign in again from the notice, back to this deliberation.
     assert.equal(await page.getAttribute('#expired-signin', 'href'), `/auth/login?next=${encodeURIComponent(`/d/${live}`)}`);
