@@ -78,12 +78,9 @@ func (a *app) server() (*server.Server, error) {
 		MaxQuestionBytes: a.cfg.MaxQuestionBytes, CORSOrigins: a.cfg.CORSOrigins,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
 	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
-	si, err := a.signIn()
-	if err != nil {
+	var err error
+	if srv.SignIn, err = a.signIn(); err != nil {
 		return nil, err
-	}
-	if si != nil {
-		srv.SignIn = si
 	}
 	return srv, nil
 }
