@@ -17,10 +17,12 @@ import (
 // hold makes it fetch the provider's keys again (that is how a rotated key
 // is learnt), at most refreshBurst times in a row and then once every
 // refreshEvery, so that forged tokens cannot make MAGI hammer the
-// provider.
+// provider. Keys older than staleKeys may always be fetched again, so
+// that a flood of forged tokens cannot keep a rotated key out either.
 const (
 	refreshBurst = 3
 	refreshEvery = 10 * time.Second
+	staleKeys    = 5 * time.Minute
 	maxJWKSBytes = 1 << 20
 )
 
@@ -43,9 +45,10 @@ type keySet struct {
 
 	mu     sync.Mutex
 	keys   []jose.JSONWebKey
-	gen    int       // counts fetches
-	budget float64   // refreshes allowed now
-	at     time.Time // when budget was last computed
+	gen     int       // counts fetches
+	budget  float64   // refreshes allowed now
+	at      time.Time // when budget was last computed
+	fetched time.Time // the last successful fetch
 }
 
 func newKeySet(url string, client *http.Client, now func() time.Time) *keySet {
@@ -116,6 +119,9 @@ func (k *keySet) spend() bool {
 	now := k.now()
 	k.budget = min(refreshBurst, k.budget+now.Sub(k.at).Seconds()/refreshEvery.Seconds())
 	k.at = now
+	if now.Sub(k.fetched) >= staleKeys {
+		return true
+	}
 	if k.budget < 1 {
 		return false
 	}
@@ -136,7 +142,7 @@ func (k *keySet) refresh(ctx context.Context, lock bool) ([]jose.JSONWebKey, err
 	if err != nil {
 		return k.keys, fmt.Errorf("%s: %w", errKeysUnavailable, err)
 	}
-	k.keys = keys
+	k.keys, k.fetched = keys, k.now()
 	return keys, nil
 }
 

@@ -89,6 +89,16 @@ func TestVerify_KeyRotation(t *testing.T) {
 	if _, err := f.svc.Verify(t.Context(), old); err != nil {
 		t.Errorf("a token of the old key, still published: %v", err)
 	}
+	// The old key is retired; once the set is fetched again (a newer key
+	// appears), its tokens are refused.
+	f.idp.Retire()
+	f.idp.Rotate()
+	if _, err := f.svc.Verify(t.Context(), f.idp.AccessToken("u-bob")); err != nil {
+		t.Fatalf("Verify of a token of the newest key: %v", err)
+	}
+	_, err := f.svc.Verify(t.Context(), old)
+	wantErr(t, "a token of a retired key", err, magi.EUNAUTHORIZED, "signature does not match")
+	before = f.idp.JWKSFetches()
 	// Forged tokens with unknown kids: the refresh budget is spent, then
 	// no more fetches.
 	for range 10 {
@@ -96,7 +106,31 @@ func TestVerify_KeyRotation(t *testing.T) {
 		_, err := f.svc.Verify(t.Context(), f.idp.SignForeign(c))
 		wantErr(t, "a forged token", err, magi.EUNAUTHORIZED, "signature does not match")
 	}
-	if n := f.idp.JWKSFetches() - before - 1; n > refreshBurst {
+	if n := f.idp.JWKSFetches() - before; n > refreshBurst {
 		t.Errorf("10 forged tokens made %d fetches of the key set, want at most %d", n, refreshBurst)
+	}
+}
+
+// TestKeySet_StaleKeysRefetched: with the refresh budget spent by forged
+// tokens, keys older than staleKeys are still fetched again, so a rotated
+// key is learnt whatever an attacker sends.
+func TestKeySet_StaleKeysRefetched(t *testing.T) {
+	f := newFixture(t, Config{Audience: "magi-api"})
+	var c clock
+	c.set(time.Now())
+	f.svc.now = c.now
+	if _, err := f.svc.Verify(t.Context(), f.idp.AccessToken("u-alice")); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 * refreshBurst {
+		_, _ = f.svc.Verify(t.Context(), f.idp.SignForeign(f.idp.Claims("u-alice", "magi-api")))
+	}
+	f.idp.Rotate()
+	rotated := f.idp.AccessToken("u-bob")
+	_, err := f.svc.Verify(t.Context(), rotated)
+	wantErr(t, "a new key while the budget is spent", err, magi.EUNAUTHORIZED, "signature does not match")
+	c.advance(staleKeys)
+	if _, err := f.svc.Verify(t.Context(), rotated); err != nil {
+		t.Errorf("a new key once the keys are stale: %v", err)
 	}
 }
