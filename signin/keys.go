@@ -43,8 +43,8 @@ type keySet struct {
 
 	fetch sync.Mutex // one fetch at a time
 
-	mu     sync.Mutex
-	keys   []jose.JSONWebKey
+	mu      sync.Mutex
+	keys    []jose.JSONWebKey
 	gen     int       // counts fetches
 	budget  float64   // refreshes allowed now
 	at      time.Time // when budget was last computed
