@@ -2,6 +2,7 @@ package main
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -14,14 +15,7 @@ func TestBinary_NoFakeProvider(t *testing.T) {
 		t.Fatalf("go list -deps: %v", err)
 	}
 	deps := strings.Fields(string(out))
-	has := func(pkg string) bool {
-		for _, d := range deps {
-			if d == pkg {
-				return true
-			}
-		}
-		return false
-	}
+	has := func(pkg string) bool { return slices.Contains(deps, pkg) }
 	if has("github.com/magi-system/magi/internal/fakeoidc") {
 		t.Errorf("cmd/magi links internal/fakeoidc")
 	}
