@@ -169,11 +169,6 @@ func (s *Service) Origin() string {
 	return u.Scheme + "://" + u.Host
 }
 
-// Lifetimes are the idle and absolute lifetimes of a session.
-func (s *Service) Lifetimes() (idle, max time.Duration) {
-	return s.cfg.SessionIdle, s.cfg.SessionMax
-}
-
 func containsFold(list []string, s string) bool {
 	for _, v := range list {
 		if strings.EqualFold(v, s) {
