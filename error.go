@@ -14,7 +14,8 @@ const (
 	EMETHOD       = "method_not_allowed" // wrong method for a route: 405
 	ECONFLICT     = "conflict"           // state does not allow it: 409
 	ERATELIMIT    = "rate_limited"       // too many: 429
-	EUNAUTHORIZED = "unauthorized"       // no or bad API key: 401
+	EUNAUTHORIZED = "unauthorized"       // no or bad credentials (key, token, session): 401
+	EFORBIDDEN    = "forbidden"          // refused whoever asks (cross-site, no CSRF token): 403
 	ETOOLARGE     = "too_large"          // body or question too big: 413
 	EUNSUPPORTED  = "unsupported"        // wrong content type: 415
 	EUNAVAILABLE  = "unavailable"        // a dependency (store, model) is down: 503

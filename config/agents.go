@@ -98,6 +98,7 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 		auto = auto || (ch.auto && a.Provider == ProviderSim)
 		c.Agents = append(c.Agents, a)
 	}
+	c.applyOIDC(f, &probs)
 	if err := probs.err(); err != nil {
 		return err
 	}

@@ -91,6 +91,8 @@ type Config struct {
 	QuotaPerMinute, QuotaConcurrent, QuotaTokensPerDay int
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
+	// OIDC is the sign-in through an OpenID Connect provider (oidc.go).
+	OIDC OIDC
 
 	// Sources says where each setting came from, for `magi agents`:
 	// keys like "addr" or "casper.model", values like "MAGI_ADDR",
@@ -158,8 +160,14 @@ func Load(args Flags, getenv func(string) string) (*Config, error) {
 	if err := c.readLimits(getenv); err != nil {
 		return nil, err
 	}
+	if err := c.readOIDC(getenv); err != nil {
+		return nil, err
+	}
 	c.Prices = DefaultPrices()
 	if err := c.loadAgents(args, getenv); err != nil {
+		return nil, err
+	}
+	if err := c.checkOIDC(); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -107,6 +107,7 @@ func (c *Config) describeServer(w io.Writer) {
 	if c.Simulated() {
 		fmt.Fprintf(w, "sim pace\t%v\t(%s)\n", c.SimPace, c.Sources["sim_pace"])
 	}
+	c.describeOIDC(w)
 }
 
 // MaskSecret hides a secret for display, keeping only a well-known

@@ -19,7 +19,7 @@ func (s *Server) handleInvocations() http.Handler {
 			return
 		}
 		p := principalOf(r.Context())
-		q.ID, q.Owner = magi.NewID(), p.KeyID
+		q.ID, q.Owner = magi.NewID(), p.ID()
 		if err := s.admit(r, q); err != nil {
 			writeError(w, r, err)
 			return

@@ -37,8 +37,8 @@ func (s *Server) handleCreate() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		// The key that asks owns it, admin or not (an admin sees all anyway).
-		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).KeyID
+		// Whoever asks owns it, admin or not (an admin sees all anyway).
+		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).ID()
 		if err := s.admit(r, q); err != nil {
 			writeError(w, r, err)
 			return

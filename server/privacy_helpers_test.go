@@ -56,6 +56,8 @@ type privOptions struct {
 	limits   server.QuotaLimits
 	held     bool          // the provider waits for hold to close
 	keyCheck time.Duration // KeyAuth's re-check interval
+	// setup, when set, finishes the server before it serves at url.
+	setup func(t *testing.T, srv *server.Server, st *sqlite.DB, url string)
 }
 
 func newPrivServer(t *testing.T, o privOptions) *privServer {
@@ -89,8 +91,13 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 	}
 	srv := server.New(ps.quota.Runner(runner), st, feed.NewFeed(st, hub), nil, nil, o.opts)
 	srv.Auth, srv.Quota = server.NewKeyAuth(st, o.keyCheck), ps.quota
-	ts := httptest.NewServer(srv.Handler())
-	ps.url = ts.URL
+	ts := httptest.NewUnstartedServer(nil)
+	ps.url = "http://" + ts.Listener.Addr().String()
+	if o.setup != nil {
+		o.setup(t, srv, st, ps.url)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
 	t.Cleanup(func() {
 		ps.release()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

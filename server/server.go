@@ -58,6 +58,13 @@ type Server struct {
 	Auth Authenticator
 	// Quota, when set, admits or refuses new deliberations per principal.
 	Quota Admitter
+	// SignIn, when set, signs users in through an OpenID Connect provider
+	// (signin.go); the API then needs a session, a token or an API key.
+	SignIn SignIn
+
+	authLimit  *addrLimiter // of /auth/*, per client address
+	originOnce sync.Once
+	origin     *http.CrossOriginProtection
 
 	// streams ends every open event stream on shutdown.
 	mu       sync.Mutex
@@ -80,7 +87,7 @@ func New(runner Runner, store magi.Store, feed Subscriber, metrics *Metrics, log
 		metrics = NewMetrics(nil)
 	}
 	return &Server{runner: runner, store: store, feed: feed, opts: opts, log: log, metrics: metrics,
-		closing: make(chan struct{})}
+		closing: make(chan struct{}), authLimit: newAddrLimiter(authBurst, authEvery)}
 }
 
 // Handler returns the server's routes, wrapped in its middleware.

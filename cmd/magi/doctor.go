@@ -65,6 +65,9 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 		st.Close()
 		fmt.Fprintln(env.stdout, "✓ store: opened")
 	}
+	if doctorSignIn(ctx, cfg, env.stdout) {
+		failed++
+	}
 	if failed > 0 {
 		return exitError{fmt.Errorf("%d check(s) failed", failed)}
 	}

@@ -78,6 +78,10 @@ func (a *app) server() (*server.Server, error) {
 		MaxQuestionBytes: a.cfg.MaxQuestionBytes, CORSOrigins: a.cfg.CORSOrigins,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
 	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
+	var err error
+	if srv.SignIn, err = a.signIn(); err != nil {
+		return nil, err
+	}
 	return srv, nil
 }
 

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,7 +85,7 @@ func TestSQLite_RefusesNewerSchema(t *testing.T) {
 	if magi.ErrorCode(err) != magi.ECONFIG {
 		t.Fatalf("Open of a newer database: %v, want ECONFIG", err)
 	}
-	want := "the database at " + path + " was written by a newer MAGI (schema 999, this binary knows 2); upgrade magi or use another --db"
+	want := fmt.Sprintf("the database at %s was written by a newer MAGI (schema 999, this binary knows %d); upgrade magi or use another --db", path, migrations(t))
 	if diff := cmp.Diff(want, magi.ErrorMessage(err)); diff != "" {
 		t.Errorf("message (-want +got):\n%s", diff)
 	}
@@ -113,4 +114,15 @@ func TestSQLite_UnopenablePath(t *testing.T) {
 	if magi.ErrorCode(err) != magi.EUNAVAILABLE || !strings.Contains(magi.ErrorMessage(err), file) {
 		t.Errorf("Open under a file: %v, want EUNAVAILABLE naming the path", err)
 	}
+}
+
+// migrations counts the embedded migrations: the schema version this
+// binary knows.
+func migrations(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	return len(files)
 }
