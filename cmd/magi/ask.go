@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,19 +15,29 @@ import (
 	xterm "golang.org/x/term"
 )
 
+const askUsage = `Usage: magi ask [flags] "question" [flags]
+
+Flags go before or after the question; "--" ends them, for a question that
+starts with a dash: magi ask --json -- "-5°C tomorrow: cancel the picnic?"
+
+`
+
 func cmdAsk(ctx context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	flags := commonFlags(fs)
+	fs, flags := newFlagSet("ask", env)
 	rule := fs.String("rule", "majority", "decision rule: majority, unanimous or judge")
 	asJSON := fs.Bool("json", false, "print the final record as JSON instead of the live view")
 	plain := fs.Bool("plain", false, "plain labelled lines, no colours or panes")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
 	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), askUsage)
+		fs.PrintDefaults()
+	}
+	words, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	question := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	question := strings.TrimSpace(strings.Join(words, " "))
 	if question == "" {
 		return magi.Errorf(magi.EINVALID, `no question: magi ask "Should we adopt a four-day work week?"`)
 	}

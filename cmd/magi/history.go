@@ -17,7 +17,11 @@ import (
 
 // openStoreOnly opens the configured store for the history commands.
 func openStoreOnly(ctx context.Context, env *environment, fs *flag.FlagSet, flags *config.Flags, args []string) (magi.Store, error) {
-	if err := parseInterspersed(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil { // fs.Args() are pos
 		return nil, err
 	}
 	cfg, err := config.Load(*flags, env.getenv)
@@ -25,27 +29,6 @@ func openStoreOnly(ctx context.Context, env *environment, fs *flag.FlagSet, flag
 		return nil, err
 	}
 	return openStore(ctx, cfg.DB, env.getenv)
-}
-
-// parseInterspersed parses flags both before and after the arguments
-// (magi export ID --format md); fs.Args() are then the arguments alone.
-func parseInterspersed(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			return fs.Parse(append([]string{"--"}, pos...))
-		}
-		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
-	}
-}
-
-func newFlagSet(name string, env *environment) (*flag.FlagSet, *config.Flags) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	return fs, commonFlags(fs)
 }
 
 func cmdHistory(ctx context.Context, env *environment, args []string) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -32,12 +31,13 @@ func cmdKeys(ctx context.Context, env *environment, args []string) error {
 		"create": keysCreate, "list": keysList, "revoke": keysRevoke,
 	}[args[0]]
 	if sub == nil {
-		fmt.Fprint(env.stderr, keysUsage)
-		return fmt.Errorf("unknown keys command %q; use create, list or revoke", args[0])
+		err := fmt.Errorf("unknown keys command %q; use create, list or revoke", args[0])
+		fmt.Fprintf(env.stderr, "magi: %v\n\n%s", err, keysUsage)
+		return usageError{err}
 	}
 	fs, flags := newFlagSet("keys "+args[0], env)
 	admin := fs.Bool("admin", false, "the key sees and manages every deliberation (create only)")
-	rest, err := parseAnywhere(fs, args[1:])
+	rest, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
 	}
@@ -53,22 +53,6 @@ func cmdKeys(ctx context.Context, env *environment, args []string) error {
 		rest = append(rest, fmt.Sprint(*admin))
 	}
 	return sub(ctx, env, ks, rest)
-}
-
-// parseAnywhere parses fs's flags before, between and after the positional
-// arguments, which it returns.
-func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 // openKeyStore opens the configured store as a KeyStore.

@@ -15,19 +15,37 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
 	args := os.Args[1:]
 	if filepath.Base(os.Args[0]) == "bootstrap" && os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
 		args = append([]string{"lambda"}, args...)
 	}
-	if err := run(ctx, args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
-		var exit exitError
-		if !errors.As(err, &exit) {
-			fmt.Fprintln(os.Stderr, "magi:", err)
-		}
-		os.Exit(1)
+	err := run(ctx, args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	if err == nil {
+		return
 	}
+	var exit exitError
+	var usage usageError
+	switch {
+	case errors.As(err, &usage):
+		os.Exit(2)
+	case !errors.As(err, &exit):
+		fmt.Fprintln(os.Stderr, "magi:", err)
+	}
+	os.Exit(1)
+}
+
+// stopSignals are the signals that stop magi as Ctrl-C does: a running
+// `magi ask` ends its deliberation as cancelled, `magi serve` shuts down
+// gracefully. SIGHUP (the terminal closed) is one of them unless it is
+// ignored, as under nohup: handling it would undo the nohup.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
 // exitError is a failure already reported to the user.
@@ -55,7 +73,11 @@ Run "magi COMMAND -h" for a command's flags.
 
 // run is the whole program, testable: it reads no global state.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{errors.New("no command given")}
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
@@ -67,8 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", args[0])
+		fmt.Fprintf(stderr, "magi: unknown command %q\n\n%s", args[0], usage)
+		return usageError{fmt.Errorf("unknown command %q", args[0])}
 	}
 	if err := cmd(ctx, env, args[1:]); !errors.Is(err, flag.ErrHelp) {
 		return err
