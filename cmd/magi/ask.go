@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,6 +34,7 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprint(fs.Output(), askUsage)
 		fs.PrintDefaults()
 	}
+	defer catchSIGPIPE()()
 	words, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -62,29 +64,47 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	if err := a.runner.Start(context.WithoutCancel(ctx), q); err != nil {
 		return err
 	}
-	render, tick, done := askView(env, *asJSON, *plain)
+	// A closed output (magi ask … | head, a closed terminal) stops the
+	// deliberation as an interrupt does: it ends cancelled, stored so.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	out := &outputWriter{w: env.stdout, failed: stop}
+	render, tick, done := askView(env, out, *asJSON, *plain)
 	last, err := follow(ctx, a, q.ID, render, tick)
 	done()
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		if err := printRecord(context.WithoutCancel(ctx), a, q.ID, env.stdout); err != nil {
+		if err := printRecord(context.WithoutCancel(ctx), a, q.ID, out); err != nil {
 			return err
 		}
+	} else {
+		fmt.Fprintf(out, "\nThe whole record: magi show %s\n", q.ID)
 	}
-	if last.Type != magi.EventComplete {
-		if *asJSON || !isTerminal(env.stdout) {
-			fmt.Fprintf(env.stderr, "magi: %s: %s\n", last.Code, last.Message)
-		}
-		return exitError{fmt.Errorf("%s: %s", last.Code, last.Message)}
-	}
-	return nil
+	return askEnd(ctx, env, last, q.ID, *asJSON)
 }
 
-// askView returns the callbacks that show a deliberation as it runs: the
-// terminal renderer, or nothing at all with --json.
-func askView(env *environment, asJSON, plain bool) (render func(magi.Event), tick, done func()) {
+// askEnd is how `magi ask` ends: nil when the deliberation completed,
+// otherwise its error, said on stderr unless the live view already showed
+// it on the terminal.
+func askEnd(ctx context.Context, env *environment, last magi.Event, id string, asJSON bool) error {
+	if last.Type == magi.EventComplete {
+		return nil
+	}
+	err := fmt.Errorf("%s: %s", last.Code, last.Message)
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		err = fmt.Errorf("the output was closed (%v), so deliberation %s was cancelled: magi show %s", cause, id, id)
+	} else if !asJSON && isTerminal(env.stdout) {
+		return exitError{err}
+	}
+	fmt.Fprintln(env.stderr, "magi:", err)
+	return exitError{err}
+}
+
+// askView returns the callbacks that show a deliberation on out as it
+// runs: the terminal renderer, or nothing at all with --json.
+func askView(env *environment, out io.Writer, asJSON, plain bool) (render func(magi.Event), tick, done func()) {
 	if asJSON {
 		return func(magi.Event) {}, func() {}, func() {}
 	}
@@ -92,7 +112,7 @@ func askView(env *environment, asJSON, plain bool) (render func(magi.Event), tic
 	if f, ok := env.stdout.(*os.File); ok && !plain {
 		opts = term.Detect(f, env.getenv)
 	}
-	rd := term.New(env.stdout, opts)
+	rd := term.New(out, opts)
 	return rd.Event, rd.Tick, func() { _ = rd.Close() }
 }
 

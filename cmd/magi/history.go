@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -115,11 +116,32 @@ func cmdRm(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() != 1 {
 		return magi.Errorf(magi.EINVALID, "usage: magi rm ID")
 	}
-	if err := st.Delete(ctx, fs.Arg(0), ""); err != nil {
-		return named(err, fs.Arg(0))
+	id := fs.Arg(0)
+	err = st.Delete(ctx, id, "")
+	if magi.ErrorCode(err) == magi.ECONFLICT {
+		err = deleteStale(ctx, env, st, id)
 	}
-	fmt.Fprintf(env.stdout, "deleted %s\n", fs.Arg(0))
+	if err != nil {
+		return named(err, id)
+	}
+	fmt.Fprintf(env.stdout, "deleted %s\n", id)
 	return nil
+}
+
+// deleteStale deletes deliberation id, which the store says is running:
+// when the process that ran it is gone (killed, crashed), it is marked
+// interrupted first; when it is alive, the error says how to stop it.
+func deleteStale(ctx context.Context, env *environment, st magi.Store, id string) error {
+	ids, err := st.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(ids, id) {
+		return magi.Errorf(magi.ECONFLICT, "deliberation %s is still running in a live magi process: "+
+			"stop it first (Ctrl-C in its magi ask, or POST /api/deliberations/%s/cancel to its magi serve), then magi rm %s", id, id, id)
+	}
+	fmt.Fprintf(env.stdout, "%s was left running by a magi process that stopped: marked interrupted\n", id)
+	return st.Delete(ctx, id, "")
 }
 
 func cmdReplay(ctx context.Context, env *environment, args []string) error {

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"syscall"
 )
 
 func main() {
@@ -34,18 +33,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "magi:", err)
 	}
 	os.Exit(1)
-}
-
-// stopSignals are the signals that stop magi as Ctrl-C does: a running
-// `magi ask` ends its deliberation as cancelled, `magi serve` shuts down
-// gracefully. SIGHUP (the terminal closed) is one of them unless it is
-// ignored, as under nohup: handling it would undo the nohup.
-func stopSignals() []os.Signal {
-	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
-	if !signal.Ignored(syscall.SIGHUP) {
-		sigs = append(sigs, syscall.SIGHUP)
-	}
-	return sigs
 }
 
 // exitError is a failure already reported to the user.
