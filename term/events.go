@@ -138,19 +138,22 @@ func (r *Renderer) sagesDone() bool {
 	return true
 }
 
-// freeze ends the panes: their last frame stays on screen, the sages'
-// verdicts are printed in full under it, and what follows is lines.
+// freeze ends the panes, which show only the tail of each text: they are
+// cleared and each sage's whole text is printed in their place, one sage
+// after the other, with its verdict, so that the terminal's scrollback
+// keeps every answer in full. The sages are done by then (SOLOMON speaks,
+// or the deliberation ended); what follows is lines.
 func (r *Renderer) freeze() {
 	if r.panes == nil {
 		return
 	}
-	r.final = true
-	r.refresh(true)
-	r.final = false
-	r.scr.keep()
+	p := r.panes
 	r.panes = nil
-	for _, id := range r.sages() {
-		if r.agent(id).verdict != nil && !r.agent(id).shown {
+	r.scr.clear()
+	for _, id := range p.ids {
+		r.printText(id, r.lines.add(id, p.text[id].String()))
+		r.printText(id, r.lines.flush(id))
+		if a := r.agent(id); a.verdict != nil && !a.shown {
 			r.printVerdict(id)
 		}
 	}

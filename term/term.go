@@ -88,8 +88,6 @@ type Renderer struct {
 	simulated            bool
 	agents               map[magi.AgentID]*agentState
 	scoresShown          bool
-	// final is set while the last frame of the panes is drawn.
-	final bool
 
 	lines    *lineView
 	panes    *paneView
