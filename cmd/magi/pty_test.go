@@ -211,4 +211,3 @@ func TestAsk_TerminalClosed(t *testing.T) {
 		t.Errorf("stored status %s after the terminal closed, want cancelled", rec.Status)
 	}
 }
-
