@@ -105,6 +105,7 @@ func (r *Renderer) onComplete(e magi.Event) {
 	r.freeze()
 	r.flushAll()
 	r.end()
+	r.flushErrors()
 	r.printBanner(e)
 }
 
@@ -113,19 +114,41 @@ func (r *Renderer) onError(e magi.Event) {
 		r.freeze()
 		r.flushAll()
 		r.end()
+		r.flushErrors()
 		r.printFatal(e)
 		return
 	}
 	if e.Agent != "" {
-		r.agent(e.Agent).failed = true
+		a := r.agent(e.Agent)
+		a.failed = true
+		if a.verdict == nil { // said with the verdict it leads to
+			a.err = &e
+			r.refresh(true)
+			return
+		}
 		r.printText(e.Agent, r.lines.flush(e.Agent))
 	}
+	r.printError(e)
+	r.refresh(true)
+}
+
+// printError prints an agent's non-fatal error as a note.
+func (r *Renderer) printError(e magi.Event) {
 	msg := "⚠ " + r.name(e.Agent) + " error"
 	if e.Code != "" {
 		msg += " [" + e.Code + "]"
 	}
 	r.note(msg+": "+sanitize(e.Message), sgrAmber)
-	r.refresh(true)
+}
+
+// flushErrors prints the agents' errors that no verdict followed.
+func (r *Renderer) flushErrors() {
+	for _, id := range append(r.sages(), magi.Solomon) {
+		if a := r.agent(id); a.err != nil {
+			r.printError(*a.err)
+			a.err = nil
+		}
+	}
 }
 
 // sagesDone reports whether every sage has its verdict.

@@ -102,6 +102,9 @@ type agentState struct {
 	shown bool
 	// active is set once the agent was heard from; failed on its error.
 	active, failed bool
+	// err is the agent's error not yet printed: it is said once, with the
+	// verdict it leads to (an ABSTAINED whose reason it is).
+	err *magi.Event
 	firstMS        int64
 	usage          *magi.Usage
 }

@@ -291,3 +291,38 @@ func TestRenderer_ModelTextCannotDriveTerminal(t *testing.T) {
 	}
 	mustContain(t, out, "MELCHIOR-1  │ red[2J]0;pwned text")
 }
+
+// TestRenderer_SageFailureSaidOnce: a sage's error and the ABSTAINED
+// verdict it leads to are one report, in every mode; an error no verdict
+// followed is still said before the end.
+func TestRenderer_SageFailureSaidOnce(t *testing.T) {
+	msg := "cannot reach openai model x at http://127.0.0.1:1/v1 (connection refused)"
+	f := newFixture()
+	f.verdicts = map[magi.AgentID]magi.Verdict{}
+	for id, v := range verdicts {
+		f.verdicts[id] = v
+	}
+	f.verdicts[magi.Casper] = magi.Abstain(msg)
+	events := f.build()
+	var withError []magi.Event
+	for _, e := range events {
+		if e.Type == magi.EventVerdict && e.Agent == magi.Casper {
+			withError = append(withError, magi.Event{Type: magi.EventError, Agent: magi.Casper, Code: "provider_connection", Message: msg})
+		}
+		withError = append(withError, e)
+	}
+	for _, m := range []Mode{Plain, Lines, Panes} {
+		text := strings.Join(play(t, run(Options{Mode: m, Width: 200, Height: 30}, withError)).text(), "\n")
+		if n := strings.Count(text, msg); n != 1 {
+			t.Errorf("%s: the failure is said %d times, want once:\n%s", m, n, text)
+		}
+		mustContain(t, text, "CASPER-3  棄権 ABSTAINED [provider_connection] — "+msg)
+	}
+
+	cut := []magi.Event{events[0], {Type: magi.EventError, Agent: magi.Melchior, Code: "provider_timeout", Message: "no answer in 2m0s"},
+		{Type: magi.EventError, Code: magi.ECANCELLED, Message: "the deliberation was cancelled", Fatal: true}}
+	for _, m := range []Mode{Plain, Panes} {
+		mustContain(t, strings.Join(play(t, run(Options{Mode: m, Width: 120, Height: 30}, cut)).text(), "\n"),
+			"⚠ MELCHIOR-1 error [provider_timeout]: no answer in 2m0s")
+	}
+}

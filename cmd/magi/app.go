@@ -106,8 +106,8 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
 		return postgres.Open(ctx, db, postgres.Options{})
 	}
-	if db == "" {
-		db = sqlite.DefaultPath(getenv)
+	if db == "" { // the default data directory is made on first use
+		return sqlite.Open(ctx, sqlite.DefaultPath(getenv), sqlite.Options{CreateDir: true})
 	}
 	return sqlite.Open(ctx, db, sqlite.Options{})
 }
