@@ -104,9 +104,9 @@ type agentState struct {
 	active, failed bool
 	// err is the agent's error not yet printed: it is said once, with the
 	// verdict it leads to (an ABSTAINED whose reason it is).
-	err *magi.Event
-	firstMS        int64
-	usage          *magi.Usage
+	err     *magi.Event
+	firstMS int64
+	usage   *magi.Usage
 }
 
 // New returns a Renderer writing to w.
