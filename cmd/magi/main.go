@@ -50,7 +50,7 @@ Usage:
   magi rm ID              delete a deliberation
   magi agents             the effective council (secrets masked)
   magi doctor             check every agent's provider and model
-  magi keys create|list|revoke   API keys for magi serve
+  magi keys create|list|revoke|adopt|reset   API keys for magi serve
   magi lambda             the HTTP handler as an AWS Lambda Function URL (response streaming)
   magi bench              measure MAGI against its baselines
 
