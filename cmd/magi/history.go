@@ -119,7 +119,7 @@ func cmdRm(ctx context.Context, env *environment, args []string) error {
 	id := fs.Arg(0)
 	err = st.Delete(ctx, id, "")
 	if magi.ErrorCode(err) == magi.ECONFLICT {
-		err = deleteStale(ctx, env, st, id)
+		err = deleteStale(ctx, env, st, id, err)
 	}
 	if err != nil {
 		return named(err, id)
@@ -128,10 +128,14 @@ func cmdRm(ctx context.Context, env *environment, args []string) error {
 	return nil
 }
 
-// deleteStale deletes deliberation id, which the store says is running:
-// when the process that ran it is gone (killed, crashed), it is marked
-// interrupted first; when it is alive, the error says how to stop it.
-func deleteStale(ctx context.Context, env *environment, st magi.Store, id string) error {
+// deleteStale deletes deliberation id, whose deletion failed with the
+// conflict refused: when it is running in a process that is gone (killed,
+// crashed), it is marked interrupted first; when that process is alive,
+// the error says how to stop it.
+func deleteStale(ctx context.Context, env *environment, st magi.Store, id string, refused error) error {
+	if s, err := st.Summary(ctx, id, ""); err != nil || s.Status != magi.StatusRunning {
+		return refused
+	}
 	ids, err := st.Recover(ctx)
 	if err != nil {
 		return err

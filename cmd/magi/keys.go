@@ -121,19 +121,23 @@ func keysCreate(ctx context.Context, env *environment, ks magi.KeyStore, args []
 
 // firstKeyNote tells the operator what the first key changes.
 func firstKeyNote(k magi.APIKey) string {
-	earlier := "This key is not an admin: it sees only the deliberations it starts. " +
-		"An admin key (magi keys create NAME --admin) sees them all, or give them to this key: magi keys adopt " + k.ID
+	earlier := fmt.Sprintf(`no key: admin keys see them, this key does not. To give them to it:
+
+  magi keys adopt %s
+`, k.ID)
 	if k.Admin {
-		earlier = "This admin key sees them all, as it sees every deliberation."
+		earlier = `no key: this admin key sees them, as it sees every deliberation; a key that
+is not an admin sees only its own (magi keys adopt ID gives them to one).
+`
 	}
-	return fmt.Sprintf(`
+	return `
 This is the first API key. From now on (within 3 s, no restart) magi serve
 needs a key for every /api/ request and POST /invocations; the magi CLI on
-this machine is not affected. The deliberations made before now belong to
-no key. %s
+this machine is not affected. The deliberations asked before now belong to
+` + earlier + `
 Revoking every key keeps the API closed; to return to the open local mode,
 delete them all: magi keys reset --yes
-`, earlier)
+`
 }
 
 func keysList(ctx context.Context, env *environment, ks magi.KeyStore, args []string, _ keyFlags) error {
