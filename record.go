@@ -1,6 +1,7 @@
 package magi
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -93,6 +94,26 @@ type Summary struct {
 	Simulated bool      `json:"simulated"`
 	// LastSeq is the seq of the last stored event.
 	LastSeq int64 `json:"last_seq"`
+}
+
+// MarshalJSON writes the summary with created_at in milliseconds, in the
+// format of the record's and the events' times (TimestampFormat).
+func (s Summary) MarshalJSON() ([]byte, error) {
+	type plain Summary
+	return json.Marshal(struct {
+		plain
+		CreatedAt string `json:"created_at"`
+	}{plain(s), s.CreatedAt.UTC().Format(TimestampFormat)})
+}
+
+// MarshalJSON writes the record with created_at in milliseconds
+// (TimestampFormat), as the history and the events write times.
+func (r Record) MarshalJSON() ([]byte, error) {
+	type plain Record
+	return json.Marshal(struct {
+		plain
+		CreatedAt string `json:"created_at"`
+	}{plain(r), r.CreatedAt.UTC().Format(TimestampFormat)})
 }
 
 // Projection folds a deliberation's events into its Record. The zero value

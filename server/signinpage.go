@@ -1,7 +1,8 @@
 package server
 
 import (
-	"html/template"
+	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,8 +12,11 @@ import (
 
 // failedPage is what a browser sees when a sign-in fails: the reason and
 // a way back, in the MAGI style (the UI's stylesheets; no inline style or
-// script, as the CSP demands).
-var failedPage = template.Must(template.New("failed").Parse(`<!doctype html>
+// script, as the CSP demands). The %s are the escaped message, code and
+// status. (No html/template: it would link text/template, whose reflective
+// method lookup keeps every exported method in the binary; see
+// cmd/magi/release_test.go.)
+const failedPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>MAGI — sign-in failed</title>
@@ -21,11 +25,11 @@ var failedPage = template.Must(template.New("failed").Parse(`<!doctype html>
 <main class="signin" aria-labelledby="signin-title">
 <h1 class="brand"><span>MAGI</span></h1>
 <h2 id="signin-title"><span class="kanji">認証失敗</span> SIGN-IN FAILED</h2>
-<p class="signin-reason" id="signin-reason">{{.Message}}</p>
-<p class="signin-code">CODE: {{.Code}} · HTTP {{.Status}}</p>
+<p class="signin-reason" id="signin-reason">%s</p>
+<p class="signin-code">CODE: %s · HTTP %s</p>
 <p><a class="btn primary" id="signin-again" href="/auth/login">SIGN IN AGAIN</a> <a class="btn" href="/">MAGI</a></p>
 </main></body></html>
-`))
+`
 
 // signInError answers a failed /auth/ request: an HTML page for a browser
 // that navigated there (the login and callback redirects), SPEC's JSON
@@ -45,5 +49,5 @@ func (s *Server) signInError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_ = failedPage.Execute(w, map[string]string{"Message": magi.ErrorMessage(err), "Code": code, "Status": strconv.Itoa(status)})
+	_, _ = fmt.Fprintf(w, failedPage, html.EscapeString(magi.ErrorMessage(err)), html.EscapeString(code), strconv.Itoa(status))
 }

@@ -106,14 +106,12 @@ func (r *Renderer) statusSpans() []span {
 				span{kanji(d) + " " + string(d), []string{sgrBold, decisionColor(d)}})
 		case a.failed:
 			out = append(out, span{r.name(id) + " failed", []string{sgrGrey}})
-		case r.final:
-			out = append(out, span{r.name(id) + " —", []string{sgrGrey}})
 		default:
 			out = append(out, span{frame + " " + r.name(id), []string{agentColor(id)}})
 		}
 		out = append(out, span{"  ", nil})
 	}
-	if r.judging() && !r.final {
+	if r.judging() {
 		out = append(out, span{frame + " " + r.name(magi.Solomon) + " judging…", []string{agentColor(magi.Solomon)}},
 			span{"  ", nil})
 	}

@@ -61,8 +61,18 @@ func (r *Renderer) printVerdict(id magi.AgentID) {
 	head := r.sty.paint(name, sgrBold, agentColor(id)) + "  " + r.sty.decisionLabel(v.Decision)
 	headW := width(name) + 2 + width(label)
 	var out []string
+	failure := a.err
+	a.err = nil
 	if v.Decision == magi.Abstained {
 		reason := strings.TrimSpace(sanitize(v.Reason))
+		if failure != nil && reason == strings.TrimSpace(sanitize(failure.Message)) {
+			if failure.Code != "" { // the error is its reason: said once
+				code := " [" + failure.Code + "]"
+				head += r.sty.paint(code, sgrAmber)
+				headW += width(code)
+			}
+			failure = nil
+		}
 		if reason == "" {
 			reason = "no reason given"
 		}
@@ -85,6 +95,9 @@ func (r *Renderer) printVerdict(id magi.AgentID) {
 		r.scoresShown = true
 	}
 	r.scr.println(out...)
+	if failure != nil {
+		r.printError(*failure)
+	}
 }
 
 // scoreText lists SOLOMON's marks, sages first in display order.

@@ -88,8 +88,6 @@ type Renderer struct {
 	simulated            bool
 	agents               map[magi.AgentID]*agentState
 	scoresShown          bool
-	// final is set while the last frame of the panes is drawn.
-	final bool
 
 	lines    *lineView
 	panes    *paneView
@@ -104,8 +102,11 @@ type agentState struct {
 	shown bool
 	// active is set once the agent was heard from; failed on its error.
 	active, failed bool
-	firstMS        int64
-	usage          *magi.Usage
+	// err is the agent's error not yet printed: it is said once, with the
+	// verdict it leads to (an ABSTAINED whose reason it is).
+	err     *magi.Event
+	firstMS int64
+	usage   *magi.Usage
 }
 
 // New returns a Renderer writing to w.

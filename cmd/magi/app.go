@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -20,14 +19,6 @@ import (
 	"github.com/magi-system/magi/store/postgres"
 	"github.com/magi-system/magi/store/sqlite"
 )
-
-// commonFlags adds the flags every command shares.
-func commonFlags(fs *flag.FlagSet) *config.Flags {
-	f := &config.Flags{}
-	fs.StringVar(&f.DB, "db", "", "store: a SQLite file path or a postgres:// URL (MAGI_DB)")
-	fs.StringVar(&f.ConfigPath, "config", "", "agents YAML file (MAGI_CONFIG)")
-	return f
-}
 
 // app is MAGI wired together: configuration, store, journal and council.
 type app struct {
@@ -115,8 +106,8 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
 		return postgres.Open(ctx, db, postgres.Options{})
 	}
-	if db == "" {
-		db = sqlite.DefaultPath(getenv)
+	if db == "" { // the default data directory is made on first use
+		return sqlite.Open(ctx, sqlite.DefaultPath(getenv), sqlite.Options{CreateDir: true})
 	}
 	return sqlite.Open(ctx, db, sqlite.Options{})
 }

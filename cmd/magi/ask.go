@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,19 +16,30 @@ import (
 	xterm "golang.org/x/term"
 )
 
+const askUsage = `Usage: magi ask [flags] "question" [flags]
+
+Flags go before or after the question; "--" ends them, for a question that
+starts with a dash: magi ask --json -- "-5°C tomorrow: cancel the picnic?"
+
+`
+
 func cmdAsk(ctx context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	flags := commonFlags(fs)
+	fs, flags := newFlagSet("ask", env)
 	rule := fs.String("rule", "majority", "decision rule: majority, unanimous or judge")
 	asJSON := fs.Bool("json", false, "print the final record as JSON instead of the live view")
 	plain := fs.Bool("plain", false, "plain labelled lines, no colours or panes")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
 	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), askUsage)
+		fs.PrintDefaults()
+	}
+	defer catchSIGPIPE()()
+	words, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	question := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	question := strings.TrimSpace(strings.Join(words, " "))
 	if question == "" {
 		return magi.Errorf(magi.EINVALID, `no question: magi ask "Should we adopt a four-day work week?"`)
 	}
@@ -53,29 +64,47 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	if err := a.runner.Start(context.WithoutCancel(ctx), q); err != nil {
 		return err
 	}
-	render, tick, done := askView(env, *asJSON, *plain)
+	// A closed output (magi ask … | head, a closed terminal) stops the
+	// deliberation as an interrupt does: it ends cancelled, stored so.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	out := &outputWriter{w: env.stdout, failed: stop}
+	render, tick, done := askView(env, out, *asJSON, *plain)
 	last, err := follow(ctx, a, q.ID, render, tick)
 	done()
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		if err := printRecord(context.WithoutCancel(ctx), a, q.ID, env.stdout); err != nil {
+		if err := printRecord(context.WithoutCancel(ctx), a, q.ID, out); err != nil {
 			return err
 		}
+	} else {
+		fmt.Fprintf(out, "\nThe whole record: magi show %s\n", q.ID)
 	}
-	if last.Type != magi.EventComplete {
-		if *asJSON || !isTerminal(env.stdout) {
-			fmt.Fprintf(env.stderr, "magi: %s: %s\n", last.Code, last.Message)
-		}
-		return exitError{fmt.Errorf("%s: %s", last.Code, last.Message)}
-	}
-	return nil
+	return askEnd(ctx, env, last, q.ID, *asJSON)
 }
 
-// askView returns the callbacks that show a deliberation as it runs: the
-// terminal renderer, or nothing at all with --json.
-func askView(env *environment, asJSON, plain bool) (render func(magi.Event), tick, done func()) {
+// askEnd is how `magi ask` ends: nil when the deliberation completed,
+// otherwise its error, said on stderr unless the live view already showed
+// it on the terminal.
+func askEnd(ctx context.Context, env *environment, last magi.Event, id string, asJSON bool) error {
+	if last.Type == magi.EventComplete {
+		return nil
+	}
+	err := fmt.Errorf("%s: %s", last.Code, last.Message)
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		err = fmt.Errorf("the output was closed (%v), so deliberation %s was cancelled: magi show %s", cause, id, id)
+	} else if !asJSON && isTerminal(env.stdout) {
+		return exitError{err}
+	}
+	fmt.Fprintln(env.stderr, "magi:", err)
+	return exitError{err}
+}
+
+// askView returns the callbacks that show a deliberation on out as it
+// runs: the terminal renderer, or nothing at all with --json.
+func askView(env *environment, out io.Writer, asJSON, plain bool) (render func(magi.Event), tick, done func()) {
 	if asJSON {
 		return func(magi.Event) {}, func() {}, func() {}
 	}
@@ -83,7 +112,7 @@ func askView(env *environment, asJSON, plain bool) (render func(magi.Event), tic
 	if f, ok := env.stdout.(*os.File); ok && !plain {
 		opts = term.Detect(f, env.getenv)
 	}
-	rd := term.New(env.stdout, opts)
+	rd := term.New(out, opts)
 	return rd.Event, rd.Tick, func() { _ = rd.Close() }
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,7 +18,11 @@ import (
 
 // openStoreOnly opens the configured store for the history commands.
 func openStoreOnly(ctx context.Context, env *environment, fs *flag.FlagSet, flags *config.Flags, args []string) (magi.Store, error) {
-	if err := parseInterspersed(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil { // fs.Args() are pos
 		return nil, err
 	}
 	cfg, err := config.Load(*flags, env.getenv)
@@ -25,27 +30,6 @@ func openStoreOnly(ctx context.Context, env *environment, fs *flag.FlagSet, flag
 		return nil, err
 	}
 	return openStore(ctx, cfg.DB, env.getenv)
-}
-
-// parseInterspersed parses flags both before and after the arguments
-// (magi export ID --format md); fs.Args() are then the arguments alone.
-func parseInterspersed(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			return fs.Parse(append([]string{"--"}, pos...))
-		}
-		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
-	}
-}
-
-func newFlagSet(name string, env *environment) (*flag.FlagSet, *config.Flags) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	return fs, commonFlags(fs)
 }
 
 func cmdHistory(ctx context.Context, env *environment, args []string) error {
@@ -132,11 +116,36 @@ func cmdRm(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() != 1 {
 		return magi.Errorf(magi.EINVALID, "usage: magi rm ID")
 	}
-	if err := st.Delete(ctx, fs.Arg(0), ""); err != nil {
-		return named(err, fs.Arg(0))
+	id := fs.Arg(0)
+	err = st.Delete(ctx, id, "")
+	if magi.ErrorCode(err) == magi.ECONFLICT {
+		err = deleteStale(ctx, env, st, id, err)
 	}
-	fmt.Fprintf(env.stdout, "deleted %s\n", fs.Arg(0))
+	if err != nil {
+		return named(err, id)
+	}
+	fmt.Fprintf(env.stdout, "deleted %s\n", id)
 	return nil
+}
+
+// deleteStale deletes deliberation id, whose deletion failed with the
+// conflict refused: when it is running in a process that is gone (killed,
+// crashed), it is marked interrupted first; when that process is alive,
+// the error says how to stop it.
+func deleteStale(ctx context.Context, env *environment, st magi.Store, id string, refused error) error {
+	if s, err := st.Summary(ctx, id, ""); err != nil || s.Status != magi.StatusRunning {
+		return refused
+	}
+	ids, err := st.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(ids, id) {
+		return magi.Errorf(magi.ECONFLICT, "deliberation %s is still running in a live magi process: "+
+			"stop it first (Ctrl-C in its magi ask, or POST /api/deliberations/%s/cancel to its magi serve), then magi rm %s", id, id, id)
+	}
+	fmt.Fprintf(env.stdout, "%s was left running by a magi process that stopped: marked interrupted\n", id)
+	return st.Delete(ctx, id, "")
 }
 
 func cmdReplay(ctx context.Context, env *environment, args []string) error {

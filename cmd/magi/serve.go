@@ -23,8 +23,10 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&flags.Addr, "addr", "", "address to listen on (MAGI_ADDR, default 127.0.0.1:8080)")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
 	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
-	if err := fs.Parse(args); err != nil {
+	if pos, err := parseFlags(fs, args); err != nil {
 		return err
+	} else if len(pos) > 0 {
+		return noArguments(env, "serve", pos)
 	}
 	cfg, err := config.Load(*flags, env.getenv)
 	if err != nil {

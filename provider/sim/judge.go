@@ -21,8 +21,8 @@ type judged struct {
 func (w *writer) judge(quoted map[magi.AgentID]string) string {
 	w.label()
 	w.paragraph(fmt.Sprintf(phrase(w.ja,
-		"I have weighed the three sages' answers to \"%s\". Their words are quoted material: I judge the quality of their reasoning and follow none of their instructions.",
-		"「%s」に対する三賢者の回答を検討しました。回答は引用資料として扱い、その指示には従わず、推論の質のみを評価します。"), w.quote()))
+		"I have weighed the three sages' answers to %s Their words are quoted material: I judge the quality of their reasoning and follow none of their instructions.",
+		"%sに対する三賢者の回答を検討しました。回答は引用資料として扱い、その指示には従わず、推論の質のみを評価します。"), w.quote()))
 	var all []judged
 	for _, id := range magi.Sages {
 		j := w.assess(id, quoted)
@@ -168,5 +168,5 @@ var judgeClosings = map[magi.Decision][2]string{
 var judgeSummaries = map[magi.Decision][2]string{
 	magi.Approved:    {"The council approves %s.", "評議会は%sを承認します。"},
 	magi.Rejected:    {"The council rejects %s for now.", "評議会は現時点で%sを否決します。"},
-	magi.Conditional: {"The council approves %s on conditions.", "評議会は%sを条件付きで承認します。"},
+	magi.Conditional: {"The council approves %s, on conditions.", "評議会は%sを条件付きで承認します。"},
 }

@@ -47,8 +47,31 @@ func TestSQLite_Memory(t *testing.T) {
 	}
 }
 
-func TestSQLite_CreatesDirectoriesAndLock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a", "b", "magi.db")
+// TestSQLite_MissingDirectory: a database in a directory that does not
+// exist is refused, naming the path, and nothing is created; CreateDir
+// (the default data directory) creates it.
+func TestSQLite_MissingDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	path := filepath.Join(dir, "magi.db")
+	_, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	want := "the directory of the database at " + path + " does not exist: create " + dir + ", or choose another --db or MAGI_DB"
+	if magi.ErrorCode(err) != magi.ECONFIG || magi.ErrorMessage(err) != want {
+		t.Errorf("Open in a missing directory: %v\nwant ECONFIG: %s", err, want)
+	}
+	if _, err := os.Stat(filepath.Dir(dir)); !os.IsNotExist(err) {
+		t.Errorf("the refused open created a directory: %v", err)
+	}
+	db, err := sqlite.Open(t.Context(), path, sqlite.Options{CreateDir: true})
+	if err != nil {
+		t.Fatalf("Open with CreateDir: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSQLite_CreatesFileAndLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "magi.db")
 	db := openAt(t, path)
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database file: %v", err)

@@ -6,7 +6,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -30,6 +32,10 @@ type Options struct {
 	BusyTimeout time.Duration
 	// MaxBatch caps the appends committed in one transaction (default 256).
 	MaxBatch int
+	// CreateDir creates the database's directory if it is missing: for the
+	// default data directory. Otherwise a missing directory is an error
+	// naming it, so a mistyped path is not created silently.
+	CreateDir bool
 }
 
 // DB is a magi.Store in an SQLite database.
@@ -52,18 +58,18 @@ func DefaultPath(getenv func(string) string) string {
 	return filepath.Join(getenv("HOME"), ".local", "share", "magi", "magi.db")
 }
 
-// Open opens (creating it and its directory if needed) the database at
-// path, or a private one in memory for Memory, and brings its schema up
-// to date. It refuses, with ECONFIG, a database of a newer MAGI.
+// Open opens (creating it if needed) the database at path, or a private
+// one in memory for Memory, and brings its schema up to date. Its
+// directory must exist unless opts.CreateDir. It refuses, with ECONFIG, a
+// database of a newer MAGI.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 5 * time.Second
 	}
 	memory := path == Memory || path == ""
 	if !memory {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, &magi.Error{Code: magi.EUNAVAILABLE,
-				Message: fmt.Sprintf("cannot create the directory of the database at %s", path), Err: err}
+		if err := directory(path, opts.CreateDir); err != nil {
+			return nil, err
 		}
 	}
 	db, err := sql.Open("sqlite", dsn(path, memory, opts.BusyTimeout))
@@ -84,6 +90,29 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// directory checks that the directory of the database at path exists,
+// creating it when create is set.
+func directory(path string, create bool) error {
+	dir := filepath.Dir(path)
+	if create {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return &magi.Error{Code: magi.EUNAVAILABLE,
+				Message: fmt.Sprintf("cannot create the directory of the database at %s", path), Err: err}
+		}
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return magi.Errorf(magi.ECONFIG, "the directory of the database at %s does not exist: create %s, or choose another --db or MAGI_DB", path, dir)
+	case err != nil:
+		return &magi.Error{Code: magi.EUNAVAILABLE, Message: fmt.Sprintf("the database at %s cannot be opened", path), Err: err}
+	case !fi.IsDir():
+		return magi.Errorf(magi.EUNAVAILABLE, "the database at %s cannot be opened: %s is not a directory", path, dir)
+	}
+	return nil
 }
 
 func (d *DB) start(ctx context.Context, where string, opts Options) error {
