@@ -8,7 +8,7 @@ test:
 	go test -race -timeout 30m ./...
 
 bench:
-	go run ./cmd/magi bench
+	go run ./cmd/magi-bench
 
 lambda:
 	./deploy/build-lambda.sh
