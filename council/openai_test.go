@@ -3,6 +3,7 @@ package council
 import (
 	"context"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,6 +83,15 @@ func TestCouncil_OpenAIEveryFailureMode(t *testing.T) {
 	}
 	if n := len(rec.of(magi.EventTrace, magi.Balthasar)); n != 4 {
 		t.Errorf("balthasar has %d trace events, want start, 2 retries, done", n)
+	}
+	var attempts []int
+	for _, e := range rec.of(magi.EventTrace, magi.Balthasar) {
+		if e.Stage == magi.StageRetry {
+			attempts = append(attempts, e.Trace.Attempt)
+		}
+	}
+	if !slices.Equal(attempts, []int{2, 3}) {
+		t.Errorf("balthasar's retry traces name attempts %v, want [2 3]: the first retry is the 2nd call", attempts)
 	}
 	waitIdle(t, fake)
 }

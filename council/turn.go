@@ -76,9 +76,11 @@ func (c *Council) stream(ctx context.Context, id magi.AgentID, ref magi.ModelRef
 		return magi.Usage{}, magi.Errorf(magi.ECONFIG, "agent %s: provider %q is not configured", id, ref.Provider)
 	}
 	began := time.Now()
+	// attempt is the number of the call about to be made: 2 for the first
+	// retry (see provider.Retry).
 	onRetry := func(attempt int, delay time.Duration, err error) {
 		out.Emit(magi.Event{Type: magi.EventTrace, Agent: id, Stage: magi.StageRetry,
-			Trace: &magi.Trace{Provider: ref.Provider, Model: ref.Model, Attempt: attempt + 1,
+			Trace: &magi.Trace{Provider: ref.Provider, Model: ref.Model, Attempt: attempt,
 				DelayMS: ms(delay), Error: err.Error(), ErrorKind: errorKind(err)}})
 	}
 	var usage magi.Usage
