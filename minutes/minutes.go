@@ -1,21 +1,25 @@
-package magi
+// Package minutes writes the minutes of a deliberation as Markdown: what
+// `magi show`, `magi export` and the API's export give.
+package minutes
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/magi-system/magi"
 )
 
 // MAGIStyle is the display form of a decision: 承認 APPROVED, 否決 REJECTED,
 // 条件付 CONDITIONAL, 棄権 ABSTAINED.
-func (d Decision) MAGIStyle() string {
+func MAGIStyle(d magi.Decision) string {
 	switch d {
-	case Approved:
+	case magi.Approved:
 		return "承認 APPROVED"
-	case Rejected:
+	case magi.Rejected:
 		return "否決 REJECTED"
-	case Conditional:
+	case magi.Conditional:
 		return "条件付 CONDITIONAL"
-	case Abstained:
+	case magi.Abstained:
 		return "棄権 ABSTAINED"
 	}
 	return string(d)
@@ -29,9 +33,9 @@ func FormatCost(c *float64) string {
 	return fmt.Sprintf("$%.4f", *c)
 }
 
-// Markdown writes the minutes of a deliberation: the question, each sage's
+// Markdown writes the minutes of deliberation r: the question, each sage's
 // reasoning and verdict, SOLOMON's judgement, the decision and the usage.
-func (r Record) Markdown() string {
+func Markdown(r magi.Record) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# MAGI deliberation %s\n\n", r.ID)
 	if r.Simulated {
@@ -40,7 +44,7 @@ func (r Record) Markdown() string {
 	fmt.Fprintf(&b, "- **Question:** %s\n- **Rule:** %s\n- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n\n",
 		oneLine(r.Question), r.Rule, r.Status, r.CreatedAt.Format("2006-01-02 15:04:05 MST"), float64(r.DurationMS)/1000)
 	if r.Decision != "" {
-		fmt.Fprintf(&b, "## Decision: %s\n\n", r.Decision.MAGIStyle())
+		fmt.Fprintf(&b, "## Decision: %s\n\n", MAGIStyle(r.Decision))
 		fmt.Fprintf(&b, "%s\n\n", r.Summary)
 		v := r.Votes
 		fmt.Fprintf(&b, "Votes: %d approved, %d conditional, %d rejected, %d abstained. Confidence %.0f%%.\n\n",
@@ -65,7 +69,7 @@ func (r Record) Markdown() string {
 	return b.String()
 }
 
-func writeAgent(b *strings.Builder, a AgentRecord, scores map[AgentID]int) {
+func writeAgent(b *strings.Builder, a magi.AgentRecord, scores map[magi.AgentID]int) {
 	fmt.Fprintf(b, "## %s (%s/%s)\n\n", a.Name, a.Provider, a.Model)
 	if a.Text != "" {
 		b.WriteString(a.Text)
@@ -75,8 +79,8 @@ func writeAgent(b *strings.Builder, a AgentRecord, scores map[AgentID]int) {
 		fmt.Fprintf(b, "> Error: %s\n\n", oneLine(a.Error))
 	}
 	if v := a.Verdict; v != nil {
-		fmt.Fprintf(b, "**Verdict:** %s, confidence %.0f%%", v.Decision.MAGIStyle(), v.Confidence*100)
-		if s, ok := scores[a.ID]; ok && a.ID != Solomon {
+		fmt.Fprintf(b, "**Verdict:** %s, confidence %.0f%%", MAGIStyle(v.Decision), v.Confidence*100)
+		if s, ok := scores[a.ID]; ok && a.ID != magi.Solomon {
 			fmt.Fprintf(b, ", SOLOMON's score %d/100", s)
 		}
 		b.WriteString("\n\n")

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/minutes"
 )
 
 // createRequest is the body of POST /api/deliberations. Fields beyond
@@ -237,7 +238,7 @@ func (s *Server) handleExport() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
-		_, _ = io.WriteString(w, rec.Markdown())
+		_, _ = io.WriteString(w, minutes.Markdown(rec))
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/minutes"
 	"github.com/magi-system/magi/config"
 	"github.com/magi-system/magi/term"
 )
@@ -96,7 +97,7 @@ func cmdShow(ctx context.Context, env *environment, args []string) error {
 	if *asJSON {
 		return writeJSON(env, rec)
 	}
-	fmt.Fprint(env.stdout, rec.Markdown())
+	fmt.Fprint(env.stdout, minutes.Markdown(rec))
 	return nil
 }
 
@@ -118,7 +119,7 @@ func cmdExport(ctx context.Context, env *environment, args []string) error {
 	if *format == "json" {
 		return writeJSON(env, rec)
 	}
-	fmt.Fprint(env.stdout, rec.Markdown())
+	fmt.Fprint(env.stdout, minutes.Markdown(rec))
 	return nil
 }
 
