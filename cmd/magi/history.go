@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
-	"github.com/magi-system/magi/minutes"
 	"github.com/magi-system/magi/config"
+	"github.com/magi-system/magi/minutes"
 	"github.com/magi-system/magi/term"
 )
 
