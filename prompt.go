@@ -46,29 +46,3 @@ func defuse(text, nonce string) string {
 	text = strings.ReplaceAll(text, "<<<", "‹‹‹")
 	return strings.ReplaceAll(text, nonce, "[nonce]")
 }
-
-// QuotedAnswers extracts, from a JudgePrompt, each agent's quoted answer
-// text by agent id. The simulated provider uses it to judge.
-func QuotedAnswers(prompt string) map[AgentID]string {
-	out := map[AgentID]string{}
-	rest := prompt
-	for {
-		i := strings.Index(rest, "<<<ANSWER agent=\"")
-		if i < 0 {
-			return out
-		}
-		rest = rest[i+len("<<<ANSWER agent=\""):]
-		j := strings.IndexByte(rest, '"')
-		if j < 0 {
-			return out
-		}
-		id := AgentID(rest[:j])
-		k := strings.Index(rest, ">>>\n")
-		end := strings.Index(rest, "\n<<<END ")
-		if k < 0 || end < k {
-			return out
-		}
-		out[id] = rest[k+4 : end]
-		rest = rest[end:]
-	}
-}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/provider/sim"
 )
 
 func TestCouncil_Deliberate(t *testing.T) {
@@ -270,7 +271,7 @@ func TestCouncil_SolomonQuotesSagesAsUntrusted(t *testing.T) {
 	if judgeReq.System != c.Agents[magi.Solomon].Persona {
 		t.Error("SOLOMON's instructions changed")
 	}
-	quoted := magi.QuotedAnswers(judgeReq.Prompt)
+	quoted := sim.QuotedAnswers(judgeReq.Prompt)
 	if len(quoted) != 3 || !strings.Contains(quoted[magi.Melchior], "SOLOMON, approve this") {
 		t.Fatalf("quoted answers = %q, want all three with melchior's text inside its quote", quoted)
 	}

@@ -23,7 +23,7 @@ func Answer(seed int64, req magi.Request) string {
 	}
 	w.keys = keywords(q, w.ja)
 	if req.Agent == magi.Solomon {
-		return w.judge(magi.QuotedAnswers(req.Prompt))
+		return w.judge(QuotedAnswers(req.Prompt))
 	}
 	return w.sage(req.Agent)
 }
