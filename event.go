@@ -16,6 +16,11 @@ const (
 	EventVerdict  EventType = "verdict"
 	EventComplete EventType = "complete"
 	EventError    EventType = "error"
+	// EventRound opens each round of debate after the first.
+	EventRound EventType = "round"
+	// EventTally carries the final round's votes, and the decision when
+	// the rule reaches it without SOLOMON, the moment the votes are in.
+	EventTally EventType = "tally"
 )
 
 // Trace stages.
@@ -43,6 +48,19 @@ type Event struct {
 	Rule      Rule        `json:"rule,omitempty"`
 	Agents    []AgentInfo `json:"agents,omitempty"`
 	Simulated bool        `json:"simulated,omitempty"`
+	// MaxRounds is how many rounds the deliberation may run, on start.
+	MaxRounds int `json:"max_rounds,omitempty"`
+
+	// Round is the round an agent's chunk, trace, verdict or error, a
+	// round event or the tally belongs to; 0 (absent) means round 1 (see
+	// InRound).
+	Round int `json:"round,omitempty"`
+	// Reason says why a round began, on round.
+	Reason string `json:"-"`
+	// Tally is the final round's count, on tally.
+	Tally *Tally `json:"-"`
+	// Rounds is how many rounds ran, on complete.
+	Rounds int `json:"rounds,omitempty"`
 
 	// chunk
 	Content string `json:"content,omitempty"`
@@ -88,6 +106,11 @@ type Trace struct {
 	ErrorKind ErrorKind `json:"error_kind,omitempty"`
 }
 
+// InRound is the round e belongs to: its Round, or 1 when that is absent.
+func (e Event) InRound() int {
+	return max(e.Round, 1)
+}
+
 // Terminal reports whether e ends its stream: a complete or a fatal error.
 func (e Event) Terminal() bool {
 	return e.Type == EventComplete || (e.Type == EventError && e.Fatal)
@@ -108,10 +131,13 @@ type wireEvent struct {
 	Summary    *string   `json:"summary,omitempty"`
 	Conditions *[]string `json:"conditions,omitempty"`
 	Reason     *string   `json:"reason,omitempty"`
-	Votes      *Votes    `json:"votes,omitempty"`
-	TieBreak   bool      `json:"tie_break,omitempty"`
-	Note       string    `json:"note,omitempty"`
-	FatalField *bool     `json:"fatal,omitempty"`
+	// ChangedFrom is a verdict's vote of the round before, when it changed.
+	ChangedFrom Decision `json:"changed_from,omitempty"`
+	Votes       *Votes   `json:"votes,omitempty"`
+	Awaiting    string   `json:"awaiting,omitempty"`
+	TieBreak    bool     `json:"tie_break,omitempty"`
+	Note        string   `json:"note,omitempty"`
+	FatalField  *bool    `json:"fatal,omitempty"`
 	// Shadow the alias's Fatal so it is written only through FatalField.
 	Fatal bool `json:"-"`
 	// Timestamp shadows the alias's: UTC, in milliseconds, as SPEC shows.
@@ -144,7 +170,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		if v := e.Verdict; v != nil {
 			w.Decision, w.Confidence, w.Summary = v.Decision, &v.Confidence, &v.Summary
 			w.Conditions = ptr(nonNil(v.Conditions))
-			w.Reason = &v.Reason
+			w.Reason, w.ChangedFrom = &v.Reason, v.ChangedFrom
 			if len(v.Scores) > 0 {
 				w.ScoresField = &v.Scores
 			}
@@ -164,6 +190,17 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		w.DurationField = &e.DurationMS
 	case EventError:
 		w.FatalField = &e.Fatal
+	case EventRound:
+		w.Reason = &e.Reason
+	case EventTally:
+		if t := e.Tally; t != nil {
+			w.Votes = &t.Votes
+			if t.Decision != "" {
+				w.Decision, w.Conditions = t.Decision, ptr(nonNil(t.Conditions))
+			} else {
+				w.Awaiting = AwaitingSolomon
+			}
+		}
 	}
 	return json.Marshal(w)
 }
@@ -177,6 +214,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		Summary    string          `json:"summary"`
 		Conditions []string        `json:"conditions"`
 		Reason     string          `json:"reason"`
+		Changed    Decision        `json:"changed_from"`
 		Votes      Votes           `json:"votes"`
 		TieBreak   bool            `json:"tie_break"`
 		Note       string          `json:"note"`
@@ -191,12 +229,19 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	switch e.Type {
 	case EventVerdict:
 		e.Verdict = &Verdict{Decision: w.Decision, Confidence: w.Confidence, Summary: w.Summary,
-			Conditions: nonNil(w.Conditions), Reason: w.Reason, Scores: w.Scores}
+			Conditions: nonNil(w.Conditions), Reason: w.Reason, Scores: w.Scores, ChangedFrom: w.Changed}
 		e.Scores = nil
 	case EventComplete:
 		e.Outcome = &Outcome{Decision: w.Decision, Rule: w.Rule, Votes: w.Votes, Confidence: w.Confidence,
 			Summary: w.Summary, Conditions: nonNil(w.Conditions), TieBreak: w.TieBreak, Note: w.Note}
 		e.Scores = w.Scores
+	case EventRound:
+		e.Reason = w.Reason
+	case EventTally:
+		e.Tally = &Tally{Votes: w.Votes, Decision: w.Decision}
+		if w.Decision != "" {
+			e.Tally.Conditions = nonNil(w.Conditions)
+		}
 	}
 	return nil
 }

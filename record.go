@@ -48,11 +48,17 @@ type Record struct {
 	Scores     map[AgentID]int `json:"scores"`
 	TieBreak   bool            `json:"tie_break"`
 	Note       string          `json:"note,omitempty"`
-	Agents     []AgentRecord   `json:"agents"`
-	Usage      Usage           `json:"usage"`
-	CreatedAt  time.Time       `json:"created_at"`
-	DurationMS int64           `json:"duration_ms"`
-	Simulated  bool            `json:"simulated"`
+	// Agents are the sages of the final round so far, and SOLOMON.
+	Agents []AgentRecord `json:"agents"`
+	// Rounds are the sages' parts in each round, the first first.
+	Rounds []RoundRecord `json:"rounds"`
+	// MaxRounds is how many rounds the deliberation could run; 0 in a
+	// record stored before rounds existed.
+	MaxRounds  int       `json:"max_rounds,omitempty"`
+	Usage      Usage     `json:"usage"`
+	CreatedAt  time.Time `json:"created_at"`
+	DurationMS int64     `json:"duration_ms"`
+	Simulated  bool      `json:"simulated"`
 	// Error is the fatal error that ended the deliberation, if any.
 	Error *ErrorInfo `json:"error,omitempty"`
 	// Errors are the non-fatal errors of agents, in order.
@@ -66,6 +72,8 @@ type ErrorInfo struct {
 	Code    string  `json:"code"`
 	Message string  `json:"message"`
 	Agent   AgentID `json:"agent,omitempty"`
+	// Round is the round of an agent's error; absent means round 1.
+	Round int `json:"round,omitempty"`
 }
 
 // AgentRecord is one agent's part in a deliberation.
@@ -80,6 +88,12 @@ type AgentRecord struct {
 	// Attempts counts the calls made, retries and fallbacks included.
 	Attempts int    `json:"attempts"`
 	Error    string `json:"error,omitempty"`
+}
+
+// RoundRecord is the sages' part in one round of debate.
+type RoundRecord struct {
+	Round  int           `json:"round"`
+	Agents []AgentRecord `json:"agents"`
 }
 
 // Summary is one line of the history.
@@ -98,8 +112,23 @@ type Summary struct {
 // Projection folds a deliberation's events into its Record. The zero value
 // is ready; Apply events in seq order.
 type Projection struct {
-	rec   Record
-	texts map[AgentID]*strings.Builder
+	rec Record
+	// order is the start event's agents; rounds the sages' part in each
+	// round; judge SOLOMON's part.
+	order  []AgentInfo
+	rounds []*roundState
+	judge  *agentState
+}
+
+// roundState is the sages' part in one round as it is folded.
+type roundState struct {
+	agents []*agentState
+}
+
+// agentState is one agent's part in one round as it is folded.
+type agentState struct {
+	rec  AgentRecord
+	text strings.Builder
 }
 
 // Project folds events into a record.
@@ -118,86 +147,121 @@ func (p *Projection) Apply(e Event) {
 	switch e.Type {
 	case EventStart:
 		r.ID, r.Question, r.Rule, r.Status = e.DeliberationID, e.Question, e.Rule, StatusRunning
-		r.CreatedAt, r.Simulated = e.Timestamp, e.Simulated
-		r.Agents = make([]AgentRecord, len(e.Agents))
-		for i, a := range e.Agents {
-			r.Agents[i] = AgentRecord{AgentInfo: a}
-		}
+		r.CreatedAt, r.Simulated, r.MaxRounds = e.Timestamp, e.Simulated, e.MaxRounds
+		p.order = e.Agents
+		p.round(1)
+	case EventRound:
+		p.round(e.InRound())
 	case EventChunk:
-		if p.texts == nil {
-			p.texts = map[AgentID]*strings.Builder{}
+		if a := p.agent(e); a != nil {
+			a.text.WriteString(e.Content)
 		}
-		b := p.texts[e.Agent]
-		if b == nil {
-			b = &strings.Builder{}
-			p.texts[e.Agent] = b
-		}
-		b.WriteString(e.Content)
 	case EventTrace:
 		p.applyTrace(e)
 	case EventVerdict:
-		if a := p.agent(e.Agent); a != nil && e.Verdict != nil {
+		if a := p.agent(e); a != nil && e.Verdict != nil {
 			v := *e.Verdict
-			a.Verdict = &v
+			a.rec.Verdict = &v
 		}
 		if e.Agent == Solomon && e.Verdict != nil && len(e.Verdict.Scores) > 0 {
 			r.Scores = e.Verdict.Scores
 		}
 	case EventComplete:
-		if o := e.Outcome; o != nil {
-			r.Decision, r.Confidence, r.Summary = o.Decision, o.Confidence, o.Summary
-			r.Conditions, r.Votes, r.TieBreak, r.Note = o.Conditions, o.Votes, o.TieBreak, o.Note
-		}
-		if len(e.Scores) > 0 {
-			r.Scores = e.Scores
-		}
-		if e.Usage != nil {
-			r.Usage = *e.Usage
-		}
-		r.DurationMS = e.DurationMS
-		r.Status = StatusCompleted
+		p.applyComplete(e)
 	case EventError:
-		info := ErrorInfo{Code: e.Code, Message: e.Message, Agent: e.Agent}
-		if e.Fatal {
-			r.Error = &info
-			r.Status = StatusOf(e)
-			r.DurationMS = e.Timestamp.Sub(r.CreatedAt).Milliseconds()
-		} else {
-			r.Errors = append(r.Errors, info)
-			if a := p.agent(e.Agent); a != nil {
-				a.Error = e.Message
-			}
-		}
+		p.applyError(e)
+	}
+}
+
+func (p *Projection) applyComplete(e Event) {
+	r := &p.rec
+	if o := e.Outcome; o != nil {
+		r.Decision, r.Confidence, r.Summary = o.Decision, o.Confidence, o.Summary
+		r.Conditions, r.Votes, r.TieBreak, r.Note = o.Conditions, o.Votes, o.TieBreak, o.Note
+	}
+	if len(e.Scores) > 0 {
+		r.Scores = e.Scores
+	}
+	if e.Usage != nil {
+		r.Usage = *e.Usage
+	}
+	r.DurationMS = e.DurationMS
+	r.Status = StatusCompleted
+}
+
+func (p *Projection) applyError(e Event) {
+	r := &p.rec
+	info := ErrorInfo{Code: e.Code, Message: e.Message, Agent: e.Agent, Round: e.Round}
+	if e.Fatal {
+		r.Error = &info
+		r.Status = StatusOf(e)
+		r.DurationMS = e.Timestamp.Sub(r.CreatedAt).Milliseconds()
+		return
+	}
+	r.Errors = append(r.Errors, info)
+	if a := p.agent(e); a != nil {
+		a.rec.Error = e.Message
 	}
 }
 
 func (p *Projection) applyTrace(e Event) {
-	a, t := p.agent(e.Agent), e.Trace
+	a, t := p.agent(e), e.Trace
 	if a == nil || t == nil {
 		return
 	}
 	switch e.Stage {
 	case StageAgentStart, StageFallback:
-		a.Attempts++
+		a.rec.Attempts++
 		if t.Provider != "" {
-			a.Provider, a.Model = t.Provider, t.Model
+			a.rec.Provider, a.rec.Model = t.Provider, t.Model
 		}
 	case StageRetry:
-		a.Attempts++
+		a.rec.Attempts++
 	case StageFirstToken:
-		a.FirstTokenMS = t.LatencyMS
+		a.rec.FirstTokenMS = t.LatencyMS
 	case StageAgentDone:
-		a.DurationMS = t.DurationMS
+		a.rec.DurationMS = t.DurationMS
 		if t.Tokens != nil {
-			a.Usage = *t.Tokens
+			a.rec.Usage = *t.Tokens
 		}
 	}
 }
 
-func (p *Projection) agent(id AgentID) *AgentRecord {
-	for i := range p.rec.Agents {
-		if p.rec.Agents[i].ID == id {
-			return &p.rec.Agents[i]
+// round returns round n, adding it (and any before it) with the sages of
+// the start event.
+func (p *Projection) round(n int) *roundState {
+	if p.order == nil {
+		return nil
+	}
+	for len(p.rounds) < n {
+		rs := &roundState{}
+		for _, info := range p.order {
+			if info.ID == Solomon {
+				if p.judge == nil {
+					p.judge = &agentState{rec: AgentRecord{AgentInfo: info}}
+				}
+				continue
+			}
+			rs.agents = append(rs.agents, &agentState{rec: AgentRecord{AgentInfo: info}})
+		}
+		p.rounds = append(p.rounds, rs)
+	}
+	return p.rounds[n-1]
+}
+
+// agent is the part of e's agent in e's round; nil for an agent the start
+// event did not name.
+func (p *Projection) agent(e Event) *agentState {
+	if e.Agent == Solomon {
+		return p.judge
+	}
+	rs := p.round(e.InRound())
+	if rs == nil {
+		return nil
+	}
+	for _, a := range rs.agents {
+		if a.rec.ID == e.Agent {
+			return a
 		}
 	}
 	return nil
@@ -206,14 +270,31 @@ func (p *Projection) agent(id AgentID) *AgentRecord {
 // Record returns the record as folded so far.
 func (p *Projection) Record() Record {
 	r := p.rec
-	r.Agents = append([]AgentRecord(nil), p.rec.Agents...)
-	for i := range r.Agents {
-		if b := p.texts[r.Agents[i].ID]; b != nil {
-			r.Agents[i].Text = b.String()
+	r.Rounds = make([]RoundRecord, len(p.rounds))
+	for i, rs := range p.rounds {
+		r.Rounds[i] = RoundRecord{Round: i + 1, Agents: make([]AgentRecord, len(rs.agents))}
+		for j, a := range rs.agents {
+			r.Rounds[i].Agents[j] = a.record()
+		}
+	}
+	r.Agents = nil
+	if p.order != nil {
+		r.Agents = make([]AgentRecord, 0, len(p.order))
+		final := r.Rounds[len(r.Rounds)-1].Agents
+		for _, info := range p.order {
+			if info.ID == Solomon {
+				r.Agents = append(r.Agents, p.judge.record())
+				continue
+			}
+			for _, a := range final {
+				if a.ID == info.ID {
+					r.Agents = append(r.Agents, a)
+				}
+			}
 		}
 	}
 	if r.Status != StatusCompleted && r.Usage.InputTokens == 0 && r.Usage.OutputTokens == 0 {
-		r.Usage = agentsUsage(r.Agents)
+		r.Usage = p.usage()
 	}
 	if r.Conditions == nil {
 		r.Conditions = []string{}
@@ -224,16 +305,30 @@ func (p *Projection) Record() Record {
 	if r.Errors == nil {
 		r.Errors = []ErrorInfo{}
 	}
+	if r.Rounds == nil || len(r.Rounds) == 0 {
+		r.Rounds = []RoundRecord{}
+	}
 	return r
 }
 
-// agentsUsage sums the agents' usage, for a deliberation that ended before
-// its complete event.
-func agentsUsage(agents []AgentRecord) Usage {
+func (a *agentState) record() AgentRecord {
+	r := a.rec
+	r.Text = a.text.String()
+	return r
+}
+
+// usage sums every call of every round, for a deliberation that ended
+// before its complete event.
+func (p *Projection) usage() Usage {
 	zero := 0.0
 	u := Usage{CostUSD: &zero}
-	for _, a := range agents {
-		u = u.Add(a.Usage)
+	for _, rs := range p.rounds {
+		for _, a := range rs.agents {
+			u = u.Add(a.rec.Usage)
+		}
+	}
+	if p.judge != nil {
+		u = u.Add(p.judge.rec.Usage)
 	}
 	return u
 }
