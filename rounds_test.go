@@ -146,7 +146,9 @@ func TestSplitAndChanges(t *testing.T) {
 // round 2, BALTHASAR fails in round 2 only.
 func twoRounds() []Event {
 	at := func(ms int) time.Time { return ts.Add(time.Duration(ms) * time.Millisecond) }
-	info := func(id AgentID, name string) AgentInfo { return AgentInfo{ID: id, Name: name, Provider: "sim", Model: "sim-1"} }
+	info := func(id AgentID, name string) AgentInfo {
+		return AgentInfo{ID: id, Name: name, Provider: "sim", Model: "sim-1"}
+	}
 	done := func(ms int, id AgentID, round int, out int64) Event {
 		return Event{Type: EventTrace, Timestamp: at(ms), Agent: id, Round: round, Stage: StageAgentDone,
 			Trace: &Trace{DurationMS: 100, Tokens: &Usage{InputTokens: 10, OutputTokens: out, CostUSD: cost(0)}}}

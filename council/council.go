@@ -34,6 +34,21 @@ type Council struct {
 	Retry provider.Policy
 	// Cost prices a model's usage; nil, or a nil result, means unknown.
 	Cost func(model string, u magi.Usage) *float64
+	// Rounds is the most rounds of debate of a question that names none
+	// (the configuration's default); 0 means magi.DefaultRounds.
+	Rounds int
+}
+
+// MaxRounds is the most rounds of debate q may run: its own, else the
+// council's default.
+func (c *Council) MaxRounds(q magi.Question) int {
+	switch {
+	case q.Rounds > 0:
+		return q.Rounds
+	case c.Rounds > 0:
+		return c.Rounds
+	}
+	return magi.DefaultRounds
 }
 
 // Simulated reports whether any agent of the council is simulated.
@@ -72,61 +87,136 @@ func (c *Council) Validate() error {
 }
 
 // Deliberate runs one deliberation, emitting its events to out, from start
-// to complete. It returns the outcome, or an error when the deliberation
-// could not reach one: a *magi.Error ENOVERDICT when no sage produced a
-// verdict, or the cause of ctx's end. The caller emits the fatal error
-// event for a returned error (see Fatal).
+// to complete: round 1, then while the sages' votes are split and rounds
+// remain a round of debate, then the tally of the final round, SOLOMON's
+// judgement and the rule. It returns the outcome, or an error when the
+// deliberation could not reach one: a *magi.Error ENOVERDICT when no sage
+// of a round produced a verdict, or the cause of ctx's end. The caller
+// emits the fatal error event for a returned error (see Fatal).
 func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) (magi.Outcome, error) {
 	began := time.Now()
 	out.Emit(magi.Event{Type: magi.EventStart, Question: q.Text, Rule: q.Rule,
-		Agents: c.Infos(), Simulated: c.Simulated()})
+		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q)})
 
-	turns := c.sages(ctx, q, out)
-	if err := ctx.Err(); err != nil {
-		return magi.Outcome{}, context.Cause(ctx)
-	}
-	verdicts := make([]magi.Verdict, len(turns))
-	answers := make([]magi.SageAnswer, len(turns))
-	usage := zeroUsage()
-	for i, t := range turns {
-		verdicts[i] = t.verdict
-		answers[i] = magi.SageAnswer{Agent: t.info, Text: t.text, Verdict: t.verdict}
-		usage = usage.Add(t.usage)
-	}
-	if err := noVerdict(turns); err != nil {
+	d, err := c.debate(ctx, q, out)
+	if err != nil {
 		return magi.Outcome{}, err
 	}
+	last := len(d.rounds)
+	final := d.verdicts(last)
+	in := inRound{out, last}
+	in.Emit(magi.Event{Type: magi.EventTally, Tally: ptr(magi.TallyVotes(q.Rule, final))})
 
-	judge := c.turn(ctx, c.Agents[magi.Solomon], magi.JudgePrompt(q.Text, answers, nonce()), out)
+	judge := c.turn(ctx, c.Agents[magi.Solomon], magi.JudgePrompt(q.Text, d.rounds, nonce()), "", in)
 	if err := ctx.Err(); err != nil {
 		return magi.Outcome{}, context.Cause(ctx)
 	}
-	usage = usage.Add(judge.usage)
+	usage := d.usage.Add(judge.usage)
 	var jv *magi.Verdict
 	if judge.verdict.Decision != magi.Abstained {
 		jv = &judge.verdict
 	}
-	o := magi.Decide(q.Rule, verdicts, jv)
+	o := magi.Decide(q.Rule, final, jv)
+	o.AddNote(magi.ChangeNote(d.changes))
 	var scores map[magi.AgentID]int
 	if jv != nil {
 		scores = jv.Scores
 	}
 	out.Emit(magi.Event{Type: magi.EventComplete, Outcome: &o, Scores: scores, Usage: &usage,
-		DurationMS: time.Since(began).Milliseconds()})
+		DurationMS: time.Since(began).Milliseconds(), Rounds: last})
 	return o, nil
 }
 
-// sages runs the three sages concurrently and waits for all of them.
-func (c *Council) sages(ctx context.Context, q magi.Question, out Emitter) []turn {
+// debated is what the rounds of a debate left: every round's answers
+// (only the latest keeps its texts), the votes that changed, the usage.
+type debated struct {
+	rounds  [][]magi.SageAnswer
+	changes []magi.VoteChange
+	usage   magi.Usage
+}
+
+// verdicts are the sages' verdicts of round n.
+func (d *debated) verdicts(n int) []magi.Verdict {
+	out := make([]magi.Verdict, len(d.rounds[n-1]))
+	for i, a := range d.rounds[n-1] {
+		out[i] = a.Verdict
+	}
+	return out
+}
+
+// debate runs round 1, then a further round while the votes are split and
+// rounds remain.
+func (c *Council) debate(ctx context.Context, q magi.Question, out Emitter) (*debated, error) {
+	d := &debated{usage: zeroUsage()}
+	for round := 1; round <= c.MaxRounds(q); round++ {
+		var before []magi.SageAnswer
+		if round > 1 {
+			before = d.rounds[round-2]
+			votes := d.verdicts(round - 1)
+			if !magi.Split(votes) {
+				break
+			}
+			out.Emit(magi.Event{Type: magi.EventRound, Round: round, Reason: magi.SplitReason(round-1, votes)})
+		}
+		turns := c.sages(ctx, q, round, before, inRound{out, round})
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		if err := noVerdict(turns); err != nil {
+			return nil, err
+		}
+		answers := make([]magi.SageAnswer, len(turns))
+		for i, t := range turns {
+			d.usage = d.usage.Add(t.usage)
+			answers[i] = magi.SageAnswer{Agent: t.info, Round: round, Text: t.text, Verdict: t.verdict}
+			if from := t.verdict.ChangedFrom; from != "" {
+				d.changes = append(d.changes, magi.VoteChange{Name: t.info.Name, Round: round, From: from, To: t.verdict.Decision})
+			}
+		}
+		if round > 1 {
+			for i := range before {
+				before[i].Text = "" // only the latest round's texts are quoted again
+			}
+		}
+		d.rounds = append(d.rounds, answers)
+	}
+	return d, nil
+}
+
+// sages runs the three sages of one round concurrently and waits for all
+// of them. In a round after the first each reads the answers of the round
+// before.
+func (c *Council) sages(ctx context.Context, q magi.Question, round int, before []magi.SageAnswer, out Emitter) []turn {
 	turns := make([]turn, len(magi.Sages))
 	var wg sync.WaitGroup
 	for i, id := range magi.Sages {
+		a := c.Agents[id]
+		prompt, was := magi.SagePrompt(q.Text), magi.Decision("")
+		if round > 1 {
+			prompt = magi.DebatePrompt(q.Text, a.Info(), round, before, nonce())
+			was = before[i].Verdict.Decision
+		}
 		wg.Go(func() {
-			turns[i] = c.turn(ctx, c.Agents[id], magi.SagePrompt(q.Text), out)
+			turns[i] = c.turn(ctx, a, prompt, was, out)
 		})
 	}
 	wg.Wait()
 	return turns
+}
+
+// inRound is an Emitter that marks each event with its round; round 1 is
+// left unmarked, as events were before rounds existed.
+type inRound struct {
+	out   Emitter
+	round int
+}
+
+// Emit sets e's round and emits it.
+func (r inRound) Emit(e magi.Event) {
+	if r.round > 1 {
+		e.Round = r.round
+	}
+	r.out.Emit(e)
 }
 
 // noVerdict is the fatal error when every sage abstained, naming the cause
@@ -174,3 +264,5 @@ func nonce() string {
 }
 
 func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+func ptr[T any](v T) *T { return &v }
