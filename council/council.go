@@ -34,9 +34,26 @@ type Council struct {
 	Retry provider.Policy
 	// Cost prices a model's usage; nil, or a nil result, means unknown.
 	Cost func(model string, u magi.Usage) *float64
+	// Rule is the decision rule of a question that names none (the
+	// configuration's default); "" means magi.Majority.
+	Rule magi.Rule
 	// Rounds is the most rounds of debate of a question that names none
 	// (the configuration's default); 0 means magi.DefaultRounds.
 	Rounds int
+}
+
+// Settle returns q with its rule and its most rounds of debate set: its
+// own, else the council's defaults.
+func (c *Council) Settle(q magi.Question) magi.Question {
+	q.Rounds = c.MaxRounds(q)
+	switch {
+	case q.Rule != "":
+	case c.Rule != "":
+		q.Rule = c.Rule
+	default:
+		q.Rule = magi.Majority
+	}
+	return q
 }
 
 // MaxRounds is the most rounds of debate q may run: its own, else the
@@ -86,8 +103,8 @@ func (c *Council) Validate() error {
 	return nil
 }
 
-// Deliberate runs one deliberation, emitting its events to out, from start
-// to complete: round 1, then while the sages' votes are split and rounds
+// Deliberate runs one deliberation of q (see Settle), emitting its events
+// to out, from start to complete: round 1, then while the sages' votes are split and rounds
 // remain a round of debate, then the tally of the final round, SOLOMON's
 // judgement and the rule. It returns the outcome, or an error when the
 // deliberation could not reach one: a *magi.Error ENOVERDICT when no sage
@@ -95,6 +112,7 @@ func (c *Council) Validate() error {
 // emits the fatal error event for a returned error (see Fatal).
 func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) (magi.Outcome, error) {
 	began := time.Now()
+	q = c.Settle(q)
 	out.Emit(magi.Event{Type: magi.EventStart, Question: q.Text, Rule: q.Rule,
 		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q)})
 

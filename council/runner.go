@@ -46,11 +46,13 @@ func NewRunner(c *Council, open func(context.Context, magi.NewDeliberation) (Wri
 	return &Runner{council: c, open: open, max: max, log: log, running: map[string]context.CancelCauseFunc{}, lastDone: time.Now()}
 }
 
-// Start creates the deliberation of q and runs it in the background. It
+// Start creates the deliberation of q, its rule and rounds settled by the
+// council, and runs it in the background. It
 // returns once the deliberation is stored as running, so its events can be
 // subscribed to. Over the limit it fails with ERATELIMIT; after Shutdown
 // with EUNAVAILABLE.
 func (r *Runner) Start(ctx context.Context, q magi.Question) error {
+	q = r.council.Settle(q)
 	if err := r.reserve(q.ID); err != nil {
 		return err
 	}

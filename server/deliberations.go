@@ -22,6 +22,9 @@ type createRequest struct {
 	// (/invocations); either field may be used on either route.
 	Prompt string `json:"prompt"`
 	Rule   string `json:"rule"`
+	// Rounds is the most rounds of debate, 1 to magi.MaxRounds; absent
+	// means the configuration's default.
+	Rounds *int `json:"rounds"`
 }
 
 // createResponse answers a POST without Accept: text/event-stream.
@@ -49,7 +52,7 @@ func (s *Server) handleCreate() http.Handler {
 			return
 		}
 		s.metrics.started()
-		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "question_bytes", len(q.Text))
+		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text))
 		if wantsStream(r) {
 			s.stream(w, r, q.ID, 0)
 			return
@@ -78,7 +81,7 @@ func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Ques
 	}
 	var req createRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\"}: %s", jsonProblem(err))
+		return magi.Question{}, magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\", \"rounds\": 2}: %s", jsonProblem(err))
 	}
 	text := strings.TrimSpace(req.Question)
 	if text == "" {
@@ -92,11 +95,21 @@ func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Ques
 	case !utf8.ValidString(text):
 		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is not valid UTF-8")
 	}
-	rule, err := magi.ParseRule(req.Rule)
-	if err != nil {
-		return magi.Question{}, err
+	q := magi.Question{Text: text}
+	if req.Rule != "" { // absent: the council's default
+		rule, err := magi.ParseRule(req.Rule)
+		if err != nil {
+			return magi.Question{}, err
+		}
+		q.Rule = rule
 	}
-	return magi.Question{Text: text, Rule: rule}, nil
+	if req.Rounds != nil {
+		if err := magi.CheckRounds(*req.Rounds); err != nil {
+			return magi.Question{}, err
+		}
+		q.Rounds = *req.Rounds
+	}
+	return q, nil
 }
 
 // jsonProblem describes a JSON error without echoing the body.

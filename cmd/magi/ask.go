@@ -20,7 +20,8 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	flags := commonFlags(fs)
-	rule := fs.String("rule", "majority", "decision rule: majority, unanimous or judge")
+	rule := fs.String("rule", "", "decision rule: majority, unanimous or judge (default: the agents file's rule:, else majority)")
+	rounds := fs.Int("rounds", 0, fmt.Sprintf("most rounds of debate, 1 to %d (default: the agents file's rounds:, else %d)", magi.MaxRounds, magi.DefaultRounds))
 	asJSON := fs.Bool("json", false, "print the final record as JSON instead of the live view")
 	plain := fs.Bool("plain", false, "plain labelled lines, no colours or panes")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
@@ -32,9 +33,19 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	if question == "" {
 		return magi.Errorf(magi.EINVALID, `no question: magi ask "Should we adopt a four-day work week?"`)
 	}
-	r, err := magi.ParseRule(*rule)
-	if err != nil {
-		return err
+	q := magi.Question{ID: magi.NewID(), Text: question}
+	if *rule != "" {
+		r, err := magi.ParseRule(*rule)
+		if err != nil {
+			return err
+		}
+		q.Rule = r
+	}
+	if flagSet(fs, "rounds") {
+		if err := magi.CheckRounds(*rounds); err != nil {
+			return magi.Errorf(magi.EINVALID, "--rounds %d: use a number of rounds from 1 to %d (1: no debate)", *rounds, magi.MaxRounds)
+		}
+		q.Rounds = *rounds
 	}
 	cfg, err := config.Load(*flags, env.getenv)
 	if err != nil {
@@ -49,7 +60,6 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.Close()
 
-	q := magi.Question{ID: magi.NewID(), Text: question, Rule: r}
 	if err := a.runner.Start(context.WithoutCancel(ctx), q); err != nil {
 		return err
 	}
@@ -71,6 +81,13 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 		return exitError{fmt.Errorf("%s: %s", last.Code, last.Message)}
 	}
 	return nil
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // askView returns the callbacks that show a deliberation as it runs: the
