@@ -88,6 +88,11 @@ type Renderer struct {
 	simulated            bool
 	agents               map[magi.AgentID]*agentState
 	scoresShown          bool
+	// round is the round in progress, maxRounds the most the deliberation
+	// may run (0 when the stream does not say); tally is the final round's
+	// count once it is in.
+	round, maxRounds int
+	tally            *magi.Tally
 	// final is set while the last frame of the panes is drawn.
 	final bool
 
@@ -105,7 +110,9 @@ type agentState struct {
 	// active is set once the agent was heard from; failed on its error.
 	active, failed bool
 	firstMS        int64
-	usage          *magi.Usage
+	// usage sums the agent's calls of every round; calls counts them.
+	usage *magi.Usage
+	calls int
 }
 
 // New returns a Renderer writing to w.
@@ -173,6 +180,10 @@ func (r *Renderer) Event(e magi.Event) {
 		r.onTrace(e)
 	case magi.EventVerdict:
 		r.onVerdict(e)
+	case magi.EventRound:
+		r.onRound(e)
+	case magi.EventTally:
+		r.onTally(e)
 	case magi.EventComplete:
 		r.onComplete(e)
 	case magi.EventError:
