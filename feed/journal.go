@@ -2,7 +2,6 @@ package feed
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -155,10 +154,6 @@ func (w *Writer) run(ctx context.Context) {
 		for i := range batch {
 			seq++
 			batch[i].DeliberationID, batch[i].Seq = w.id, seq
-			// Encoded once, here: the store and every subscriber reuse it.
-			if b, err := json.Marshal(batch[i]); err == nil {
-				batch[i].Encoded = b
-			}
 		}
 		if err := w.store.Append(ctx, batch...); err != nil {
 			w.fail(err, seq-int64(len(batch))+1)

@@ -46,12 +46,9 @@ func newSSE(w http.ResponseWriter) *sseWriter {
 
 // Event writes e and flushes it.
 func (s *sseWriter) Event(e magi.Event) error {
-	data := e.Encoded
-	if len(data) == 0 {
-		var err error
-		if data, err = json.Marshal(e); err != nil {
-			return err
-		}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
 	}
 	bp := sseBufs.Get().(*[]byte)
 	buf := append((*bp)[:0], "id: "...)
@@ -59,7 +56,7 @@ func (s *sseWriter) Event(e magi.Event) error {
 	buf = append(buf, "\ndata: "...)
 	buf = append(buf, data...)
 	buf = append(buf, "\n\n"...)
-	_, err := s.w.Write(buf)
+	_, err = s.w.Write(buf)
 	if cap(buf) <= maxPooled {
 		*bp = buf
 		sseBufs.Put(bp)

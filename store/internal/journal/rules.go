@@ -142,10 +142,6 @@ func Fill(r magi.Record, s magi.Summary) magi.Record {
 func Marshal(events []magi.Event) ([]string, error) {
 	out := make([]string, len(events))
 	for i, e := range events {
-		if len(e.Encoded) > 0 {
-			out[i] = string(e.Encoded)
-			continue
-		}
 		b, err := json.Marshal(e)
 		if err != nil {
 			return nil, magi.Errorf(magi.EINVALID, "append: event %d: %v", e.Seq, err)
