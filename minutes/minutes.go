@@ -35,14 +35,21 @@ func FormatCost(c *float64) string {
 
 // Markdown writes the minutes of deliberation r: the question, each sage's
 // reasoning and verdict, SOLOMON's judgement, the decision and the usage.
+// After a debate it shows each round, how the votes moved, and every
+// changed vote as the change; a deliberation of one round reads as it
+// always did.
 func Markdown(r magi.Record) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# MAGI deliberation %s\n\n", r.ID)
 	if r.Simulated {
 		b.WriteString("> **SIMULATED** — produced by the built-in `sim` council; no model was called.\n\n")
 	}
-	fmt.Fprintf(&b, "- **Question:** %s\n- **Rule:** %s\n- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n\n",
-		oneLine(r.Question), r.Rule, r.Status, r.CreatedAt.Format("2006-01-02 15:04:05 MST"), float64(r.DurationMS)/1000)
+	fmt.Fprintf(&b, "- **Question:** %s\n- **Rule:** %s\n", oneLine(r.Question), r.Rule)
+	if debated(r) {
+		fmt.Fprintf(&b, "- **Rounds:** %s\n", roundsRun(r))
+	}
+	fmt.Fprintf(&b, "- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n\n",
+		r.Status, r.CreatedAt.Format("2006-01-02 15:04:05 MST"), float64(r.DurationMS)/1000)
 	if r.Decision != "" {
 		fmt.Fprintf(&b, "## Decision: %s\n\n", MAGIStyle(r.Decision))
 		fmt.Fprintf(&b, "%s\n\n", r.Summary)
@@ -57,8 +64,12 @@ func Markdown(r magi.Record) string {
 	if r.Error != nil {
 		fmt.Fprintf(&b, "## Ended with an error: %s\n\n%s\n\n", r.Error.Code, r.Error.Message)
 	}
+	if debated(r) {
+		writeRounds(&b, r)
+		return b.String()
+	}
 	for _, a := range r.Agents {
-		writeAgent(&b, a, r.Scores)
+		writeAgent(&b, "##", a, r.Scores)
 	}
 	b.WriteString("## Usage\n\n| agent | provider | model | input tokens | output tokens | cost |\n|---|---|---|---|---|---|\n")
 	for _, a := range r.Agents {
@@ -69,8 +80,8 @@ func Markdown(r magi.Record) string {
 	return b.String()
 }
 
-func writeAgent(b *strings.Builder, a magi.AgentRecord, scores map[magi.AgentID]int) {
-	fmt.Fprintf(b, "## %s (%s/%s)\n\n", a.Name, a.Provider, a.Model)
+func writeAgent(b *strings.Builder, level string, a magi.AgentRecord, scores map[magi.AgentID]int) {
+	fmt.Fprintf(b, "%s %s (%s/%s)\n\n", level, a.Name, a.Provider, a.Model)
 	if a.Text != "" {
 		b.WriteString(a.Text)
 		b.WriteString("\n\n")
@@ -79,7 +90,11 @@ func writeAgent(b *strings.Builder, a magi.AgentRecord, scores map[magi.AgentID]
 		fmt.Fprintf(b, "> Error: %s\n\n", oneLine(a.Error))
 	}
 	if v := a.Verdict; v != nil {
-		fmt.Fprintf(b, "**Verdict:** %s, confidence %.0f%%", MAGIStyle(v.Decision), v.Confidence*100)
+		decision := MAGIStyle(v.Decision)
+		if v.ChangedFrom != "" {
+			decision = MAGIStyle(v.ChangedFrom) + " → " + decision + " (changed)"
+		}
+		fmt.Fprintf(b, "**Verdict:** %s, confidence %.0f%%", decision, v.Confidence*100)
 		if s, ok := scores[a.ID]; ok && a.ID != magi.Solomon {
 			fmt.Fprintf(b, ", SOLOMON's score %d/100", s)
 		}
