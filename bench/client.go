@@ -53,7 +53,10 @@ type stream struct {
 	Start      time.Time // request sent
 	Open       time.Time // response headers received
 	FirstChunk time.Time
-	End        time.Time // terminal event received
+	// Round and Tally are when the last round event and the tally event
+	// were received.
+	Round, Tally time.Time
+	End          time.Time // terminal event received
 	Events     int
 	Bytes      int64
 	Last       int64 // seq of the last event
@@ -181,7 +184,12 @@ func (s *stream) take(data []byte, now time.Time) (done bool, err error) {
 			s.Relay = append(s.Relay, time.Duration(now.UnixNano()-t))
 		}
 	}
-	if e.Type == "complete" {
+	switch e.Type {
+	case "round":
+		s.Round = now
+	case "tally":
+		s.Tally = now
+	case "complete":
 		s.Terminal, s.End = "complete", now
 		return true, nil
 	}

@@ -631,3 +631,27 @@ func readV1Events(t *testing.T) []magi.Event {
 	}
 	return evs
 }
+
+// A round in which no sage produced a verdict ends the deliberation as
+// round 1 would: a fatal no_verdict naming the cause, and no SOLOMON.
+func TestRounds_NoVerdictInRound2(t *testing.T) {
+	checkNoLeak(t)
+	down := func(ctx context.Context, req magi.Request) iter.Seq2[magi.Delta, error] {
+		return fail(&magi.ProviderError{Kind: magi.KindAuth, Provider: "fake", Model: "m", Detail: "key revoked"})
+	}
+	var judged bool
+	c := scripted(map[magi.AgentID]streamFunc{magi.Melchior: byRound(votes(magi.Approved), down),
+		magi.Balthasar: byRound(votes(magi.Rejected), down), magi.Casper: byRound(votes(magi.Approved), down),
+		magi.Solomon: func(ctx context.Context, req magi.Request) iter.Seq2[magi.Delta, error] {
+			judged = true
+			return words(ctx, judgeText, 0)
+		}})
+	var rec recorder
+	_, err := c.Deliberate(context.Background(), magi.Question{ID: "d", Text: "q", Rule: magi.Majority, Rounds: 2}, &rec)
+	if magi.ErrorCode(err) != magi.ENOVERDICT || !strings.Contains(err.Error(), "key revoked") {
+		t.Fatalf("err = %v, want no_verdict naming the cause", err)
+	}
+	if judged || len(rec.of(magi.EventTally, "")) != 0 {
+		t.Error("no tally and no SOLOMON after a round without verdicts")
+	}
+}
