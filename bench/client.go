@@ -57,12 +57,12 @@ type stream struct {
 	// were received.
 	Round, Tally time.Time
 	End          time.Time // terminal event received
-	Events     int
-	Bytes      int64
-	Last       int64 // seq of the last event
-	Terminal   string
-	Relay      []time.Duration // receive time − emit stamp, per stamp
-	Err        error
+	Events       int
+	Bytes        int64
+	Last         int64 // seq of the last event
+	Terminal     string
+	Relay        []time.Duration // receive time − emit stamp, per stamp
+	Err          error
 }
 
 // ok reports whether every event arrived: seq 1…Last without a gap and a
