@@ -74,6 +74,7 @@ func newTestServer(t *testing.T, gap time.Duration, opts Options) *testServer {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = runner.Shutdown(ctx)
+		j.Close()
 		srv.CloseStreams()
 		ts.Close()
 		st.Close()
