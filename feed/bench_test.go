@@ -45,7 +45,9 @@ func BenchmarkHubPublish(b *testing.B) {
 // discarding is a store whose writes store nothing and take no time.
 type discarding struct{ magi.Store }
 
-func (discarding) Write(context.Context, magi.Batch) (magi.Refused, error) { return magi.Refused{}, nil }
+func (discarding) Write(context.Context, magi.Batch) (magi.Refused, error) {
+	return magi.Refused{}, nil
+}
 
 // BenchmarkWriterEmit measures journaling an event, from Emit to its
 // publication (numbering and encoding included), with a store that takes
