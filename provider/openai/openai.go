@@ -61,10 +61,12 @@ func New(cfg Config) *Provider {
 	if key == "" {
 		key = placeholderKey
 	}
-	opts := []option.RequestOption{option.WithBaseURL(base + "/"), option.WithAPIKey(key), option.WithMaxRetries(0)}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, option.WithHTTPClient(cfg.HTTPClient))
+	client := cfg.HTTPClient
+	if client == nil {
+		client = provider.HTTPClient()
 	}
+	opts := []option.RequestOption{option.WithBaseURL(base + "/"), option.WithAPIKey(key), option.WithMaxRetries(0),
+		option.WithHTTPClient(client)}
 	return &Provider{client: oai.NewClient(opts...), endpoint: base, apiKey: cfg.APIKey}
 }
 
