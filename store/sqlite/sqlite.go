@@ -35,6 +35,7 @@ type DB struct {
 	path     string // "" for Memory
 	instance string
 	lock     *instanceLock // nil for Memory
+	ckpt     *checkpointer // nil for Memory
 	stmts    stmts
 	// wmu gives the writes of this process their turns; closed is set
 	// under it.
@@ -104,6 +105,9 @@ func (d *DB) start(ctx context.Context, where string, opts Options) error {
 		return openErr(where, err)
 	}
 	d.stmts = st
+	if d.path != "" {
+		d.startCheckpoints()
+	}
 	return nil
 }
 
@@ -118,6 +122,7 @@ func dsn(path string, memory bool, busy time.Duration) string {
 	}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "wal_autocheckpoint(0)") // the checkpointer's job
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
@@ -132,6 +137,7 @@ func (d *DB) Close() error {
 		d.wmu.Lock()
 		d.closed = true
 		d.wmu.Unlock()
+		d.stopCheckpoints()
 		d.stmts.close()
 		d.closeErr = d.db.Close()
 		if d.lock != nil {
