@@ -9,7 +9,7 @@ import (
 // provider keeps: the council streams several calls to the same host at
 // once (three sages per deliberation, many deliberations), and each call
 // that finds no idle connection opens one. net/http keeps 2 by default.
-const maxIdlePerHost = 256
+const maxIdlePerHost = 1024
 
 // responseHeaderTimeout bounds the wait from a request written to the
 // response's headers; it does not apply to the streamed body.
