@@ -158,26 +158,21 @@ func TestRunner_CancelClosesUpstreamConnections(t *testing.T) {
 	checkNoLeak(t)
 	c, fake := openaiCouncil(t, func(req fakellm.Request, n int) fakellm.Reply {
 		r := answer(magi.Approved)
-		r.Gap = 50 * time.Millisecond
+		r.Gap = time.Second
 		return r
 	})
 	r, _ := newRunner(c, 0)
 	if err := r.Start(context.Background(), magi.Question{ID: "x", Text: "q", Rule: magi.Majority}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for fake.Open() < 3 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if fake.Open() < 3 {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := fake.WaitOpen(ctx, 3); err != nil {
 		t.Fatalf("%d upstream streams open, want 3", fake.Open())
 	}
-	began := time.Now()
 	r.Cancel("x")
-	waitIdle(t, fake)
-	if took := time.Since(began); took > 100*time.Millisecond {
-		t.Errorf("upstream connections closed %v after cancel, want under 100ms", took)
-	}
+	waitIdle(t, fake) // a word a second: within waitIdle's 2 s only the cancel ends the calls
+
 }
 
 func waitIdle(t *testing.T, fake *fakellm.Server) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -29,7 +30,8 @@ func commonFlags(fs *flag.FlagSet) *config.Flags {
 	return f
 }
 
-// app is MAGI wired together: configuration, store, journal and council.
+// app is MAGI wired together, each part built once: configuration,
+// store, hub, journal, feed, council and runner.
 type app struct {
 	cfg     *config.Config
 	store   magi.Store
@@ -39,7 +41,9 @@ type app struct {
 	council *council.Council
 	runner  *council.Runner
 	log     *slog.Logger
-	stop    context.CancelFunc
+	// stop ends the goroutines the app started, wg waits for them.
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 // openApp opens the store, recovers deliberations a dead process left
@@ -69,13 +73,13 @@ func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string
 	}, cfg.MaxRunning, log)
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
-	go a.recoverEvery(wctx, recoverInterval)
+	a.wg.Go(func() { a.recoverEvery(wctx, recoverInterval) })
 	if w, ok := st.(magi.Watcher); ok {
-		go func() {
+		a.wg.Go(func() {
 			if err := a.feed.Watch(wctx, w); err != nil && wctx.Err() == nil {
 				log.Error("following other processes failed", "err", err)
 			}
-		}()
+		})
 	}
 	return a, nil
 }
@@ -104,9 +108,21 @@ func (a *app) recoverEvery(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Close stops following other processes and closes the store.
+// closeGrace is how long Close lets running deliberations finish before
+// it stops them (serve and lambda shut their runner down first, with the
+// configured grace).
+const closeGrace = 5 * time.Second
+
+// Close shuts the runner down (running deliberations get closeGrace, then
+// end with `shutdown`), stops the journal once their ends are stored, stops
+// the goroutines the app started and waits for them, then closes the store.
 func (a *app) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+	defer cancel()
+	_ = a.runner.Shutdown(ctx)
+	a.journal.Close()
 	a.stop()
+	a.wg.Wait()
 	return a.store.Close()
 }
 

@@ -126,39 +126,32 @@ func isTerminal(w io.Writer) bool {
 
 // follow renders the deliberation id until its terminal event, ticking the
 // display; an interrupt (ctx) cancels the deliberation and follows it to
-// its `cancelled` end.
+// its `cancelled` end. It reads the stream in this goroutine.
 func follow(ctx context.Context, a *app, id string, render func(magi.Event), tick func()) (magi.Event, error) {
-	sub, stop := context.WithCancel(context.WithoutCancel(ctx))
-	defer stop()
-	events := make(chan magi.Event, 256)
-	errs := make(chan error, 1)
-	go func() {
-		defer close(events)
-		for e, err := range a.feed.Subscribe(sub, id, 0) {
-			if err != nil {
-				errs <- err
-				return
-			}
-			events <- e
-		}
-	}()
+	s := a.feed.Follow(id, 0)
+	defer s.Close()
+	read := context.WithoutCancel(ctx)
 	ticker := time.NewTicker(100 * time.Millisecond)
 	defer ticker.Stop()
 	interrupt := ctx.Done()
 	var last magi.Event
 	for {
+		x, ok, err := s.Next(read)
+		switch {
+		case err == io.EOF:
+			return last, nil
+		case err != nil:
+			return last, err
+		case ok:
+			last = x.Event
+			render(x.Event)
+		}
+		more := s.Ready()
+		if ok {
+			more = ready // there may be more at once: only look at the clock and the interrupt
+		}
 		select {
-		case e, ok := <-events:
-			if !ok {
-				select {
-				case err := <-errs:
-					return last, err
-				default:
-					return last, nil
-				}
-			}
-			last = e
-			render(e)
+		case <-more:
 		case <-ticker.C:
 			tick()
 		case <-interrupt:
@@ -167,3 +160,10 @@ func follow(ctx context.Context, a *app, id string, render func(magi.Event), tic
 		}
 	}
 }
+
+// ready is a channel that is always ready.
+var ready = func() <-chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()

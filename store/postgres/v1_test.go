@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/pgtest"
+	"github.com/magi-system/magi/store/storetest"
 )
 
 // Events stored by MAGI before rounds existed — the very JSON that version
@@ -30,7 +31,7 @@ func TestPostgres_ReadsEventsFromBeforeRounds(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Create(t.Context(), magi.NewDeliberation{ID: first.DeliberationID, Question: first.Question, Rule: first.Rule,
+	if err := storetest.Create(t.Context(), db, magi.NewDeliberation{ID: first.DeliberationID, Question: first.Question, Rule: first.Rule,
 		CreatedAt: first.Timestamp, Simulated: first.Simulated}); err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func twoRounds(id string) []magi.Event {
 func testTwoRounds(t *testing.T, open func(*testing.T) magi.Store) {
 	s := open(t)
 	id := magi.NewID()
-	if err := s.Create(ctx(t), newDelib(id, t0, "")); err != nil {
+	if err := Create(ctx(t), s, newDelib(id, t0, "")); err != nil {
 		t.Fatal(err)
 	}
 	evs := twoRounds(id)
@@ -116,7 +116,7 @@ func testStoredBeforeRounds(t *testing.T, open func(*testing.T) magi.Store) {
 	old := v1Events(t)
 	s := open(t)
 	id := old[0].DeliberationID
-	if err := s.Create(ctx(t), magi.NewDeliberation{ID: id, Question: old[0].Question, Rule: old[0].Rule,
+	if err := Create(ctx(t), s, magi.NewDeliberation{ID: id, Question: old[0].Question, Rule: old[0].Rule,
 		CreatedAt: old[0].Timestamp, Simulated: old[0].Simulated}); err != nil {
 		t.Fatal(err)
 	}
