@@ -101,7 +101,7 @@ export class View {
       b.setAttribute('role', 'tab');
       b.setAttribute('aria-selected', String(r === sel));
       b.setAttribute('aria-controls', `text-${id}`);
-      b.title = t('round.n', { n: r });
+      b.title = st.reasons[r] ? `${t('round.n', { n: r })} — ${st.reasons[r]}` : t('round.n', { n: r });
       b.tabIndex = r === sel ? 0 : -1;
       b.dataset.round = String(r);
       const v = st.rounds[r - 1][id].verdict;
