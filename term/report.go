@@ -147,10 +147,10 @@ func (r *Renderer) printBanner(e magi.Event) {
 		row(firstOnly(i, "conditions"), "• "+sanitize(c))
 	}
 	switch {
-	case o.TieBreak:
-		row("tie-break", strings.TrimSpace(o.Note+" (SOLOMON's decision broke the tie)"))
 	case o.Note != "":
-		row("note", o.Note)
+		row("note", o.Note) // it says so when SOLOMON broke a tie
+	case o.TieBreak:
+		row("tie-break", "SOLOMON's decision broke the tie")
 	}
 	if len(e.Scores) > 0 && !r.scoresShown {
 		row("scores", r.scoreText(e.Scores))
