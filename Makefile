@@ -21,7 +21,7 @@ test:
 	go test -race -timeout 30m ./...
 
 bench:
-	go run ./cmd/magi bench
+	go run ./cmd/magi-bench
 
 lambda:
 	./deploy/build-lambda.sh

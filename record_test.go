@@ -72,6 +72,7 @@ func TestProject_Completed(t *testing.T) {
 				Verdict: evs[16].Verdict},
 		},
 	}
+	want.Rounds = []RoundRecord{{Round: 1, Agents: want.Agents[:3]}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Project mismatch (-want +got):\n%s", diff)
 	}

@@ -83,6 +83,7 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 	}
 	layers := f.layers(&probs)
 	f.checkPrices(&probs)
+	c.loadDeliberation(f, &probs)
 	auto := false
 	for _, a := range magi.DefaultAgents() {
 		ch := env

@@ -59,6 +59,11 @@ type Config struct {
 	// Agents are the four members of the council, in magi.Members order,
 	// each with its provider and model set.
 	Agents []magi.Agent
+	// Rule and Rounds are the decision rule and the most rounds of debate
+	// of a deliberation that names none (the agents file's `rule:` and
+	// `rounds:`; majority and magi.DefaultRounds when unset).
+	Rule   magi.Rule
+	Rounds int
 	// ProviderNote, when not empty, tells the user why the council is
 	// simulated and how to configure a real model. Show it at start-up.
 	ProviderNote string

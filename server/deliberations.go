@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/minutes"
 )
 
 // createRequest is the body of POST /api/deliberations. Fields beyond
@@ -21,6 +22,9 @@ type createRequest struct {
 	// (/invocations); either field may be used on either route.
 	Prompt string `json:"prompt"`
 	Rule   string `json:"rule"`
+	// Rounds is the most rounds of debate, 1 to magi.MaxRounds; absent
+	// means the configuration's default.
+	Rounds *int `json:"rounds"`
 }
 
 // createResponse answers a POST without Accept: text/event-stream.
@@ -48,7 +52,7 @@ func (s *Server) handleCreate() http.Handler {
 			return
 		}
 		s.metrics.started()
-		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "question_bytes", len(q.Text))
+		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text))
 		if wantsStream(r) {
 			s.stream(w, r, q.ID, 0)
 			return
@@ -77,7 +81,7 @@ func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Ques
 	}
 	var req createRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\"}: %s", jsonProblem(err))
+		return magi.Question{}, magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\", \"rounds\": 2}: %s", jsonProblem(err))
 	}
 	text := strings.TrimSpace(req.Question)
 	if text == "" {
@@ -91,11 +95,21 @@ func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Ques
 	case !utf8.ValidString(text):
 		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is not valid UTF-8")
 	}
-	rule, err := magi.ParseRule(req.Rule)
-	if err != nil {
-		return magi.Question{}, err
+	q := magi.Question{Text: text}
+	if req.Rule != "" { // absent: the council's default
+		rule, err := magi.ParseRule(req.Rule)
+		if err != nil {
+			return magi.Question{}, err
+		}
+		q.Rule = rule
 	}
-	return magi.Question{Text: text, Rule: rule}, nil
+	if req.Rounds != nil {
+		if err := magi.CheckRounds(*req.Rounds); err != nil {
+			return magi.Question{}, err
+		}
+		q.Rounds = *req.Rounds
+	}
+	return q, nil
 }
 
 // jsonProblem describes a JSON error without echoing the body.
@@ -237,7 +251,7 @@ func (s *Server) handleExport() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
-		_, _ = io.WriteString(w, rec.Markdown())
+		_, _ = io.WriteString(w, minutes.Markdown(rec))
 	})
 }
 

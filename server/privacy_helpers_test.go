@@ -79,12 +79,9 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 	ps.quota = server.NewQuota(o.limits, st)
 	hub := feed.NewHub(feed.HubOptions{})
 	j := feed.NewJournal(st, hub)
+	j.Observe(ps.quota.Observe) // as cmd/magi does
 	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		w, err := j.Open(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		return observedWriter{w, ps.quota, d.ID}, nil
+		return j.Open(ctx, d)
 	}, 16, nil)
 	if o.opts.UI == nil {
 		o.opts.UI, o.opts.CSP = web.Handler(), web.ContentSecurityPolicy
@@ -103,6 +100,7 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = runner.Shutdown(ctx)
+		j.Close()
 		srv.CloseStreams()
 		ts.Close()
 		_ = st.Close()
@@ -119,19 +117,6 @@ func (ps *privServer) release() {
 			close(ps.hold)
 		}
 	}
-}
-
-// observedWriter shows each journaled event to the quota, as cmd/magi does.
-type observedWriter struct {
-	*feed.Writer
-	q  *server.Quota
-	id string
-}
-
-func (o observedWriter) Emit(e magi.Event) {
-	o.Writer.Emit(e)
-	e.DeliberationID = o.id
-	o.q.Observe(e)
 }
 
 // addKey creates a key in the store and returns it.

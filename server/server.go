@@ -5,7 +5,6 @@ package server
 
 import (
 	"context"
-	"iter"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -24,11 +23,6 @@ type Runner interface {
 	Running() int
 	// LastUpdate is when the runner last became idle or finished one.
 	LastUpdate() time.Time
-}
-
-// Subscriber gives the event stream of a deliberation (feed.Feed).
-type Subscriber interface {
-	Subscribe(ctx context.Context, id string, after int64) iter.Seq2[magi.Event, error]
 }
 
 // Options are the server's limits and settings.
@@ -50,7 +44,7 @@ type Options struct {
 type Server struct {
 	runner  Runner
 	store   magi.Store
-	feed    Subscriber
+	follow  magi.Follower
 	opts    Options
 	log     *slog.Logger
 	metrics *Metrics
@@ -72,8 +66,8 @@ type Server struct {
 	shutdown bool
 }
 
-// New returns a Server.
-func New(runner Runner, store magi.Store, feed Subscriber, metrics *Metrics, log *slog.Logger, opts Options) *Server {
+// New returns a Server: follow gives the event streams (feed.Feed).
+func New(runner Runner, store magi.Store, follow magi.Follower, metrics *Metrics, log *slog.Logger, opts Options) *Server {
 	if opts.MaxQuestionBytes <= 0 {
 		opts.MaxQuestionBytes = 16 << 10
 	}
@@ -86,7 +80,7 @@ func New(runner Runner, store magi.Store, feed Subscriber, metrics *Metrics, log
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
-	return &Server{runner: runner, store: store, feed: feed, opts: opts, log: log, metrics: metrics,
+	return &Server{runner: runner, store: store, follow: follow, opts: opts, log: log, metrics: metrics,
 		closing: make(chan struct{}), authLimit: newAddrLimiter(authBurst, authEvery)}
 }
 

@@ -11,9 +11,11 @@ import (
 func (r *Renderer) begin(e magi.Event) {
 	r.begun = true
 	r.started = r.now()
+	r.round = e.InRound()
 	if e.Type == magi.EventStart {
 		r.infos = e.Agents
 		r.simulated = e.Simulated
+		r.maxRounds = e.MaxRounds
 	}
 	for _, a := range r.infos {
 		if a.Name != "" {
@@ -67,7 +69,11 @@ func (r *Renderer) onTrace(e magi.Event) {
 	case magi.StageAgentDone:
 		if t.Tokens != nil {
 			u := *t.Tokens
+			if a.usage != nil {
+				u = a.usage.Add(u)
+			}
 			a.usage = &u
+			a.calls++
 		}
 	case magi.StageRetry:
 		msg := fmt.Sprintf("↻ %s retrying (attempt %d) in %s", r.name(e.Agent), t.Attempt, seconds(t.DelayMS))

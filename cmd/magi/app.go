@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -20,7 +21,8 @@ import (
 	"github.com/magi-system/magi/store/sqlite"
 )
 
-// app is MAGI wired together: configuration, store, journal and council.
+// app is MAGI wired together, each part built once: configuration,
+// store, hub, journal, feed, council and runner.
 type app struct {
 	cfg     *config.Config
 	store   magi.Store
@@ -30,7 +32,9 @@ type app struct {
 	council *council.Council
 	runner  *council.Runner
 	log     *slog.Logger
-	stop    context.CancelFunc
+	// stop ends the goroutines the app started, wg waits for them.
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 // openApp opens the store, recovers deliberations a dead process left
@@ -60,13 +64,13 @@ func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string
 	}, cfg.MaxRunning, log)
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
-	go a.recoverEvery(wctx, recoverInterval)
+	a.wg.Go(func() { a.recoverEvery(wctx, recoverInterval) })
 	if w, ok := st.(magi.Watcher); ok {
-		go func() {
+		a.wg.Go(func() {
 			if err := a.feed.Watch(wctx, w); err != nil && wctx.Err() == nil {
 				log.Error("following other processes failed", "err", err)
 			}
-		}()
+		})
 	}
 	return a, nil
 }
@@ -95,9 +99,21 @@ func (a *app) recoverEvery(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Close stops following other processes and closes the store.
+// closeGrace is how long Close lets running deliberations finish before
+// it stops them (serve and lambda shut their runner down first, with the
+// configured grace).
+const closeGrace = 5 * time.Second
+
+// Close shuts the runner down (running deliberations get closeGrace, then
+// end with `shutdown`), stops the journal once their ends are stored, stops
+// the goroutines the app started and waits for them, then closes the store.
 func (a *app) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+	defer cancel()
+	_ = a.runner.Shutdown(ctx)
+	a.journal.Close()
 	a.stop()
+	a.wg.Wait()
 	return a.store.Close()
 }
 
@@ -115,7 +131,7 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 // newCouncil builds the council of cfg with the providers its agents use.
 func newCouncil(ctx context.Context, cfg *config.Config) (*council.Council, error) {
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
-		Retry: provider.DefaultPolicy(), Cost: cfg.Cost}
+		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds}
 	for _, a := range cfg.Agents {
 		c.Agents[a.ID] = a
 		for _, ref := range a.Models() {

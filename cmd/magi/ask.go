@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +26,8 @@ starts with a dash: magi ask --json -- "-5°C tomorrow: cancel the picnic?"
 
 func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	fs, flags := newFlagSet("ask", env)
-	rule := fs.String("rule", "majority", "decision rule: majority, unanimous or judge")
+	rule := fs.String("rule", "", "decision rule: majority, unanimous or judge (default: the agents file's rule:, else majority)")
+	rounds := fs.Int("rounds", 0, fmt.Sprintf("most rounds of debate, 1 to %d (default: the agents file's rounds:, else %d)", magi.MaxRounds, magi.DefaultRounds))
 	asJSON := fs.Bool("json", false, "print the final record as JSON instead of the live view")
 	plain := fs.Bool("plain", false, "plain labelled lines, no colours or panes")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
@@ -43,9 +45,19 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	if question == "" {
 		return magi.Errorf(magi.EINVALID, `no question: magi ask "Should we adopt a four-day work week?"`)
 	}
-	r, err := magi.ParseRule(*rule)
-	if err != nil {
-		return err
+	q := magi.Question{ID: magi.NewID(), Text: question}
+	if *rule != "" {
+		r, err := magi.ParseRule(*rule)
+		if err != nil {
+			return err
+		}
+		q.Rule = r
+	}
+	if flagSet(fs, "rounds") {
+		if err := magi.CheckRounds(*rounds); err != nil {
+			return magi.Errorf(magi.EINVALID, "--rounds %d: use a number of rounds from 1 to %d (1: no debate)", *rounds, magi.MaxRounds)
+		}
+		q.Rounds = *rounds
 	}
 	cfg, err := config.Load(*flags, env.getenv)
 	if err != nil {
@@ -60,7 +72,6 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.Close()
 
-	q := magi.Question{ID: magi.NewID(), Text: question, Rule: r}
 	if err := a.runner.Start(context.WithoutCancel(ctx), q); err != nil {
 		return err
 	}
@@ -83,6 +94,13 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(out, "\nThe whole record: magi show %s\n", q.ID)
 	}
 	return askEnd(ctx, env, last, q.ID, *asJSON)
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // askEnd is how `magi ask` ends: nil when the deliberation completed,
@@ -138,39 +156,32 @@ func isTerminal(w io.Writer) bool {
 
 // follow renders the deliberation id until its terminal event, ticking the
 // display; an interrupt (ctx) cancels the deliberation and follows it to
-// its `cancelled` end.
+// its `cancelled` end. It reads the stream in this goroutine.
 func follow(ctx context.Context, a *app, id string, render func(magi.Event), tick func()) (magi.Event, error) {
-	sub, stop := context.WithCancel(context.WithoutCancel(ctx))
-	defer stop()
-	events := make(chan magi.Event, 256)
-	errs := make(chan error, 1)
-	go func() {
-		defer close(events)
-		for e, err := range a.feed.Subscribe(sub, id, 0) {
-			if err != nil {
-				errs <- err
-				return
-			}
-			events <- e
-		}
-	}()
+	s := a.feed.Follow(id, 0)
+	defer s.Close()
+	read := context.WithoutCancel(ctx)
 	ticker := time.NewTicker(100 * time.Millisecond)
 	defer ticker.Stop()
 	interrupt := ctx.Done()
 	var last magi.Event
 	for {
+		x, ok, err := s.Next(read)
+		switch {
+		case err == io.EOF:
+			return last, nil
+		case err != nil:
+			return last, err
+		case ok:
+			last = x.Event
+			render(x.Event)
+		}
+		more := s.Ready()
+		if ok {
+			more = ready // there may be more at once: only look at the clock and the interrupt
+		}
 		select {
-		case e, ok := <-events:
-			if !ok {
-				select {
-				case err := <-errs:
-					return last, err
-				default:
-					return last, nil
-				}
-			}
-			last = e
-			render(e)
+		case <-more:
 		case <-ticker.C:
 			tick()
 		case <-interrupt:
@@ -179,3 +190,10 @@ func follow(ctx context.Context, a *app, id string, render func(magi.Event), tic
 		}
 	}
 }
+
+// ready is a channel that is always ready.
+var ready = func() <-chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
+	"github.com/magi-system/magi/feed"
+	"github.com/magi-system/magi/minutes"
 	"github.com/magi-system/magi/term"
 )
 
@@ -80,7 +83,7 @@ func cmdShow(ctx context.Context, env *environment, args []string) error {
 	if *asJSON {
 		return writeJSON(env, rec)
 	}
-	fmt.Fprint(env.stdout, rec.Markdown())
+	fmt.Fprint(env.stdout, minutes.Markdown(rec))
 	return nil
 }
 
@@ -102,7 +105,7 @@ func cmdExport(ctx context.Context, env *environment, args []string) error {
 	if *format == "json" {
 		return writeJSON(env, rec)
 	}
-	fmt.Fprint(env.stdout, rec.Markdown())
+	fmt.Fprint(env.stdout, minutes.Markdown(rec))
 	return nil
 }
 
@@ -160,9 +163,8 @@ func cmdReplay(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() != 1 {
 		return magi.Errorf(magi.EINVALID, "usage: magi replay [--fast] ID")
 	}
-	events, err := st.Events(ctx, fs.Arg(0), 0, 0)
-	if err != nil {
-		return named(err, fs.Arg(0))
+	if _, err := st.Summary(ctx, fs.Arg(0), ""); err != nil {
+		return named(err, fs.Arg(0)) // before the renderer draws anything
 	}
 	opts := term.Options{Mode: term.Plain}
 	if f, ok := env.stdout.(*os.File); ok && !*plain {
@@ -170,19 +172,37 @@ func cmdReplay(ctx context.Context, env *environment, args []string) error {
 	}
 	rd := term.New(env.stdout, opts)
 	defer rd.Close()
-	for i, e := range events {
-		if i > 0 && !*fast {
-			wait := e.Timestamp.Sub(events[i-1].Timestamp)
+	return replay(ctx, st, fs.Arg(0), *fast, rd)
+}
+
+// replay shows deliberation id's stored stream on rd, at its original
+// pace unless fast (a pause is at most 5 s): the stream the one follower
+// gives, to its end, or of a deliberation still running in another
+// process, as far as it is stored.
+func replay(ctx context.Context, st magi.Store, id string, fast bool, rd *term.Renderer) error {
+	s := feed.NewFeed(st, feed.NewHub(feed.HubOptions{})).Follow(id, 0)
+	defer s.Close()
+	var prev time.Time
+	for {
+		x, ok, err := s.Next(ctx)
+		switch {
+		case err == io.EOF || (err == nil && !ok):
+			return nil
+		case err != nil:
+			return named(err, id)
+		}
+		e := x.Event
+		if !prev.IsZero() && !fast {
 			select {
-			case <-time.After(min(wait, 5*time.Second)):
+			case <-time.After(min(e.Timestamp.Sub(prev), 5*time.Second)):
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 			rd.Tick()
 		}
+		prev = e.Timestamp
 		rd.Event(e)
 	}
-	return nil
 }
 
 func record(ctx context.Context, st magi.Store, args []string) (magi.Record, error) {

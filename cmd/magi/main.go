@@ -52,7 +52,6 @@ Usage:
   magi doctor             check every agent's provider and model
   magi keys create|list|revoke|adopt|reset   API keys for magi serve
   magi lambda             the HTTP handler as an AWS Lambda Function URL (response streaming)
-  magi bench              measure MAGI against its baselines
 
 Common flags: --db PATH|postgres://URL (MAGI_DB), --config FILE (MAGI_CONFIG).
 Run "magi COMMAND -h" for a command's flags.

@@ -129,6 +129,23 @@ func labelledText(lines []string, name string) string {
 	return strings.Join(strings.Fields(b.String()), "")
 }
 
+// spokenText is everything agent a wrote in the deliberation of rec: a
+// sage's answers of every round, one after the other, SOLOMON's judgement.
+func spokenText(rec magi.Record, a magi.AgentRecord) string {
+	var b strings.Builder
+	for _, r := range rec.Rounds {
+		for _, x := range r.Agents {
+			if x.ID == a.ID {
+				b.WriteString(x.Text)
+			}
+		}
+	}
+	if b.Len() == 0 {
+		return a.Text
+	}
+	return b.String()
+}
+
 // TestAsk_TerminalKeepsEveryAnswer: on a terminal, in panes and in plain
 // mode, every answer — each sage's, SOLOMON's — is readable in full in
 // the scrollback once `magi ask` ends, the decision is on the screen, and
@@ -158,7 +175,7 @@ func TestAsk_TerminalKeepsEveryAnswer(t *testing.T) {
 				t.Fatalf("record: status %s, %d agents", rec.Status, len(rec.Agents))
 			}
 			for _, a := range rec.Agents {
-				want := strings.Join(strings.Fields(a.Text), "")
+				want := strings.Join(strings.Fields(spokenText(rec, a)), "")
 				got := labelledText(all, a.Name)
 				if got != want {
 					opening, _, _ := strings.Cut(a.Text, ". ")

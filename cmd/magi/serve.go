@@ -11,7 +11,6 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
-	"github.com/magi-system/magi/council"
 	"github.com/magi-system/magi/server"
 	"github.com/magi-system/magi/web"
 )
@@ -62,8 +61,8 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	return shutdown(a, srv, hs, cfg.ShutdownGrace, log)
 }
 
-// server builds the HTTP API of the app, observing every journaled event
-// for the metrics and the quotas.
+// server builds the HTTP API of the app. The metrics and the quotas see
+// every event once it is stored, through the journal's one hook.
 func (a *app) server() (*server.Server, error) {
 	// keep it private: API keys, per-key quotas (docs/SECURITY.md).
 	keys, ok := a.store.(magi.KeyStore)
@@ -72,10 +71,8 @@ func (a *app) server() (*server.Server, error) {
 	}
 	quota := server.NewQuota(server.QuotaLimits{PerMinute: a.cfg.QuotaPerMinute,
 		Concurrent: a.cfg.QuotaConcurrent, TokensPerDay: int64(a.cfg.QuotaTokensPerDay)}, keys)
-	var metrics *server.Metrics
-	a.observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
-	// After observe, which replaces a.runner: the gauge must read the new one.
-	metrics = server.NewMetrics(a.runner.Running)
+	metrics := server.NewMetrics(a.runner.Running)
+	a.journal.Observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
 	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
 		MaxQuestionBytes: a.cfg.MaxQuestionBytes, CORSOrigins: a.cfg.CORSOrigins,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
@@ -85,30 +82,6 @@ func (a *app) server() (*server.Server, error) {
 		return nil, err
 	}
 	return srv, nil
-}
-
-// observe calls fn with every event the journal writes.
-func (a *app) observe(fn func(magi.Event)) {
-	a.runner = council.NewRunner(a.council, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		w, err := a.journal.Open(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		return observed{w, fn, d.ID}, nil
-	}, a.cfg.MaxRunning, a.log)
-}
-
-// observed is a Writer that shows each event to fn before journaling it.
-type observed struct {
-	council.Writer
-	fn func(magi.Event)
-	id string
-}
-
-func (o observed) Emit(e magi.Event) {
-	o.Writer.Emit(e)
-	e.DeliberationID = o.id
-	o.fn(e)
 }
 
 // shutdown stops accepting deliberations, gives running ones the grace

@@ -13,6 +13,7 @@ import (
 // Answer returns the whole simulated answer to req: what Stream streams.
 // It depends only on seed and req.
 func Answer(seed int64, req magi.Request) string {
+	req.Prompt = withoutNonce(req.Prompt)
 	q := question(req.Prompt)
 	w := writer{
 		rng: rand.New(rand.NewPCG(digest(seed, req), uint64(seed))),
@@ -21,9 +22,28 @@ func Answer(seed int64, req magi.Request) string {
 	}
 	w.keys = topics(q, w.ja)
 	if req.Agent == magi.Solomon {
-		return w.judge(magi.QuotedAnswers(req.Prompt))
+		rounds, changed := movesOf(req.Prompt)
+		return w.judge(QuotedAnswers(req.Prompt), rounds, changed)
+	}
+	if d, ok := readDebate(req.Prompt, req.Agent); ok {
+		return w.rebut(req.Agent, d)
 	}
 	return w.sage(req.Agent)
+}
+
+// withoutNonce drops the random marker of a prompt's quotes, so that the
+// same answers quoted again give the same simulated reply.
+func withoutNonce(prompt string) string {
+	i := strings.Index(prompt, "\n<<<END ")
+	if i < 0 {
+		return prompt
+	}
+	rest := prompt[i+len("\n<<<END "):]
+	j := strings.Index(rest, ">>>")
+	if j <= 0 {
+		return prompt
+	}
+	return strings.ReplaceAll(prompt, rest[:j], "")
 }
 
 // digest folds the seed and the request into one number.
@@ -51,8 +71,8 @@ func question(prompt string) string {
 			break
 		}
 	}
-	if i := strings.Index(q, "\n\nBelow are the three sages' answers."); i >= 0 {
-		q = q[:i]
+	if i := strings.Index(q, "\n\nBelow are the "); i >= 0 {
+		q = q[:i] // the answers quoted for SOLOMON or for a round of debate
 	}
 	return strings.TrimSpace(q)
 }

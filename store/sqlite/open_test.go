@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/store/sqlite"
+	"github.com/magi-system/magi/store/storetest"
 )
 
 func TestSQLite_DefaultPath(t *testing.T) {
@@ -30,11 +31,11 @@ func TestSQLite_DefaultPath(t *testing.T) {
 func TestSQLite_Memory(t *testing.T) {
 	db := openAt(t, sqlite.Memory)
 	id := magi.NewID()
-	if err := db.Create(t.Context(), magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
+	if err := storetest.Create(t.Context(), db, magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
 		t.Fatal(err)
 	}
 	e := magi.Event{Type: magi.EventChunk, DeliberationID: id, Seq: 1, Content: "x"}
-	if err := db.Append(t.Context(), e); err != nil {
+	if err := storetest.Append(t.Context(), db, e); err != nil {
 		t.Fatal(err)
 	}
 	evs, err := db.Events(t.Context(), id, 0, 0)
@@ -86,7 +87,7 @@ func TestSQLite_CreatesFileAndLock(t *testing.T) {
 	if _, err := os.Stat(lock); !os.IsNotExist(err) {
 		t.Errorf("lock file left after Close: %v", err)
 	}
-	if err := db.Append(t.Context(), magi.Event{DeliberationID: "x", Seq: 1}); magi.ErrorCode(err) != magi.EUNAVAILABLE {
+	if err := storetest.Append(t.Context(), db, magi.Event{DeliberationID: "x", Seq: 1}); magi.ErrorCode(err) != magi.EUNAVAILABLE {
 		t.Errorf("Append after Close: %v, want EUNAVAILABLE", err)
 	}
 }
@@ -118,7 +119,7 @@ func TestSQLite_ReopenKeepsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "magi.db")
 	db := openAt(t, path)
 	id := magi.NewID()
-	if err := db.Create(t.Context(), magi.NewDeliberation{ID: id, Question: "kept?", Rule: magi.Judge}); err != nil {
+	if err := storetest.Create(t.Context(), db, magi.NewDeliberation{ID: id, Question: "kept?", Rule: magi.Judge}); err != nil {
 		t.Fatal(err)
 	}
 	_ = db.Close()

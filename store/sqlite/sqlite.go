@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
-	"github.com/magi-system/magi/store/internal/journal"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -30,8 +29,6 @@ type Options struct {
 	// BusyTimeout is how long a write waits for another process's lock
 	// (default 5s).
 	BusyTimeout time.Duration
-	// MaxBatch caps the appends committed in one transaction (default 256).
-	MaxBatch int
 	// CreateDir creates the database's directory if it is missing: for the
 	// default data directory. Otherwise a missing directory is an error
 	// naming it, so a mistyped path is not created silently.
@@ -44,7 +41,12 @@ type DB struct {
 	path     string // "" for Memory
 	instance string
 	lock     *instanceLock // nil for Memory
-	w        *journal.Writer
+	ckpt     *checkpointer // nil for Memory
+	stmts    stmts
+	// wmu gives the writes of this process their turns; closed is set
+	// under it.
+	wmu      sync.Mutex
+	closed   bool
 	once     sync.Once
 	closeErr error
 }
@@ -127,7 +129,14 @@ func (d *DB) start(ctx context.Context, where string, opts Options) error {
 		}
 		d.lock = l
 	}
-	d.w = journal.Start(d.commit, opts.MaxBatch)
+	st, err := prepare(ctx, d.db)
+	if err != nil {
+		return openErr(where, err)
+	}
+	d.stmts = st
+	if d.path != "" {
+		d.startCheckpoints()
+	}
 	return nil
 }
 
@@ -142,6 +151,7 @@ func dsn(path string, memory bool, busy time.Duration) string {
 	}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "wal_autocheckpoint(0)") // the checkpointer's job
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
@@ -149,11 +159,15 @@ func dsn(path string, memory bool, busy time.Duration) string {
 // Recover of another store interrupts them once this one is gone.
 func (d *DB) Instance() string { return d.instance }
 
-// Close stops the writer after the appends in progress, closes the
-// database and releases the instance lock.
+// Close closes the database, after the write in progress, and releases
+// the instance lock. A Write after Close fails with EUNAVAILABLE.
 func (d *DB) Close() error {
 	d.once.Do(func() {
-		d.w.Close()
+		d.wmu.Lock()
+		d.closed = true
+		d.wmu.Unlock()
+		d.stopCheckpoints()
+		d.stmts.close()
 		d.closeErr = d.db.Close()
 		if d.lock != nil {
 			d.lock.release()

@@ -20,7 +20,7 @@ let retryAfterLogin = null;
 // required, not signed in), 'key' or 'open'.
 let mode = 'open';
 
-const view = new View({ triad: $('triad'), solomonSlot: $('solomon-slot'), decision: $('decision'), onRead: (id) => reader.open(id, st) });
+const view = new View({ triad: $('triad'), solomonSlot: $('solomon-slot'), decision: $('decision'), onRead: (id) => reader.open(id, st, view.roundOf(id, st)) });
 const reader = new Reader($('reader'));
 const hist = new History($('history'), { onOpen: (id) => navigate(id), onError: showError });
 
@@ -111,6 +111,7 @@ function drawFields() {
   $('sim-banner').hidden = !simulated(st);
   $('f-code').textContent = st.id ? st.id.slice(0, 12).toUpperCase() : '—';
   $('f-rule').textContent = st.rule ? st.rule.toUpperCase() : '—';
+  $('f-round').textContent = st.id ? `${st.rounds.length}/${Math.max(st.maxRounds, st.rounds.length)}` : '—';
   $('f-mode').textContent = st.id && !ended(st) ? 'ON' : 'OFF';
   $('asked-wrap').hidden = !st.question;
   $('asked').textContent = st.question;
@@ -139,7 +140,9 @@ async function submit() {
   status('st.starting');
   $('submit').disabled = true;
   try {
-    const res = await json('/api/deliberations', { method: 'POST', body: { question, rule: $('rule').value } });
+    const body = { question, rule: $('rule').value };
+    if ($('rounds').value) body.rounds = Number($('rounds').value);
+    const res = await json('/api/deliberations', { method: 'POST', body });
     navigate(res.id);
     $('question').value = '';
     hist.refresh();

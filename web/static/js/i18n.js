@@ -31,6 +31,8 @@ const strings = {
     'tr.agent': 'AGENT', 'tr.model': 'PROVIDER / MODEL', 'tr.ttft': 'FIRST TOKEN', 'tr.dur': 'DURATION',
     'tr.tokens': 'TOKENS IN/OUT', 'tr.cost': 'COST', 'tr.retries': 'RETRIES', 'tr.errors': 'ERRORS',
     rules: { majority: 'MAJORITY', unanimous: 'UNANIMOUS', judge: 'JUDGE' },
+    rounds: 'ROUNDS', 'rounds.auto': 'AUTO', 'round.short': 'R', 'round.n': 'ROUND {n}', 'round.tabs': 'Rounds of {name}',
+    changed: 'CHANGED FROM', awaiting: 'AWAITING SOLOMON', 'awaiting.judgement': "DECIDED BY THE VOTES · AWAITING SOLOMON'S JUDGEMENT",
   },
   ja: {
     subtitle: 'スーパーコンピュータ・システム', new: '新規', login: 'APIキー',
@@ -61,6 +63,8 @@ const strings = {
     'tr.agent': 'エージェント', 'tr.model': 'プロバイダ / モデル', 'tr.ttft': '初回トークン', 'tr.dur': '所要時間',
     'tr.tokens': 'トークン 入/出', 'tr.cost': 'コスト', 'tr.retries': '再試行', 'tr.errors': 'エラー',
     rules: { majority: '多数決', unanimous: '全会一致', judge: '裁定' },
+    rounds: '討議回数', 'rounds.auto': '既定', 'round.short': 'R', 'round.n': '第{n}回', 'round.tabs': '{name}の各回',
+    changed: '変更前', awaiting: 'SOLOMONの裁定待ち', 'awaiting.judgement': '票決により決定 · SOLOMONの所見待ち',
   },
 };
 
