@@ -36,7 +36,15 @@ func StatusOf(e Event) Status {
 // Record is the whole account of a deliberation: SPEC's document of
 // GET /api/deliberations/{id}.
 type Record struct {
-	ID         string          `json:"id"`
+	ID string `json:"id"`
+	// ConversationID is the conversation's first deliberation: ID itself
+	// for a first question (and for every record stored before
+	// conversations existed).
+	ConversationID string `json:"conversation_id"`
+	// ParentID is the deliberation a follow-up follows; empty otherwise.
+	ParentID string `json:"parent_id,omitempty"`
+	// Turn is the record's place in its thread: 1 for a first question.
+	Turn       int             `json:"turn"`
 	Question   string          `json:"question"`
 	Rule       Rule            `json:"rule"`
 	Status     Status          `json:"status"`
@@ -107,6 +115,14 @@ type Summary struct {
 	Simulated bool      `json:"simulated"`
 	// LastSeq is the seq of the last stored event.
 	LastSeq int64 `json:"last_seq"`
+	// ConversationID is the conversation's first deliberation (ID itself
+	// for a first question); ParentID the deliberation a follow-up
+	// follows.
+	ConversationID string `json:"conversation_id"`
+	ParentID       string `json:"parent_id,omitempty"`
+	// Turns is how many deliberations the conversation holds, this one
+	// included.
+	Turns int `json:"turns"`
 }
 
 // MarshalJSON writes the summary with created_at in milliseconds, in the

@@ -37,6 +37,10 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"RecoverDeadInstance", testRecoverDeadInstance},
 		{"TwoRounds", testTwoRounds},
 		{"StoredBeforeRounds", testStoredBeforeRounds},
+		{"FirstQuestionIsAConversation", testFirstQuestionIsAConversation},
+		{"Conversation", testConversation},
+		{"DeleteLastTurn", testDeleteLastTurn},
+		{"FollowUpRefused", testFollowUpRefused},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
