@@ -222,3 +222,30 @@ func TestTurn_Followable(t *testing.T) {
 		t.Errorf("completed: %v", err)
 	}
 }
+
+// TestEvent_FollowUpStart: a follow-up's start event carries its
+// conversation, parent and turn on the wire, reads back the same, and
+// folds into the record; a first question's start carries none of them.
+func TestEvent_FollowUpStart(t *testing.T) {
+	e := Event{Type: EventStart, DeliberationID: "b", Seq: 1, Question: "Then how?", Rule: Majority,
+		ConversationID: "a", ParentID: "a", Turn: 2}
+	b, err := e.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"conversation_id":"a","parent_id":"a","turn":2`) {
+		t.Errorf("start event JSON %s lacks the conversation", b)
+	}
+	var back Event
+	if err := back.UnmarshalJSON(b); err != nil || back.ConversationID != "a" || back.ParentID != "a" || back.Turn != 2 {
+		t.Errorf("read back %+v, %v", back, err)
+	}
+	r := Project([]Event{back})
+	if r.ConversationID != "a" || r.ParentID != "a" || r.Turn != 2 {
+		t.Errorf("record: conversation %q parent %q turn %d", r.ConversationID, r.ParentID, r.Turn)
+	}
+	first, _ := Event{Type: EventStart, DeliberationID: "a", Seq: 1, Question: "Q"}.MarshalJSON()
+	if strings.Contains(string(first), "conversation_id") || strings.Contains(string(first), "turn") {
+		t.Errorf("a first question's start event %s names a conversation", first)
+	}
+}
