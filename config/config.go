@@ -64,6 +64,10 @@ type Config struct {
 	// `rounds:`; majority and magi.DefaultRounds when unset).
 	Rule   magi.Rule
 	Rounds int
+	// ContextBytes is the budget of the context a follow-up's agents
+	// receive (MAGI_CONTEXT_BYTES, the agents file's `context_bytes:`;
+	// magi.DefaultContextBytes when unset).
+	ContextBytes int
 	// ProviderNote, when not empty, tells the user why the council is
 	// simulated and how to configure a real model. Show it at start-up.
 	ProviderNote string

@@ -21,6 +21,8 @@ type fileConfig struct {
 	// Rule and Rounds are the defaults of a deliberation that names none.
 	Rule     *string                  `yaml:"rule"`
 	Rounds   *int                     `yaml:"rounds"`
+	// ContextBytes is the budget of a follow-up's context.
+	ContextBytes *int `yaml:"context_bytes"`
 	Defaults agentSettings            `yaml:"defaults"`
 	Agents   map[string]agentSettings `yaml:"agents"`
 	Prices   map[string]filePrice     `yaml:"prices"`
@@ -71,7 +73,7 @@ func (d *duration) UnmarshalYAML(n *yaml.Node) error {
 
 // allowedKeys names, for each YAML type, the keys it accepts.
 var allowedKeys = map[string]string{
-	"config.fileConfig": "rule, rounds, defaults, agents, prices, oidc",
+	"config.fileConfig": "rule, rounds, context_bytes, defaults, agents, prices, oidc",
 	"config.fileOIDC": "issuer, client_id, client_secret, client_secret_file, redirect_url, audience, scopes, " +
 		"groups_claim, admin_groups, admin_emails, allowed_domains, allowed_groups, session_idle, session_max",
 	"config.agentSettings": "provider, model, persona, temperature, max_tokens, timeout, fallbacks",

@@ -131,7 +131,8 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 // newCouncil builds the council of cfg with the providers its agents use.
 func newCouncil(ctx context.Context, cfg *config.Config) (*council.Council, error) {
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
-		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds}
+		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds,
+		ContextBytes: cfg.ContextBytes}
 	for _, a := range cfg.Agents {
 		c.Agents[a.ID] = a
 		for _, ref := range a.Models() {
