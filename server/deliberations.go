@@ -25,6 +25,9 @@ type createRequest struct {
 	// Rounds is the most rounds of debate, 1 to magi.MaxRounds; absent
 	// means the configuration's default.
 	Rounds *int `json:"rounds"`
+	// FollowUp is the id of the deliberation this one follows up, in its
+	// conversation (see conversations.go).
+	FollowUp string `json:"follow_up"`
 }
 
 // createResponse answers a POST without Accept: text/event-stream.
@@ -32,6 +35,9 @@ type createResponse struct {
 	ID        string      `json:"id"`
 	Status    magi.Status `json:"status"`
 	EventsURL string      `json:"events_url"`
+	// ConversationID is the conversation of the new deliberation: its
+	// own id unless it follows up another.
+	ConversationID string `json:"conversation_id"`
 }
 
 func (s *Server) handleCreate() http.Handler {
@@ -43,6 +49,10 @@ func (s *Server) handleCreate() http.Handler {
 		}
 		// Whoever asks owns it, admin or not (an admin sees all anyway).
 		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).ID()
+		if q, err = s.followUp(r.Context(), principalOf(r.Context()), q); err != nil {
+			writeError(w, r, err)
+			return
+		}
 		if err := s.admit(r, q); err != nil {
 			writeError(w, r, err)
 			return
@@ -52,14 +62,19 @@ func (s *Server) handleCreate() http.Handler {
 			return
 		}
 		s.metrics.started()
-		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text))
+		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text),
+			"follows", q.ParentID)
 		if wantsStream(r) {
 			s.stream(w, r, q.ID, 0)
 			return
 		}
 		url := "/api/deliberations/" + q.ID + "/events"
 		w.Header().Set("Location", "/api/deliberations/"+q.ID)
-		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url})
+		conv := q.ConversationID
+		if conv == "" {
+			conv = q.ID
+		}
+		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url, ConversationID: conv})
 	})
 }
 
@@ -95,7 +110,10 @@ func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Ques
 	case !utf8.ValidString(text):
 		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is not valid UTF-8")
 	}
-	q := magi.Question{Text: text}
+	q := magi.Question{Text: text, ParentID: strings.TrimSpace(req.FollowUp)}
+	if q.ParentID != "" && !validID(q.ParentID) {
+		return magi.Question{}, magi.Errorf(magi.EINVALID, "follow_up must be the id of one of your deliberations (see GET /api/deliberations), not %q", truncate(q.ParentID, 40))
+	}
 	if req.Rule != "" { // absent: the council's default
 		rule, err := magi.ParseRule(req.Rule)
 		if err != nil {
@@ -237,6 +255,14 @@ func (s *Server) handleExport() http.Handler {
 		}
 		if format != "md" && format != "json" {
 			writeError(w, r, magi.Errorf(magi.EINVALID, "format must be md or json"))
+			return
+		}
+		if whole, err := wholeConversation(r); err != nil || whole {
+			if err != nil {
+				writeError(w, r, err)
+			} else {
+				s.exportConversation(w, r, r.PathValue("id"), format)
+			}
 			return
 		}
 		rec, err := s.store.Deliberation(r.Context(), r.PathValue("id"), principalOf(r.Context()).Owner())

@@ -52,9 +52,11 @@ type privServer struct {
 }
 
 type privOptions struct {
-	opts     server.Options
-	limits   server.QuotaLimits
-	held     bool          // the provider waits for hold to close
+	opts   server.Options
+	limits server.QuotaLimits
+	held   bool // the provider waits for hold to close
+	// provider is the model of every agent; nil: a heldProvider.
+	provider magi.Provider
 	keyCheck time.Duration // KeyAuth's re-check interval
 	// setup, when set, finishes the server before it serves at url.
 	setup func(t *testing.T, srv *server.Server, st *sqlite.DB, url string)
@@ -70,8 +72,12 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 	if o.held {
 		ps.hold = make(chan struct{})
 	}
+	var model magi.Provider = heldProvider{ps.hold}
+	if o.provider != nil {
+		model = o.provider
+	}
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{},
-		Providers: map[string]magi.Provider{"fake": heldProvider{ps.hold}}, Retry: provider.Policy{Attempts: 1}}
+		Providers: map[string]magi.Provider{"fake": model}, Retry: provider.Policy{Attempts: 1}}
 	for _, a := range magi.DefaultAgents() {
 		a.Provider, a.Model = "fake", "m"
 		c.Agents[a.ID] = a

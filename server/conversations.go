@@ -1,0 +1,136 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/minutes"
+)
+
+// conversation is the document of GET /api/conversations/{id}: the
+// conversation's id (its first deliberation's) and the record of each of
+// its turns, oldest first.
+type conversation struct {
+	ID    string        `json:"id"`
+	Turns []magi.Record `json:"turns"`
+}
+
+// validID reports whether id may be a deliberation id: 1 to 64 ASCII
+// letters, digits, '-' or '_'.
+func validID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// followUp places q, which follows up deliberation q.ParentID, in its
+// conversation: its conversation id and the earlier turns its agents
+// receive. The parent must be the principal's own (another's is not
+// found; an admin, who sees it, is refused) and completed. A question that
+// follows nothing is returned as it is.
+func (s *Server) followUp(ctx context.Context, p Principal, q magi.Question) (magi.Question, error) {
+	if q.ParentID == "" {
+		return q, nil
+	}
+	turns, err := s.store.Conversation(ctx, q.ParentID, p.Owner())
+	if magi.ErrorCode(err) == magi.ENOTFOUND {
+		return q, magi.Errorf(magi.ENOTFOUND, "no deliberation %s to follow up: follow_up must name one of your deliberations (see GET /api/deliberations)", q.ParentID)
+	}
+	if err != nil {
+		return q, err
+	}
+	thread := magi.Thread(turns, q.ParentID)
+	if len(thread) == 0 {
+		return q, magi.Errorf(magi.ENOTFOUND, "no deliberation %s to follow up", q.ParentID)
+	}
+	parent := thread[len(thread)-1]
+	if parent.Owner != p.ID() {
+		return q, magi.Errorf(magi.EFORBIDDEN, "deliberation %s is another's: only its owner can follow it up", q.ParentID)
+	}
+	if err := parent.Followable(); err != nil {
+		return q, err
+	}
+	q.ConversationID, q.Earlier = parent.ConversationID, thread
+	return q, nil
+}
+
+// records reads the record of every turn of the conversation of
+// deliberation id, oldest first; a turn deleted meanwhile is left out.
+func (s *Server) records(ctx context.Context, id, owner string) (conversation, error) {
+	turns, err := s.store.Conversation(ctx, id, owner)
+	if err != nil {
+		return conversation{}, err
+	}
+	c := conversation{ID: turns[0].ConversationID, Turns: make([]magi.Record, 0, len(turns))}
+	for _, t := range turns {
+		rec, err := s.store.Deliberation(ctx, t.ID, owner)
+		if magi.ErrorCode(err) == magi.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return conversation{}, err
+		}
+		c.Turns = append(c.Turns, rec)
+	}
+	return c, nil
+}
+
+func (s *Server) handleConversation() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.records(r.Context(), r.PathValue("id"), principalOf(r.Context()).Owner())
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, c)
+	})
+}
+
+func (s *Server) handleDeleteConversation() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ids, err := s.store.DeleteConversation(r.Context(), r.PathValue("id"), principalOf(r.Context()).Owner())
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		logger(r).Info("conversation deleted", "id", r.PathValue("id"), "turns", len(ids))
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// exportConversation answers the export of deliberation id's whole
+// conversation: Markdown minutes of every turn, or its JSON document.
+func (s *Server) exportConversation(w http.ResponseWriter, r *http.Request, id, format string) {
+	c, err := s.records(r.Context(), id, principalOf(r.Context()).Owner())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	name := "magi-conversation-" + c.ID + "." + format
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	if format == "json" {
+		writeJSON(w, http.StatusOK, c)
+		return
+	}
+	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+	_, _ = io.WriteString(w, minutes.Conversation(c.Turns))
+}
+
+// wholeConversation reads the export's `conversation` parameter.
+func wholeConversation(r *http.Request) (bool, error) {
+	switch r.URL.Query().Get("conversation") {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	}
+	return false, magi.Errorf(magi.EINVALID, "conversation must be true or false")
+}
