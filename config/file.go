@@ -19,14 +19,14 @@ import (
 // fileConfig is the agents YAML file.
 type fileConfig struct {
 	// Rule and Rounds are the defaults of a deliberation that names none.
-	Rule   *string `yaml:"rule"`
-	Rounds *int    `yaml:"rounds"`
+	Rule     *string                  `yaml:"rule"`
+	Rounds   *int                     `yaml:"rounds"`
+	Defaults agentSettings            `yaml:"defaults"`
+	Agents   map[string]agentSettings `yaml:"agents"`
+	Prices   map[string]filePrice     `yaml:"prices"`
+	OIDC     *fileOIDC                `yaml:"oidc"`
 	// ContextBytes is the budget of a follow-up's context.
-	ContextBytes *int                     `yaml:"context_bytes"`
-	Defaults     agentSettings            `yaml:"defaults"`
-	Agents       map[string]agentSettings `yaml:"agents"`
-	Prices       map[string]filePrice     `yaml:"prices"`
-	OIDC         *fileOIDC                `yaml:"oidc"`
+	ContextBytes *int `yaml:"context_bytes"`
 }
 
 // agentSettings are the keys of `defaults` and of each `agents.<id>`.
