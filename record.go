@@ -36,15 +36,7 @@ func StatusOf(e Event) Status {
 // Record is the whole account of a deliberation: SPEC's document of
 // GET /api/deliberations/{id}.
 type Record struct {
-	ID string `json:"id"`
-	// ConversationID is the conversation's first deliberation: ID itself
-	// for a first question (and for every record stored before
-	// conversations existed).
-	ConversationID string `json:"conversation_id"`
-	// ParentID is the deliberation a follow-up follows; empty otherwise.
-	ParentID string `json:"parent_id,omitempty"`
-	// Turn is the record's place in its thread: 1 for a first question.
-	Turn       int             `json:"turn"`
+	ID         string          `json:"id"`
 	Question   string          `json:"question"`
 	Rule       Rule            `json:"rule"`
 	Status     Status          `json:"status"`
@@ -56,6 +48,14 @@ type Record struct {
 	Scores     map[AgentID]int `json:"scores"`
 	TieBreak   bool            `json:"tie_break"`
 	Note       string          `json:"note,omitempty"`
+	// ConversationID is the conversation's first deliberation: ID itself
+	// for a first question (and for every record stored before
+	// conversations existed).
+	ConversationID string `json:"conversation_id"`
+	// ParentID is the deliberation a follow-up follows; empty otherwise.
+	ParentID string `json:"parent_id,omitempty"`
+	// Turn is the record's place in its thread: 1 for a first question.
+	Turn int `json:"turn"`
 	// Agents are the sages of the final round so far, and SOLOMON.
 	Agents []AgentRecord `json:"agents"`
 	// Rounds are the sages' parts in each round, the first first.
