@@ -135,16 +135,16 @@ func New(w io.Writer, opts Options) *Renderer {
 		height = defaultHeight
 	}
 	r := &Renderer{
-		scr:     &screen{w: w, ansi: mode != Plain},
-		mode:    mode,
-		sty:     style{color: opts.Color && mode != Plain},
-		now:     opts.Now,
-		cols:    max(width-1, 20),
-		rows:    max(min(height-8, maxPaneRows), minPaneRows),
-		names:   map[magi.AgentID]string{},
-		agents:  map[magi.AgentID]*agentState{},
-		follows: opts.Follows,
+		scr:    &screen{w: w, ansi: mode != Plain},
+		mode:   mode,
+		sty:    style{color: opts.Color && mode != Plain},
+		now:    opts.Now,
+		cols:   max(width-1, 20),
+		rows:   max(min(height-8, maxPaneRows), minPaneRows),
+		names:  map[magi.AgentID]string{},
+		agents: map[magi.AgentID]*agentState{},
 	}
+	r.follows = opts.Follows
 	if r.now == nil {
 		r.now = time.Now
 	}
