@@ -1,6 +1,7 @@
 package magi
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -16,6 +17,35 @@ type Turn struct {
 	// Outcome is the decision of a completed turn, from its complete
 	// event; nil otherwise.
 	Outcome *Outcome `json:"-"`
+}
+
+// Conversation is a conversation as GET /api/conversations/{id} gives it:
+// its id (its first deliberation's) and every turn's record, oldest first.
+type Conversation struct {
+	ID    string   `json:"id"`
+	Turns []Record `json:"turns"`
+}
+
+// ReadConversation reads the record of every turn of the conversation of
+// deliberation id (see Store.Conversation), oldest first; a turn deleted
+// meanwhile is left out.
+func ReadConversation(ctx context.Context, st Store, id, owner string) (Conversation, error) {
+	turns, err := st.Conversation(ctx, id, owner)
+	if err != nil {
+		return Conversation{}, err
+	}
+	c := Conversation{ID: turns[0].ConversationID, Turns: make([]Record, 0, len(turns))}
+	for _, t := range turns {
+		rec, err := st.Deliberation(ctx, t.ID, owner)
+		if ErrorCode(err) == ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return Conversation{}, err
+		}
+		c.Turns = append(c.Turns, rec)
+	}
+	return c, nil
 }
 
 // Thread returns the turns that lead to deliberation id, oldest first and

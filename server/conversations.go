@@ -9,14 +9,6 @@ import (
 	"github.com/magi-system/magi/minutes"
 )
 
-// conversation is the document of GET /api/conversations/{id}: the
-// conversation's id (its first deliberation's) and the record of each of
-// its turns, oldest first.
-type conversation struct {
-	ID    string        `json:"id"`
-	Turns []magi.Record `json:"turns"`
-}
-
 // validID reports whether id may be a deliberation id: 1 to 64 ASCII
 // letters, digits, '-' or '_'.
 func validID(id string) bool {
@@ -62,30 +54,9 @@ func (s *Server) followUp(ctx context.Context, p Principal, q magi.Question) (ma
 	return q, nil
 }
 
-// records reads the record of every turn of the conversation of
-// deliberation id, oldest first; a turn deleted meanwhile is left out.
-func (s *Server) records(ctx context.Context, id, owner string) (conversation, error) {
-	turns, err := s.store.Conversation(ctx, id, owner)
-	if err != nil {
-		return conversation{}, err
-	}
-	c := conversation{ID: turns[0].ConversationID, Turns: make([]magi.Record, 0, len(turns))}
-	for _, t := range turns {
-		rec, err := s.store.Deliberation(ctx, t.ID, owner)
-		if magi.ErrorCode(err) == magi.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return conversation{}, err
-		}
-		c.Turns = append(c.Turns, rec)
-	}
-	return c, nil
-}
-
 func (s *Server) handleConversation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.records(r.Context(), r.PathValue("id"), principalOf(r.Context()).Owner())
+		c, err := magi.ReadConversation(r.Context(), s.store, r.PathValue("id"), principalOf(r.Context()).Owner())
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -109,7 +80,7 @@ func (s *Server) handleDeleteConversation() http.Handler {
 // exportConversation answers the export of deliberation id's whole
 // conversation: Markdown minutes of every turn, or its JSON document.
 func (s *Server) exportConversation(w http.ResponseWriter, r *http.Request, id, format string) {
-	c, err := s.records(r.Context(), id, principalOf(r.Context()).Owner())
+	c, err := magi.ReadConversation(r.Context(), s.store, id, principalOf(r.Context()).Owner())
 	if err != nil {
 		writeError(w, r, err)
 		return
