@@ -92,6 +92,13 @@ func (w *writer) following() string {
 		w.quoteOf(w.prior.question), w.decisionWord(w.prior.decision), conds)
 }
 
+// recall is the sentence of a sage's answer in a round of debate of a
+// follow-up that keeps the earlier decision in view.
+func (w *writer) recall() string {
+	return fmt.Sprintf(phrase(w.ja, "Our earlier decision on %s (%s) still frames this question.",
+		"先の%sについての決議（%s）は、この質問でも前提です。"), w.quoteOf(w.prior.question), w.decisionWord(w.prior.decision))
+}
+
 // judgedAfter is SOLOMON's sentence on the earlier decision a follow-up
 // continues.
 func (w *writer) judgedAfter() string {

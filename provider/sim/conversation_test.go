@@ -91,3 +91,21 @@ func TestAnswer_FollowUpRefersToTheEarlierDecision(t *testing.T) {
 		}
 	}
 }
+
+// In a round of debate of a follow-up, a sage keeps the earlier decision
+// in view.
+func TestAnswer_FollowUpDebateRecallsTheEarlierDecision(t *testing.T) {
+	earlier := earlierTurns("Close the office?", "Adopt a four-day week?")
+	q := "Then how do we measure it?"
+	var answers []magi.SageAnswer
+	for _, id := range magi.Sages {
+		text := Answer(0, magi.Request{Agent: id, Prompt: magi.SagePrompt(q)})
+		answers = append(answers, magi.SageAnswer{Agent: magi.AgentInfo{ID: id, Name: nameOf(id)}, Round: 1, Text: text, Verdict: magi.ParseVerdict(text)})
+	}
+	self := answers[2].Agent
+	p := magi.FollowUpPrompt(earlier, magi.DefaultContextBytes, "Q9", magi.DebatePrompt(q, self, 2, answers, "Q9"))
+	a := Answer(0, magi.Request{Agent: magi.Casper, Prompt: p})
+	if !strings.Contains(a, "Round 2 of the debate") || !strings.Contains(a, "Our earlier decision on “Adopt a four-day week?” (CONDITIONAL) still frames this question.") {
+		t.Errorf("the debate answer of a follow-up:\n%s", a)
+	}
+}
