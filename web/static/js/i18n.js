@@ -33,6 +33,10 @@ const strings = {
     rules: { majority: 'MAJORITY', unanimous: 'UNANIMOUS', judge: 'JUDGE' },
     rounds: 'ROUNDS', 'rounds.auto': 'AUTO', 'round.short': 'R', 'round.n': 'ROUND {n}', 'round.tabs': 'Rounds of {name}',
     changed: 'CHANGED FROM', awaiting: 'AWAITING SOLOMON', 'awaiting.judgement': "DECIDED BY THE VOTES · AWAITING SOLOMON'S JUDGEMENT",
+    followup: 'FOLLOW UP', 'followup.placeholder': 'Ask a follow-up question…', 'followup.submit': 'ASK',
+    'followup.hint': 'The council sees the earlier questions and decisions.',
+    thread: 'CONVERSATION', 'turn.n': 'TURN {n}', 'thread.open': 'OPEN THIS TURN', 'thread.later': 'CONTINUED IN',
+    'hist.turns': '{n} TURNS', 'export.thread': 'EXPORT CONVERSATION', 'delete.thread': 'DELETE CONVERSATION',
   },
   ja: {
     subtitle: 'スーパーコンピュータ・システム', new: '新規', login: 'APIキー',
@@ -65,6 +69,10 @@ const strings = {
     rules: { majority: '多数決', unanimous: '全会一致', judge: '裁定' },
     rounds: '討議回数', 'rounds.auto': '既定', 'round.short': 'R', 'round.n': '第{n}回', 'round.tabs': '{name}の各回',
     changed: '変更前', awaiting: 'SOLOMONの裁定待ち', 'awaiting.judgement': '票決により決定 · SOLOMONの所見待ち',
+    followup: '追加質問', 'followup.placeholder': '追加の質問を入力…', 'followup.submit': '質問',
+    'followup.hint': '評議会はこれまでの質問と決議を踏まえて審議します。',
+    thread: '経緯', 'turn.n': '第{n}問', 'thread.open': 'この問を開く', 'thread.later': 'この後の質問',
+    'hist.turns': '{n}問', 'export.thread': '会話をMD出力', 'delete.thread': '会話を削除',
   },
 };
 
