@@ -54,9 +54,24 @@ func (s *Server) followUp(ctx context.Context, p Principal, q magi.Question) (ma
 	return q, nil
 }
 
+// conversationID is the {id} of a conversation route; an id no
+// deliberation can have is not found, before any store sees it.
+func conversationID(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	if !validID(id) {
+		return "", magi.Errorf(magi.ENOTFOUND, "no such conversation (see the history for the ids that exist)")
+	}
+	return id, nil
+}
+
 func (s *Server) handleConversation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := magi.ReadConversation(r.Context(), s.store, r.PathValue("id"), principalOf(r.Context()).Owner())
+		id, err := conversationID(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		c, err := magi.ReadConversation(r.Context(), s.store, id, principalOf(r.Context()).Owner())
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -67,12 +82,17 @@ func (s *Server) handleConversation() http.Handler {
 
 func (s *Server) handleDeleteConversation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ids, err := s.store.DeleteConversation(r.Context(), r.PathValue("id"), principalOf(r.Context()).Owner())
+		id, err := conversationID(r)
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		logger(r).Info("conversation deleted", "id", r.PathValue("id"), "turns", len(ids))
+		ids, err := s.store.DeleteConversation(r.Context(), id, principalOf(r.Context()).Owner())
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		logger(r).Info("conversation deleted", "id", id, "turns", len(ids))
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
@@ -80,6 +100,10 @@ func (s *Server) handleDeleteConversation() http.Handler {
 // exportConversation answers the export of deliberation id's whole
 // conversation: Markdown minutes of every turn, or its JSON document.
 func (s *Server) exportConversation(w http.ResponseWriter, r *http.Request, id, format string) {
+	if !validID(id) {
+		writeError(w, r, magi.Errorf(magi.ENOTFOUND, "no such deliberation (see the history for the ids that exist)"))
+		return
+	}
 	c, err := magi.ReadConversation(r.Context(), s.store, id, principalOf(r.Context()).Owner())
 	if err != nil {
 		writeError(w, r, err)

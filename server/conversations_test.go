@@ -266,6 +266,11 @@ func TestConversations_Refusals(t *testing.T) {
 			t.Errorf("admin GET %s: %d", p, r.status)
 		}
 	}
+	for _, bad := range []string{"%FF%FE", strings.Repeat("a", 65)} {
+		if r := ps.do(t, "GET", "/api/conversations/"+bad, alice, ""); r.status != http.StatusNotFound || r.errorCode() != "not_found" {
+			t.Errorf("GET /api/conversations/%s: %d %s, want 404", bad, r.status, r.body)
+		}
+	}
 	if r := ps.do(t, "DELETE", "/api/conversations/"+done, bob, ""); r.status != http.StatusNotFound {
 		t.Errorf("bob DELETE alice's conversation: %d", r.status)
 	}
