@@ -99,7 +99,10 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 		}
 	} else {
 		fmt.Fprintf(out, "\nThe whole record: magi show %s\n", q.ID)
-		fmt.Fprintf(out, "Follow it up: magi ask --follow %s \"…\"   The conversation: magi show %s --conversation\n", q.ID, q.ID)
+		if q.ParentID != "" {
+			fmt.Fprintf(out, "The conversation: magi show %s --conversation\n", q.ID)
+		}
+		fmt.Fprintf(out, "Follow it up:     magi ask --follow %s \"…\"\n", q.ID)
 	}
 	return askEnd(ctx, env, last, q.ID, *asJSON)
 }
