@@ -102,15 +102,17 @@ export class Thread {
       nodes.push(ol);
     }
     this.root.replaceChildren(...nodes);
+    const list = this.root.querySelector('.thread-list');
+    if (list) list.scrollTop = list.scrollHeight; // the newest earlier turn in view
     const later = laterOf(this.turns, this.id);
     this.after.hidden = later.length === 0;
-    const list = h('ul', 'thread-later');
+    const next = h('ul', 'thread-later');
     for (const r of later) {
       const li = h('li');
       li.append(this.link(r, `${t('turn.n', { n: r.turn || '?' })} — ${r.question}`), ` ${decisionText(r)}`);
-      list.append(li);
+      next.append(li);
     }
-    this.after.replaceChildren(h('h2', 'thread-head', t('thread.later')), list);
+    this.after.replaceChildren(h('h2', 'thread-head', t('thread.later')), next);
     this.onDrawn();
   }
 
