@@ -10,4 +10,4 @@ UPDATE deliberations SET conversation_id = id;
 -- A conversation's turns in order, in one range of the index.
 CREATE INDEX deliberations_conversation ON deliberations (conversation_id, created_at, id);
 -- Whether a deliberation has follow-ups.
-CREATE INDEX deliberations_followups ON deliberations (parent_id) WHERE parent_id <> '';
+CREATE INDEX deliberations_followups ON deliberations (parent_id);
