@@ -93,9 +93,10 @@ test('a two-turn conversation: follow up, the thread, the history, reload, expor
     assert.ok((await page.textContent('#thread-after')).includes(second));
     assert.equal(await page.isVisible('#thread'), false);
 
-    // Japanese labels.
+    // Japanese labels, the thread's too.
     await page.click('#lang-toggle');
     assert.equal(await page.textContent('#followup label [data-i18n="followup"]'), '追加質問');
+    assert.ok((await page.textContent('#thread-after')).includes('この後の質問'));
     await page.click('#lang-toggle');
 
     // Deleting the conversation deletes both turns.

@@ -174,6 +174,7 @@ function wire() {
     view.update(st, 'all');
     drawTrace($('trace'), st);
     hist.draw();
+    thread.draw();
   });
   for (const tab of [$('tab-history'), $('tab-trace')]) tab.addEventListener('click', () => selectTab(tab));
   $('export-md').addEventListener('click', () => exportRecord(st.id, 'md').catch(showError));
