@@ -39,6 +39,24 @@ func followUp(ctx context.Context, st magi.Store, q magi.Question, ref string) (
 	return q, &parent, nil
 }
 
+// parentOf is the turn the deliberation of s follows, for the header of
+// its replay; nil for a first question, or when it cannot be read.
+func parentOf(ctx context.Context, st magi.Store, s magi.Summary) *magi.Turn {
+	if s.ParentID == "" {
+		return nil
+	}
+	turns, err := st.Conversation(ctx, s.ID, "")
+	if err != nil {
+		return nil
+	}
+	for _, t := range turns {
+		if t.ID == s.ParentID {
+			return &t
+		}
+	}
+	return nil
+}
+
 // conversationOf reads the conversation of deliberation args[0], for
 // `show` and `export` with --conversation.
 func conversationOf(ctx context.Context, st magi.Store, args []string) (magi.Conversation, error) {

@@ -44,6 +44,10 @@ func TestCLI_FollowUp(t *testing.T) {
 		t.Errorf("SOLOMON's summary of a follow-up does not refer to the earlier decision: %q", third.Summary)
 	}
 
+	if out := magitest.MustRun(t, env, "replay", "--fast", third.ID).Stdout; !strings.Contains(out, "turn 3 of a conversation") ||
+		!strings.Contains(out, "↳ follows “What if only for the support team?”") {
+		t.Errorf("magi replay of a follow-up does not say what it follows:\n%.600s", out)
+	}
 	md := magitest.MustRun(t, env, "export", third.ID, "--conversation").Stdout
 	for _, want := range []string{"# MAGI conversation " + first.ID, "1. Should we adopt a four-day work week?", "3. Then how do we measure it?",
 		"## Turn 1: deliberation " + first.ID, "## Turn 2:", "## Turn 3: deliberation " + third.ID} {

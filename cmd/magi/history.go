@@ -183,13 +183,15 @@ func cmdReplay(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() != 1 {
 		return magi.Errorf(magi.EINVALID, "usage: magi replay [--fast] ID")
 	}
-	if _, err := st.Summary(ctx, fs.Arg(0), ""); err != nil {
+	sum, err := st.Summary(ctx, fs.Arg(0), "")
+	if err != nil {
 		return named(err, fs.Arg(0)) // before the renderer draws anything
 	}
 	opts := term.Options{Mode: term.Plain}
 	if f, ok := env.stdout.(*os.File); ok && !*plain {
 		opts = term.Detect(f, env.getenv)
 	}
+	opts.Follows = parentOf(ctx, st, sum)
 	rd := term.New(env.stdout, opts)
 	defer rd.Close()
 	return replay(ctx, st, fs.Arg(0), *fast, rd)
