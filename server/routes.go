@@ -68,7 +68,7 @@ func allowed(mux *http.ServeMux, r *http.Request, methods []string) []string {
 // methodNotAllowed answers 405 method_not_allowed in SPEC's JSON, with Allow.
 func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow []string) {
 	w.Header().Set("Allow", strings.Join(allow, ", "))
-	writeError(w, r, magi.Errorf(magi.EMETHOD, "%s is not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
+	writeError(w, r, magi.Errorf(magi.EMETHOD, "%s is not allowed here; use %s", excerpt(r.Method), strings.Join(allow, " or ")))
 }
 
 // unrouted answers an /api/ request no route took: 405 with Allow when its

@@ -1,10 +1,7 @@
 package journal
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -91,33 +88,6 @@ func PageSize(limit int) int {
 		return MaxPage
 	}
 	return limit
-}
-
-// Cursor is a position in the history: the created_at (unix nanoseconds)
-// and id of the last item of a page.
-type Cursor struct {
-	CreatedAt int64
-	ID        string
-}
-
-// String encodes c as the opaque NextCursor of a page.
-func (c Cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.CreatedAt, 10) + "/" + c.ID))
-}
-
-// ParseCursor decodes a NextCursor; EINVALID if it is not one.
-func ParseCursor(s string) (Cursor, error) {
-	bad := magi.Errorf(magi.EINVALID, "invalid cursor")
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return Cursor{}, bad
-	}
-	at, id, ok := strings.Cut(string(b), "/")
-	n, err := strconv.ParseInt(at, 10, 64)
-	if !ok || err != nil || id == "" {
-		return Cursor{}, bad
-	}
-	return Cursor{CreatedAt: n, ID: id}, nil
 }
 
 // Fill completes a record folded from events with what the stored row
