@@ -24,6 +24,8 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case magi.EMETHOD:
 		return http.StatusMethodNotAllowed
+	case magi.ETIMEOUT:
+		return http.StatusRequestTimeout
 	case magi.ECONFLICT:
 		return http.StatusConflict
 	case magi.ETOOLARGE:
@@ -53,6 +55,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && code == magi.EINTERNAL {
 		return // the client went away
 	}
+	refuseBody(w, r)
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, magi.ErrorMessage(err)
 	var e *magi.Error

@@ -83,7 +83,7 @@ func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Ques
 	if errors.As(err, &tooBig) {
 		return magi.Question{}, magi.Errorf(magi.ETOOLARGE, "the request body is over %d bytes", limit)
 	} else if err != nil {
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "could not read the request body")
+		return magi.Question{}, readError(err)
 	}
 	return parseQuestion(body, s.opts.MaxQuestionBytes)
 }

@@ -31,10 +31,17 @@ type Subscriber interface {
 	Subscribe(ctx context.Context, id string, after int64) iter.Seq2[magi.Event, error]
 }
 
+// DefaultBodyTimeout is how long a request body may take to arrive.
+const DefaultBodyTimeout = 10 * time.Second
+
 // Options are the server's limits and settings.
 type Options struct {
 	// MaxQuestionBytes is the largest question accepted (default 16 KiB).
 	MaxQuestionBytes int
+	// BodyTimeout is how long a request body may take to arrive, from
+	// the end of the headers (DefaultBodyTimeout); a slower one is cut off
+	// with 408 and its connection closed.
+	BodyTimeout time.Duration
 	// Heartbeat is the interval of `: ping` comments on idle streams
 	// (default 15 s).
 	Heartbeat time.Duration
@@ -69,6 +76,9 @@ type Server struct {
 func New(runner Runner, store magi.Store, feed Subscriber, metrics *Metrics, log *slog.Logger, opts Options) *Server {
 	if opts.MaxQuestionBytes <= 0 {
 		opts.MaxQuestionBytes = 16 << 10
+	}
+	if opts.BodyTimeout <= 0 {
+		opts.BodyTimeout = DefaultBodyTimeout
 	}
 	if opts.Heartbeat <= 0 {
 		opts.Heartbeat = 15 * time.Second

@@ -69,13 +69,14 @@ func (a *app) server() (*server.Server, error) {
 		return nil, fmt.Errorf("the store %T cannot keep API keys", a.store)
 	}
 	quota := server.NewQuota(server.QuotaLimits{PerMinute: a.cfg.QuotaPerMinute,
-		Concurrent: a.cfg.QuotaConcurrent, TokensPerDay: int64(a.cfg.QuotaTokensPerDay)}, keys)
+		Concurrent: a.cfg.QuotaConcurrent, ConcurrentShare: a.cfg.QuotaConcurrentShare, Capacity: a.cfg.MaxRunning,
+		TokensPerDay: int64(a.cfg.QuotaTokensPerDay)}, keys)
 	var metrics *server.Metrics
 	a.observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
 	// After observe, which replaces a.runner: the gauge must read the new one.
 	metrics = server.NewMetrics(a.runner.Running)
 	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
-		MaxQuestionBytes: a.cfg.MaxQuestionBytes, CORSOrigins: a.cfg.CORSOrigins,
+		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout, CORSOrigins: a.cfg.CORSOrigins,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
 	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
 	return srv, nil
