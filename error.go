@@ -126,7 +126,7 @@ func (e *ProviderError) Unwrap() error { return e.Err }
 func (e *ProviderError) Error() string {
 	where := e.Provider + " model " + e.Model
 	if e.Endpoint != "" {
-		where += " at " + e.Endpoint
+		where += " at " + Redact(e.Endpoint)
 	}
 	var msg string
 	switch e.Kind {

@@ -137,20 +137,17 @@ func MaskSecret(s string) string {
 	return "***"
 }
 
-// redactURL hides a password in a URL (postgres://u:pass@host); a value
-// that does not parse is hidden whole, since it might be a secret.
+// redactURL hides the credentials of a URL (magi.Redact: a password, an
+// api-key or token query parameter); a value that does not parse is hidden
+// whole, since it might be a secret.
 func redactURL(s string) string {
 	if s == "" {
 		return ""
 	}
-	u, err := url.Parse(s)
-	if err != nil {
+	if _, err := url.Parse(s); err != nil {
 		return "(set, not shown)"
 	}
-	if u.User == nil && u.Scheme == "" {
-		return s // a plain file path
-	}
-	return u.Redacted()
+	return magi.Redact(s)
 }
 
 func orDefault(s, def string) string {

@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+
+	"github.com/magi-system/magi"
 )
 
 func main() {
@@ -24,7 +26,7 @@ func main() {
 	if err := run(ctx, args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		var exit exitError
 		if !errors.As(err, &exit) {
-			fmt.Fprintln(os.Stderr, "magi:", err)
+			fmt.Fprintln(os.Stderr, "magi:", magi.Redact(err.Error()))
 		}
 		os.Exit(1)
 	}

@@ -65,7 +65,7 @@ func New(cfg Config) *Provider {
 	if cfg.HTTPClient != nil {
 		opts = append(opts, option.WithHTTPClient(cfg.HTTPClient))
 	}
-	return &Provider{client: oai.NewClient(opts...), endpoint: base, apiKey: cfg.APIKey}
+	return &Provider{client: oai.NewClient(opts...), endpoint: magi.Redact(base), apiKey: cfg.APIKey}
 }
 
 // Stream yields the model's content deltas as they arrive, then one delta

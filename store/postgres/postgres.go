@@ -112,11 +112,11 @@ func lockKey(instance string) int64 {
 	return int64(h.Sum64())
 }
 
-// redact hides the password of a URL, for messages.
+// redact hides the credentials of a URL (magi.Redact), for messages.
 func redact(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
 		return "(the PostgreSQL URL)"
 	}
-	return u.Redacted()
+	return magi.Redact(s)
 }
