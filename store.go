@@ -37,6 +37,9 @@ type Store interface {
 	// longer alive as interrupted, appending a fatal `interrupted` error
 	// event to each, and returns their ids.
 	Recover(ctx context.Context) ([]string, error)
+	// Ping checks, cheaply, that the store answers now: EUNAVAILABLE when
+	// it does not (or not before ctx ends).
+	Ping(ctx context.Context) error
 	// Close releases the store; deliberations this process still runs are
 	// left for Recover of a later process.
 	Close() error

@@ -172,6 +172,9 @@ func (s *fakeStore) Delete(ctx context.Context, id, owner string) error {
 // process.
 func (s *fakeStore) Recover(ctx context.Context) ([]string, error) { return nil, nil }
 
+// Ping always answers.
+func (s *fakeStore) Ping(ctx context.Context) error { return nil }
+
 func (s *fakeStore) Close() error { return nil }
 
 // stored returns the seqs stored for id.

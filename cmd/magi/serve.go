@@ -106,11 +106,13 @@ func (o observed) Emit(e magi.Event) {
 	o.fn(e)
 }
 
-// shutdown stops accepting deliberations, gives running ones the grace
+// shutdown answers /healthz with 503 (load balancers stop sending), stops
+// accepting deliberations, gives running ones the grace
 // period, cancels the rest (they end `shutdown` and are marked
 // interrupted), ends open streams, and closes the server.
 func shutdown(a *app, srv *server.Server, hs *http.Server, grace time.Duration, log interface{ Info(string, ...any) }) error {
 	log.Info("shutting down", "grace", grace.String(), "running", a.runner.Running())
+	srv.Drain()
 	gctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	_ = a.runner.Shutdown(gctx)

@@ -89,6 +89,12 @@ func (d *DB) start(ctx context.Context, opts Options) error {
 // Recover of another store interrupts them once this one is gone.
 func (d *DB) Instance() string { return d.instance }
 
+// Ping asks the database for an empty answer on a pooled connection:
+// EUNAVAILABLE when none comes.
+func (d *DB) Ping(ctx context.Context) error {
+	return journal.Unreachable("postgres", d.pool.Ping(ctx))
+}
+
 // Close stops the writer after the appends in progress, releases the
 // instance's advisory lock and closes the pool.
 func (d *DB) Close() error {

@@ -120,6 +120,14 @@ func dsn(path string, memory bool, busy time.Duration) string {
 // Recover of another store interrupts them once this one is gone.
 func (d *DB) Instance() string { return d.instance }
 
+// Ping reads the database's one table, cheaply: EUNAVAILABLE when that
+// fails.
+func (d *DB) Ping(ctx context.Context) error {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM deliberations LIMIT 1)`).Scan(&n)
+	return journal.Unreachable("sqlite", err)
+}
+
 // Close stops the writer after the appends in progress, closes the
 // database and releases the instance lock.
 func (d *DB) Close() error {

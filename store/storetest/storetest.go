@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"UnknownID", testUnknownID},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"RecoverDeadInstance", testRecoverDeadInstance},
+		{"Ping", testPing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

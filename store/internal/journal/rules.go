@@ -21,6 +21,15 @@ func NotFound() error {
 	return magi.Errorf(magi.ENOTFOUND, "no such deliberation (see the history for the ids that exist)")
 }
 
+// Unreachable is the error of a failed Ping of the store named store: an
+// EUNAVAILABLE *magi.Error wrapping err, or nil.
+func Unreachable(store string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &magi.Error{Code: magi.EUNAVAILABLE, Message: "the " + store + " store does not answer", Err: err}
+}
+
 // ErrClosed is the error of a store used after Close.
 func ErrClosed() error {
 	return magi.Errorf(magi.EUNAVAILABLE, "the store is closed")
