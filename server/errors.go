@@ -10,7 +10,7 @@ import (
 	"github.com/magi-system/magi"
 )
 
-var errNotFoundRoute = magi.Errorf(magi.ENOTFOUND, "no such route; see docs/API.md")
+var errNotFoundRoute = magi.Errorf(magi.ENOTFOUND, "no such page or route; see docs/API.md")
 
 // statusOf maps an application error code to its HTTP status: the one
 // place where that happens.
