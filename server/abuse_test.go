@@ -26,9 +26,9 @@ type abuse struct {
 
 // The routes that read a deliberation id, and the ones that read a body.
 var (
-	idRoutes   = [][2]string{{"GET", ""}, {"GET", "/events"}, {"GET", "/export"}, {"POST", "/cancel"}, {"DELETE", ""}}
-	bodyRoutes = []string{"/api/deliberations", "/invocations"}
-	abuseRoutes  = [][2]string{{"POST", "/api/deliberations"}, {"GET", "/api/deliberations"}, {"GET", "/api/deliberations/{id}"},
+	idRoutes    = [][2]string{{"GET", ""}, {"GET", "/events"}, {"GET", "/export"}, {"POST", "/cancel"}, {"DELETE", ""}}
+	bodyRoutes  = []string{"/api/deliberations", "/invocations"}
+	abuseRoutes = [][2]string{{"POST", "/api/deliberations"}, {"GET", "/api/deliberations"}, {"GET", "/api/deliberations/{id}"},
 		{"GET", "/api/deliberations/{id}/events"}, {"GET", "/api/deliberations/{id}/export"},
 		{"POST", "/api/deliberations/{id}/cancel"}, {"DELETE", "/api/deliberations/{id}"}, {"POST", "/invocations"}}
 )
