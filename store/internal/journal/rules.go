@@ -2,7 +2,9 @@ package journal
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/magi-system/magi"
 )
@@ -29,6 +31,11 @@ func Unreachable(store string, err error) error {
 	}
 	return &magi.Error{Code: magi.EUNAVAILABLE, Message: "the " + store + " store does not answer", Err: err}
 }
+
+// Storable reports whether s is text a store can hold and look up: valid
+// UTF-8 without NUL. An id that is not cannot exist: PostgreSQL refuses
+// to even compare it, so a query with it is answered ENOTFOUND instead.
+func Storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // ErrClosed is the error of a store used after Close.
 func ErrClosed() error {
