@@ -70,6 +70,8 @@ func TestEdge_ErrorsQuoteOnlyAnExcerpt(t *testing.T) {
 		{"Last-Event-ID", "GET", "/api/deliberations/0123456789abcdef0123456789/events", "", []string{"Last-Event-ID", long}},
 		{"last_event_id", "GET", "/api/deliberations/0123456789abcdef0123456789/events?last_event_id=" + url.QueryEscape(long), "", nil},
 		{"method", strings.Repeat("Z", 2000), "/api/deliberations", "", nil},
+		{"rule", "POST", "/api/deliberations", `{"question": "q", "rule": "` + long + `"}`, nil},
+		{"field type", "POST", "/api/deliberations", `{"question": "q", "` + long + `": 1, "rule": 5}`, nil},
 	} {
 		r := ps.do(t, tc.method, tc.path, "", tc.body, tc.header...)
 		if r.status < 400 || r.status > 499 || r.errorCode() == "" {

@@ -139,7 +139,7 @@ func parseQuestion(body []byte, max int) (magi.Question, error) {
 	}
 	rule, err := magi.ParseRule(req.Rule)
 	if err != nil {
-		return magi.Question{}, err
+		return magi.Question{}, magi.Errorf(magi.EINVALID, "unknown rule %s: use majority, unanimous or judge", excerpt(req.Rule))
 	}
 	return magi.Question{Text: text, Rule: rule}, nil
 }
