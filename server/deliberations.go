@@ -50,12 +50,12 @@ func wantsStream(r *http.Request) bool {
 
 func (s *Server) handleEvents() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
+		after, err := lastEventID(r)
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		after, err := lastEventID(r)
+		id, err := pathID(r)
 		if err != nil {
 			writeError(w, r, err)
 			return
