@@ -41,8 +41,28 @@ func Redact(s string, secrets ...string) string {
 			s = strings.ReplaceAll(s, k, Redacted)
 		}
 	}
+	if !mayHoldCredential(s) {
+		return s // the common case, kept cheap: every log line passes here
+	}
 	s = urlPassword.ReplaceAllString(s, "${1}:"+Redacted+"@")
 	s = authScheme.ReplaceAllString(s, "${1}"+Redacted)
 	s = credential.ReplaceAllString(s, "${1}"+Redacted)
 	return keyLike.ReplaceAllString(s, Redacted)
+}
+
+// mayHoldCredential reports whether one of Redact's patterns could match
+// s: each needs one of ":=@", an API key's prefix, or "Bearer"/"Basic".
+func mayHoldCredential(s string) bool {
+	if strings.ContainsAny(s, ":=@") || strings.Contains(s, "sk-") || strings.Contains(s, "AKIA") ||
+		strings.Contains(s, "ASIA") || strings.Contains(s, "magi_") {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == 'b' || s[i] == 'B' {
+			if rest := s[i:]; (len(rest) >= 6 && strings.EqualFold(rest[:6], "bearer")) || (len(rest) >= 5 && strings.EqualFold(rest[:5], "basic")) {
+				return true
+			}
+		}
+	}
+	return false
 }

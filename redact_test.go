@@ -25,6 +25,8 @@ func TestRedact(t *testing.T) {
 		{"max_tokens: 4096 is too large", "max_tokens: 4096 is too large"},
 		{"https://gw.example/v1?auth=abc&tokens=5", "https://gw.example/v1?auth=[redacted]&tokens=5"},
 		{"got Basic dXNlcjpwYXNz from you", "got Basic [redacted] from you"},
+		{"sent BEARER t0k3n", "sent BEARER [redacted]"},
+		{"/api/deliberations/01a2312bb36d99973613712c79/events", "/api/deliberations/01a2312bb36d99973613712c79/events"},
 		{`{"api_key": "zzz", "model": "m"}`, `{"api_key": "[redacted]", "model": "m"}`},
 		{"x-api-key: abcdef", "x-api-key: [redacted]"},
 		{"Incorrect API key provided: sk-proj-abcdefgh1234.", "Incorrect API key provided: [redacted]."},
