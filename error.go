@@ -15,7 +15,8 @@ const (
 	ETIMEOUT      = "timeout"            // a request body too slow to arrive: 408
 	ECONFLICT     = "conflict"           // state does not allow it: 409
 	ERATELIMIT    = "rate_limited"       // too many: 429
-	EUNAUTHORIZED = "unauthorized"       // no or bad API key: 401
+	EUNAUTHORIZED = "unauthorized"       // no or bad credentials (key, token, session): 401
+	EFORBIDDEN    = "forbidden"          // refused whoever asks (cross-site, no CSRF token): 403
 	ETOOLARGE     = "too_large"          // body or question too big: 413
 	EUNSUPPORTED  = "unsupported"        // wrong content type: 415
 	EUNAVAILABLE  = "unavailable"        // a dependency (store, model) is down: 503
@@ -106,7 +107,11 @@ type ProviderError struct {
 	RetryAfter time.Duration
 	// Detail is the upstream's own message, without secrets.
 	Detail string
-	Err    error
+	// Hint, when set, is the provider's own account of the failure and its
+	// fix (which credentials and which permission to check), in
+	// place of the generic one of Kind.
+	Hint string
+	Err  error
 }
 
 // Retryable reports whether the call may be tried again (before any text
@@ -132,9 +137,6 @@ func (e *ProviderError) Error() string {
 	switch e.Kind {
 	case KindAuth:
 		msg = fmt.Sprintf("%s: authentication failed; check the %s API key or credentials", where, e.Provider)
-		if e.Provider == "bedrock" {
-			msg = fmt.Sprintf("%s: access denied; check the AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and that they allow bedrock:InvokeModelWithResponseStream on this model", where)
-		}
 	case KindNotFound:
 		msg = fmt.Sprintf("%s: model or endpoint not found; check the model id and base URL in the config", where)
 	case KindRateLimited:
@@ -151,6 +153,9 @@ func (e *ProviderError) Error() string {
 		msg = fmt.Sprintf("%s: cancelled", where)
 	default:
 		msg = fmt.Sprintf("%s: the stream failed", where)
+	}
+	if e.Hint != "" {
+		msg = where + ": " + e.Hint
 	}
 	if e.Detail != "" {
 		msg += " (" + e.Detail + ")"

@@ -74,6 +74,9 @@ type Question struct {
 	ID   string `json:"id"`
 	Text string `json:"question"`
 	Rule Rule   `json:"rule"`
+	// Rounds is the most rounds of debate the council may run (see
+	// CheckRounds); 0 means the council's default.
+	Rounds int `json:"rounds,omitempty"`
 	// Owner is the API key id that asked; empty for local use.
 	Owner string `json:"-"`
 }

@@ -1,6 +1,8 @@
 package magi
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +72,7 @@ func TestProject_Completed(t *testing.T) {
 				Verdict: evs[16].Verdict},
 		},
 	}
+	want.Rounds = []RoundRecord{{Round: 1, Agents: want.Agents[:3]}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Project mismatch (-want +got):\n%s", diff)
 	}
@@ -147,5 +150,34 @@ func TestStatusOf(t *testing.T) {
 		if got := StatusOf(tt.e); got != tt.want {
 			t.Errorf("StatusOf(%s %s fatal=%v) = %s, want %s", tt.e.Type, tt.e.Code, tt.e.Fatal, got, tt.want)
 		}
+	}
+}
+
+// TestCreatedAt_Milliseconds: the history's and the record's created_at
+// are written alike, in milliseconds, whatever precision the store keeps.
+func TestCreatedAt_Milliseconds(t *testing.T) {
+	at := time.Date(2026, 11, 25, 12, 0, 0, 123456789, time.FixedZone("JST", 9*3600))
+	for name, v := range map[string]any{"summary": Summary{ID: "x", CreatedAt: at}, "record": Record{ID: "x", CreatedAt: at}} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			ID        string `json:"id"`
+			CreatedAt string `json:"created_at"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.CreatedAt != "2026-11-25T03:00:00.123Z" || got.ID != "x" {
+			t.Errorf("%s: id %q, created_at %q; want x and 2026-11-25T03:00:00.123Z", name, got.ID, got.CreatedAt)
+		}
+		if n := strings.Count(string(b), `"created_at"`); n != 1 {
+			t.Errorf("%s: created_at written %d times: %s", name, n, b)
+		}
+	}
+	var back Summary
+	if err := json.Unmarshal([]byte(`{"id":"x","created_at":"2026-11-25T03:00:00.123Z"}`), &back); err != nil || !back.CreatedAt.Equal(at.Truncate(time.Millisecond)) {
+		t.Errorf("reading it back: %v, %v", back.CreatedAt, err)
 	}
 }

@@ -5,19 +5,23 @@ import (
 	"time"
 )
 
-// Store keeps deliberations and their events. Every event is appended
+// Store keeps deliberations and their events. Every event is written
 // before it is delivered to anyone, so what one client saw any later client
-// can replay. Implementations: store/sqlite and store/postgres; both pass
-// store/storetest.
+// can replay. Implementations: store/sqlite and store/postgres (and, for
+// tests, internal/inmem); all pass store/storetest.
 type Store interface {
-	// Create records a new running deliberation. It fails with ECONFLICT if
-	// the id exists.
-	Create(ctx context.Context, d NewDeliberation) error
-	// Append stores events of one deliberation. Their seqs must continue
-	// the stored ones without gap (EINVALID otherwise). A terminal event
-	// (complete, fatal error) sets the deliberation's final status.
-	// Append returns once the events are durable.
-	Append(ctx context.Context, events ...Event) error
+	// Write stores b in one transaction and returns once it is durable:
+	// first the new deliberations of b.Create, as running, then the events
+	// of each item of b.Append. A terminal event (complete, fatal error)
+	// sets its deliberation's final status. Each item is checked on its
+	// own; one refused leaves the others stored, and its error is in
+	// Refused: a Create of an existing id (ECONFLICT) or of none
+	// (EINVALID); an Append that is not consecutive events of one
+	// deliberation continuing its stored ones without gap (EINVALID), of
+	// an unknown deliberation (ENOTFOUND) or of one that has ended
+	// (ECONFLICT). A non-nil error is the failure of the whole
+	// transaction: nothing was stored.
+	Write(ctx context.Context, b Batch) (Refused, error)
 	// Events returns up to limit stored events of id with seq > after, in
 	// order (limit <= 0: all). ENOTFOUND for an unknown id.
 	Events(ctx context.Context, id string, after int64, limit int) ([]Event, error)
@@ -54,7 +58,39 @@ type Watcher interface {
 	Watch(ctx context.Context, fn func(id string, seq int64)) error
 }
 
-// NewDeliberation is what Create records.
+// Batch is what one Store.Write stores, in one transaction: the journal
+// gathers into one Batch whatever every running deliberation emitted
+// since its last write.
+type Batch struct {
+	// Create are new deliberations, stored as running.
+	Create []NewDeliberation
+	// Append are runs of events, each of one deliberation, continuing its
+	// stored events. The store keeps each event's JSON as encoded.
+	Append [][]Encoded
+}
+
+// Len is the number of items of b.
+func (b Batch) Len() int { return len(b.Create) + len(b.Append) }
+
+// Refused says which items of a Batch a Write refused: Create[i] and
+// Append[i] are the errors of b.Create[i] and b.Append[i], nil for each
+// item stored. Both are nil when every item was stored.
+type Refused struct {
+	Create []error
+	Append []error
+}
+
+// Err returns the first refusal, or nil.
+func (r Refused) Err() error {
+	for _, err := range append(r.Create, r.Append...) {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NewDeliberation is a deliberation for Batch.Create to record.
 type NewDeliberation struct {
 	ID        string
 	Question  string

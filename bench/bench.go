@@ -42,7 +42,7 @@ type Options struct {
 }
 
 // Figures are the names of the measurements, in the order they run.
-var Figures = []string{"ttfb", "relay", "parallel", "streamed", "scale", "throughput", "memory"}
+var Figures = []string{"idle", "ttfb", "relay", "parallel", "streamed", "scale", "throughput", "memory"}
 
 // onPG are the figures measured again on PostgreSQL.
 var onPG = map[string]bool{"ttfb": true, "relay": true, "throughput": true}
@@ -146,16 +146,17 @@ func (r *run) postgres() (string, func(), error) {
 // store db, with a fresh server for the figures that read its memory.
 func (r *run) on(ctx context.Context, db string, only, subset map[string]bool) {
 	scenarios := map[string]func(context.Context) error{
-		"ttfb": r.ttfb, "relay": r.relay, "parallel": r.parallel, "streamed": r.streamed,
+		"idle": r.idle, "ttfb": r.ttfb, "relay": r.relay, "parallel": r.parallel, "streamed": r.streamed,
 		"scale": r.scale, "throughput": r.throughput, "memory": r.memory,
 	}
-	fresh := map[string]bool{"scale": true, "memory": true}
+	fresh := map[string]bool{"idle": true, "scale": true, "memory": true}
 	for _, name := range Figures {
 		if !only[name] || (subset != nil && !subset[name]) || ctx.Err() != nil {
 			continue
 		}
 		if r.srv == nil || fresh[name] {
-			if err := r.restart(ctx, db); err != nil {
+			// The idle figure is of a server that has served nothing yet.
+			if err := r.restart(ctx, db, name != "idle"); err != nil {
 				r.fail(name, err)
 				return
 			}
@@ -174,14 +175,17 @@ func (r *run) on(ctx context.Context, db string, only, subset map[string]bool) {
 }
 
 // restart stops the current server, if any, and starts one on db, warmed
-// up by one deliberation.
-func (r *run) restart(ctx context.Context, db string) error {
+// up by one deliberation when warm.
+func (r *run) restart(ctx context.Context, db string, warm bool) error {
 	r.shutdown()
 	srv, err := startServer(ctx, r.opts.Binary, db, r.model.url)
 	if err != nil {
 		return err
 	}
 	r.srv, r.api, r.store = srv, newClient(srv.URL), srv.store
+	if !warm {
+		return nil
+	}
 	s := r.api.deliberate(ctx, shape{Tokens: 3}.question("warm-up"))
 	return s.Err
 }

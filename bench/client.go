@@ -53,13 +53,16 @@ type stream struct {
 	Start      time.Time // request sent
 	Open       time.Time // response headers received
 	FirstChunk time.Time
-	End        time.Time // terminal event received
-	Events     int
-	Bytes      int64
-	Last       int64 // seq of the last event
-	Terminal   string
-	Relay      []time.Duration // receive time − emit stamp, per stamp
-	Err        error
+	// Round and Tally are when the last round event and the tally event
+	// were received.
+	Round, Tally time.Time
+	End          time.Time // terminal event received
+	Events       int
+	Bytes        int64
+	Last         int64 // seq of the last event
+	Terminal     string
+	Relay        []time.Duration // receive time − emit stamp, per stamp
+	Err          error
 }
 
 // ok reports whether every event arrived: seq 1…Last without a gap and a
@@ -181,7 +184,12 @@ func (s *stream) take(data []byte, now time.Time) (done bool, err error) {
 			s.Relay = append(s.Relay, time.Duration(now.UnixNano()-t))
 		}
 	}
-	if e.Type == "complete" {
+	switch e.Type {
+	case "round":
+		s.Round = now
+	case "tally":
+		s.Tally = now
+	case "complete":
 		s.Terminal, s.End = "complete", now
 		return true, nil
 	}

@@ -50,12 +50,15 @@ type shape struct {
 	Gate bool
 	// Agent overrides TTFT per agent (the parallelism figure).
 	Agent map[magi.AgentID]time.Duration
+	// Split makes CASPER reject in round 1 and approve in round 2, so the
+	// sages debate a second round (the rounds figures).
+	Split bool
 }
 
 // question renders s as a question with its directive.
 func (s shape) question(tag string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "[[bench ttft=%s gap=%s n=%d size=%d stamp=%t gate=%t", s.TTFT, s.Gap, s.Tokens, s.Size, s.Stamp, s.Gate)
+	fmt.Fprintf(&b, "[[bench ttft=%s gap=%s n=%d size=%d stamp=%t gate=%t split=%t", s.TTFT, s.Gap, s.Tokens, s.Size, s.Stamp, s.Gate, s.Split)
 	for _, id := range []magi.AgentID{magi.Melchior, magi.Balthasar, magi.Casper, magi.Solomon} {
 		if d, ok := s.Agent[id]; ok {
 			fmt.Fprintf(&b, " %s=%s", id, d)
@@ -87,6 +90,8 @@ func parseShape(text string) (shape, bool) {
 			s.Stamp = v == "true"
 		case "gate":
 			s.Gate = v == "true"
+		case "split":
+			s.Split = v == "true"
 		default:
 			s.Agent[magi.AgentID(k)], _ = time.ParseDuration(v)
 		}
@@ -107,7 +112,8 @@ func script(req fakellm.Request) fakellm.Reply {
 	}
 	rep.TTFT, rep.Gap = nonZero(rep.TTFT), nonZero(rep.Gap)
 	rep.Tokens = prose(s, req.Agent)
-	rep.Tokens = append(rep.Tokens, fakellm.Split(" "+verdictTail(req.Agent))...)
+	against := s.Split && req.Agent == magi.Casper && !strings.Contains(req.User, "this is round 2")
+	rep.Tokens = append(rep.Tokens, fakellm.Split(" "+verdictTail(req.Agent, against))...)
 	return rep
 }
 
@@ -143,10 +149,14 @@ func prose(s shape, agent magi.AgentID) []string {
 	return toks
 }
 
-// verdictTail is the JSON object an agent ends its answer with.
-func verdictTail(agent magi.AgentID) string {
-	if agent == magi.Solomon {
+// verdictTail is the JSON object an agent ends its answer with: an
+// approval, or a rejection when against.
+func verdictTail(agent magi.AgentID, against bool) string {
+	switch {
+	case agent == magi.Solomon:
 		return `{"decision": "APPROVED", "confidence": 0.8, "summary": "bench", "scores": {"melchior": 80, "balthasar": 70, "casper": 75}}`
+	case against:
+		return `{"decision": "REJECTED", "confidence": 0.8, "summary": "bench", "conditions": []}`
 	}
 	return `{"decision": "APPROVED", "confidence": 0.8, "summary": "bench", "conditions": []}`
 }

@@ -136,30 +136,26 @@ func (s *server) stop() error {
 // rss returns the server's resident set (VmRSS) and its peak (VmHWM), in
 // bytes.
 func (s *server) rss() (now, peak int64, err error) {
-	return procRSS(s.cmd.Process.Pid)
+	m, err := procStatus(s.cmd.Process.Pid)
+	return m["VmRSS"], m["VmHWM"], err
 }
 
-func procRSS(pid int) (now, peak int64, err error) {
+// procStatus returns the sizes of /proc/PID/status (VmRSS, VmHWM, RssAnon,
+// RssFile …) in bytes.
+func procStatus(pid int) (map[string]int64, error) {
 	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
+	m := map[string]int64{}
 	for _, line := range strings.Split(string(data), "\n") {
 		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
 		f := strings.Fields(v)
-		if len(f) == 0 {
+		if !ok || len(f) != 2 || f[1] != "kB" {
 			continue
 		}
 		kb, _ := strconv.ParseInt(f[0], 10, 64)
-		switch k {
-		case "VmRSS":
-			now = kb << 10
-		case "VmHWM":
-			peak = kb << 10
-		}
+		m[k] = kb << 10
 	}
-	return now, peak, nil
+	return m, nil
 }

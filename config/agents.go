@@ -83,6 +83,7 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 	}
 	layers := f.layers(&probs)
 	f.checkPrices(&probs)
+	c.loadDeliberation(f, &probs)
 	auto := false
 	for _, a := range magi.DefaultAgents() {
 		ch := env
@@ -98,6 +99,7 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 		auto = auto || (ch.auto && a.Provider == ProviderSim)
 		c.Agents = append(c.Agents, a)
 	}
+	c.applyOIDC(f, &probs)
 	if err := probs.err(); err != nil {
 		return err
 	}

@@ -63,6 +63,11 @@ type Config struct {
 	// Agents are the four members of the council, in magi.Members order,
 	// each with its provider and model set.
 	Agents []magi.Agent
+	// Rule and Rounds are the decision rule and the most rounds of debate
+	// of a deliberation that names none (the agents file's `rule:` and
+	// `rounds:`; majority and magi.DefaultRounds when unset).
+	Rule   magi.Rule
+	Rounds int
 	// ProviderNote, when not empty, tells the user why the council is
 	// simulated and how to configure a real model. Show it at start-up.
 	ProviderNote string
@@ -100,6 +105,8 @@ type Config struct {
 	QuotaConcurrentShare int
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
+	// OIDC is the sign-in through an OpenID Connect provider (oidc.go).
+	OIDC OIDC
 
 	// Sources says where each setting came from, for `magi agents`:
 	// keys like "addr" or "casper.model", values like "MAGI_ADDR",
@@ -167,8 +174,14 @@ func Load(args Flags, getenv func(string) string) (*Config, error) {
 	if err := c.readLimits(getenv); err != nil {
 		return nil, err
 	}
+	if err := c.readOIDC(getenv); err != nil {
+		return nil, err
+	}
 	c.Prices = DefaultPrices()
 	if err := c.loadAgents(args, getenv); err != nil {
+		return nil, err
+	}
+	if err := c.checkOIDC(); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -99,6 +99,8 @@ func (c *Config) describeServer(w io.Writer) {
 	db := orDefault(redactURL(c.DB), "default SQLite path")
 	fmt.Fprintf(w, "addr\t%s\t(%s)\n", c.Addr, c.Sources["addr"])
 	fmt.Fprintf(w, "db\t%s\t(%s)\n", db, c.Sources["db"])
+	fmt.Fprintf(w, "rule\t%s\t(%s)\n", c.Rule, c.Sources["rule"])
+	fmt.Fprintf(w, "rounds\t%d\t(%s)\n", c.Rounds, c.Sources["rounds"])
 	fmt.Fprintf(w, "max question bytes\t%d\t(%s)\n", c.MaxQuestionBytes, c.Sources["max_question_bytes"])
 	fmt.Fprintf(w, "max running\t%d\t(%s)\n", c.MaxRunning, c.Sources["max_running"])
 	fmt.Fprintf(w, "running per key\t%s\t(%s)\n", c.describeShare(), c.Sources["quota_concurrent"])
@@ -109,6 +111,7 @@ func (c *Config) describeServer(w io.Writer) {
 	if c.Simulated() {
 		fmt.Fprintf(w, "sim pace\t%v\t(%s)\n", c.SimPace, c.Sources["sim_pace"])
 	}
+	c.describeOIDC(w)
 }
 
 // describeShare says how many deliberations one API key may run at once.

@@ -18,9 +18,13 @@ import (
 
 // fileConfig is the agents YAML file.
 type fileConfig struct {
+	// Rule and Rounds are the defaults of a deliberation that names none.
+	Rule     *string                  `yaml:"rule"`
+	Rounds   *int                     `yaml:"rounds"`
 	Defaults agentSettings            `yaml:"defaults"`
 	Agents   map[string]agentSettings `yaml:"agents"`
 	Prices   map[string]filePrice     `yaml:"prices"`
+	OIDC     *fileOIDC                `yaml:"oidc"`
 }
 
 // agentSettings are the keys of `defaults` and of each `agents.<id>`.
@@ -67,7 +71,9 @@ func (d *duration) UnmarshalYAML(n *yaml.Node) error {
 
 // allowedKeys names, for each YAML type, the keys it accepts.
 var allowedKeys = map[string]string{
-	"config.fileConfig":    "defaults, agents, prices",
+	"config.fileConfig": "rule, rounds, defaults, agents, prices, oidc",
+	"config.fileOIDC": "issuer, client_id, client_secret, client_secret_file, redirect_url, audience, scopes, " +
+		"groups_claim, admin_groups, admin_emails, allowed_domains, allowed_groups, session_idle, session_max",
 	"config.agentSettings": "provider, model, persona, temperature, max_tokens, timeout, fallbacks",
 	"config.modelRef":      "provider, model",
 	"config.filePrice":     "input, output",

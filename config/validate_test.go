@@ -12,6 +12,18 @@ func TestLoad_FileErrors(t *testing.T) {
 		yaml string
 		want string // PATH stands for the file's path
 	}{
+		{"rounds out of range",
+			"rounds: 7\n",
+			`PATH:1: rounds 7: use a number of rounds from 1 to 5 (1: no debate)`},
+		{"rounds zero",
+			"rule: judge\nrounds: 0\n",
+			`PATH:2: rounds 0: use a number of rounds from 1 to 5 (1: no debate)`},
+		{"rounds not a number",
+			"rounds: two\n",
+			"PATH:1: cannot unmarshal !!str `two` into int"},
+		{"unknown rule",
+			"rule: vote\n",
+			`PATH:1: rule "vote": use majority, unanimous or judge`},
 		{"unknown provider",
 			"agents:\n  casper: {provider: opena, model: llama3.2}\n",
 			`PATH:2: agent "casper": unknown provider "opena": ` + providers},
@@ -65,7 +77,7 @@ func TestLoad_FileErrors(t *testing.T) {
 			`PATH:3: agent "casper": unknown key "temprature": use one of provider, model, persona, temperature, max_tokens, timeout, fallbacks`},
 		{"typo at the top",
 			"agent:\n  casper: {}\n",
-			`PATH:1: unknown key "agent": use one of defaults, agents, prices`},
+			`PATH:1: unknown key "agent": use one of rule, rounds, defaults, agents, prices, oidc`},
 		{"typo in a fallback",
 			"defaults:\n  fallbacks: [{provder: sim}]\n",
 			`PATH:2: defaults: unknown key "provder": use one of provider, model`},

@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -34,6 +33,38 @@ type Council struct {
 	Retry provider.Policy
 	// Cost prices a model's usage; nil, or a nil result, means unknown.
 	Cost func(model string, u magi.Usage) *float64
+	// Rule is the decision rule of a question that names none (the
+	// configuration's default); "" means magi.Majority.
+	Rule magi.Rule
+	// Rounds is the most rounds of debate of a question that names none
+	// (the configuration's default); 0 means magi.DefaultRounds.
+	Rounds int
+}
+
+// Settle returns q with its rule and its most rounds of debate set: its
+// own, else the council's defaults.
+func (c *Council) Settle(q magi.Question) magi.Question {
+	q.Rounds = c.MaxRounds(q)
+	switch {
+	case q.Rule != "":
+	case c.Rule != "":
+		q.Rule = c.Rule
+	default:
+		q.Rule = magi.Majority
+	}
+	return q
+}
+
+// MaxRounds is the most rounds of debate q may run: its own, else the
+// council's default.
+func (c *Council) MaxRounds(q magi.Question) int {
+	switch {
+	case q.Rounds > 0:
+		return q.Rounds
+	case c.Rounds > 0:
+		return c.Rounds
+	}
+	return magi.DefaultRounds
 }
 
 // Simulated reports whether any agent of the council is simulated.
@@ -71,62 +102,46 @@ func (c *Council) Validate() error {
 	return nil
 }
 
-// Deliberate runs one deliberation, emitting its events to out, from start
-// to complete. It returns the outcome, or an error when the deliberation
-// could not reach one: a *magi.Error ENOVERDICT when no sage produced a
-// verdict, or the cause of ctx's end. The caller emits the fatal error
-// event for a returned error (see Fatal).
+// Deliberate runs one deliberation of q (see Settle), emitting its events
+// to out, from start to complete: round 1, then while the sages' votes are split and rounds
+// remain a round of debate, then the tally of the final round, SOLOMON's
+// judgement and the rule. It returns the outcome, or an error when the
+// deliberation could not reach one: a *magi.Error ENOVERDICT when no sage
+// of a round produced a verdict, or the cause of ctx's end. The caller
+// emits the fatal error event for a returned error (see Fatal).
 func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) (magi.Outcome, error) {
 	began := time.Now()
+	q = c.Settle(q)
 	out.Emit(magi.Event{Type: magi.EventStart, Question: q.Text, Rule: q.Rule,
-		Agents: c.Infos(), Simulated: c.Simulated()})
+		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q)})
 
-	turns := c.sages(ctx, q, out)
-	if err := ctx.Err(); err != nil {
-		return magi.Outcome{}, context.Cause(ctx)
-	}
-	verdicts := make([]magi.Verdict, len(turns))
-	answers := make([]magi.SageAnswer, len(turns))
-	usage := zeroUsage()
-	for i, t := range turns {
-		verdicts[i] = t.verdict
-		answers[i] = magi.SageAnswer{Agent: t.info, Text: t.text, Verdict: t.verdict}
-		usage = usage.Add(t.usage)
-	}
-	if err := noVerdict(turns); err != nil {
+	d, err := c.debate(ctx, q, out)
+	if err != nil {
 		return magi.Outcome{}, err
 	}
+	last := len(d.rounds)
+	final := d.verdicts(last)
+	in := inRound{out, last}
+	in.Emit(magi.Event{Type: magi.EventTally, Tally: ptr(magi.TallyVotes(q.Rule, final))})
 
-	judge := c.turn(ctx, c.Agents[magi.Solomon], magi.JudgePrompt(q.Text, answers, nonce()), out)
+	judge := c.turn(ctx, c.Agents[magi.Solomon], magi.JudgePrompt(q.Text, d.rounds, nonce()), "", in)
 	if err := ctx.Err(); err != nil {
 		return magi.Outcome{}, context.Cause(ctx)
 	}
-	usage = usage.Add(judge.usage)
+	usage := d.usage.Add(judge.usage)
 	var jv *magi.Verdict
 	if judge.verdict.Decision != magi.Abstained {
 		jv = &judge.verdict
 	}
-	o := magi.Decide(q.Rule, verdicts, jv)
+	o := magi.Decide(q.Rule, final, jv)
+	o.AddNote(magi.ChangeNote(d.changes))
 	var scores map[magi.AgentID]int
 	if jv != nil {
 		scores = jv.Scores
 	}
 	out.Emit(magi.Event{Type: magi.EventComplete, Outcome: &o, Scores: scores, Usage: &usage,
-		DurationMS: time.Since(began).Milliseconds()})
+		DurationMS: time.Since(began).Milliseconds(), Rounds: last})
 	return o, nil
-}
-
-// sages runs the three sages concurrently and waits for all of them.
-func (c *Council) sages(ctx context.Context, q magi.Question, out Emitter) []turn {
-	turns := make([]turn, len(magi.Sages))
-	var wg sync.WaitGroup
-	for i, id := range magi.Sages {
-		wg.Go(func() {
-			turns[i] = c.turn(ctx, c.Agents[id], magi.SagePrompt(q.Text), out)
-		})
-	}
-	wg.Wait()
-	return turns
 }
 
 // noVerdict is the fatal error when every sage abstained, naming the cause
@@ -174,3 +189,5 @@ func nonce() string {
 }
 
 func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+func ptr[T any](v T) *T { return &v }

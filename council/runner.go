@@ -33,8 +33,6 @@ type Runner struct {
 	closed   bool
 	wg       sync.WaitGroup
 	lastDone time.Time
-	// OnFinish, when set, is called after each deliberation ends.
-	OnFinish func(q magi.Question, status magi.Status, took time.Duration)
 }
 
 // NewRunner returns a runner of council's deliberations, journaled by
@@ -46,11 +44,13 @@ func NewRunner(c *Council, open func(context.Context, magi.NewDeliberation) (Wri
 	return &Runner{council: c, open: open, max: max, log: log, running: map[string]context.CancelCauseFunc{}, lastDone: time.Now()}
 }
 
-// Start creates the deliberation of q and runs it in the background. It
+// Start creates the deliberation of q, its rule and rounds settled by the
+// council, and runs it in the background. It
 // returns once the deliberation is stored as running, so its events can be
 // subscribed to. Over the limit it fails with ERATELIMIT; after Shutdown
 // with EUNAVAILABLE.
 func (r *Runner) Start(ctx context.Context, q magi.Question) error {
+	q = r.council.Settle(q)
 	if err := r.reserve(q.ID); err != nil {
 		return err
 	}
@@ -94,30 +94,26 @@ func (r *Runner) release(id string) {
 
 func (r *Runner) run(ctx context.Context, cancel context.CancelCauseFunc, q magi.Question, w Writer) {
 	defer r.release(q.ID)
-	defer cancel(nil)
-	began := time.Now()
+	// A store that fails stops the deliberation: nothing more can be kept.
+	watched := make(chan struct{})
 	go func() {
+		defer close(watched)
 		select {
 		case <-w.Failed():
 			cancel(magi.Errorf(magi.ESTORE, "the database is unavailable: the deliberation could not be stored"))
 		case <-ctx.Done():
 		}
 	}()
-	status := magi.StatusCompleted
+	defer func() { cancel(nil); <-watched }()
 	if _, err := r.council.Deliberate(ctx, q, w); err != nil {
 		ev := Fatal(err)
-		status = magi.StatusOf(ev)
 		w.Emit(ev)
 		if ev.Code == magi.EINTERNAL || ev.Code == magi.ESTORE {
 			r.log.Error("deliberation failed", "id", q.ID, "err", err)
 		}
 	}
 	if err := w.Close(context.WithoutCancel(ctx)); err != nil {
-		status = magi.StatusFailed
 		r.log.Error("deliberation could not be stored", "id", q.ID, "err", err)
-	}
-	if r.OnFinish != nil {
-		r.OnFinish(q, status, time.Since(began))
 	}
 }
 

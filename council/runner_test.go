@@ -5,6 +5,7 @@ import (
 	"iter"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -45,79 +46,83 @@ func slowCouncil(gap time.Duration) *Council {
 }
 
 func TestRunner_CancelStopsEveryCallAtOnce(t *testing.T) {
-	checkNoLeak(t)
-	r, writer := newRunner(slowCouncil(20*time.Millisecond), 0)
-	if err := r.Start(context.Background(), magi.Question{ID: "c1", Text: "q", Rule: magi.Majority}); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(60 * time.Millisecond)
-	began := time.Now()
-	if !r.Cancel("c1") {
-		t.Fatal("Cancel found nothing running")
-	}
-	w := writer("c1")
-	select {
-	case <-w.closed:
-	case <-time.After(time.Second):
-		t.Fatal("the deliberation did not stop")
-	}
-	if took := time.Since(began); took > 100*time.Millisecond {
-		t.Errorf("cancel took %v, want under 100ms", took)
-	}
-	events := w.all()
-	last := events[len(events)-1]
-	if last.Type != magi.EventError || !last.Fatal || last.Code != magi.ECANCELLED {
-		t.Errorf("last event = %+v, want fatal cancelled", last)
-	}
-	if len(w.of(magi.EventComplete, "")) != 0 {
-		t.Error("a cancelled deliberation completed")
-	}
-	if r.Running() != 0 {
-		t.Errorf("Running = %d after cancel", r.Running())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r, writer := newRunner(slowCouncil(20*time.Millisecond), 0)
+		if err := r.Start(context.Background(), magi.Question{ID: "c1", Text: "q", Rule: magi.Majority}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(60 * time.Millisecond) // synctest's clock: the sages are three words in
+		began := time.Now()
+		if !r.Cancel("c1") {
+			t.Fatal("Cancel found nothing running")
+		}
+		w := writer("c1")
+		select {
+		case <-w.closed:
+		case <-time.After(time.Second):
+			t.Fatal("the deliberation did not stop")
+		}
+		if took := time.Since(began); took != 0 {
+			t.Errorf("cancel took %v of synctest's clock, want none: every call stops at once", took)
+		}
+		events := w.all()
+		last := events[len(events)-1]
+		if last.Type != magi.EventError || !last.Fatal || last.Code != magi.ECANCELLED {
+			t.Errorf("last event = %+v, want fatal cancelled", last)
+		}
+		if len(w.of(magi.EventComplete, "")) != 0 {
+			t.Error("a cancelled deliberation completed")
+		}
+		synctest.Wait() // the runner releases the deliberation after its writer closed
+		if r.Running() != 0 {
+			t.Errorf("Running = %d after cancel", r.Running())
+		}
+	})
 }
 
 func TestRunner_LimitsRunningDeliberations(t *testing.T) {
-	checkNoLeak(t)
-	r, _ := newRunner(slowCouncil(10*time.Millisecond), 1)
-	if err := r.Start(context.Background(), magi.Question{ID: "a", Text: "q", Rule: magi.Majority}); err != nil {
-		t.Fatal(err)
-	}
-	err := r.Start(context.Background(), magi.Question{ID: "b", Text: "q", Rule: magi.Majority})
-	var me *magi.Error
-	if magi.ErrorCode(err) != magi.ERATELIMIT || !asError(err, &me) || me.RetryAfter <= 0 {
-		t.Errorf("second Start = %v, want rate_limited with RetryAfter", err)
-	}
-	r.Cancel("a")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := r.Shutdown(ctx); err != nil {
-		t.Errorf("Shutdown = %v", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r, _ := newRunner(slowCouncil(10*time.Millisecond), 1)
+		if err := r.Start(context.Background(), magi.Question{ID: "a", Text: "q", Rule: magi.Majority}); err != nil {
+			t.Fatal(err)
+		}
+		err := r.Start(context.Background(), magi.Question{ID: "b", Text: "q", Rule: magi.Majority})
+		var me *magi.Error
+		if magi.ErrorCode(err) != magi.ERATELIMIT || !asError(err, &me) || me.RetryAfter <= 0 {
+			t.Errorf("second Start = %v, want rate_limited with RetryAfter", err)
+		}
+		r.Cancel("a")
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := r.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown = %v", err)
+		}
+	})
 }
 
 func TestRunner_ShutdownCancelsAfterGrace(t *testing.T) {
-	checkNoLeak(t)
-	r, writer := newRunner(slowCouncil(50*time.Millisecond), 0)
-	for _, id := range []string{"s1", "s2"} {
-		if err := r.Start(context.Background(), magi.Question{ID: id, Text: "q", Rule: magi.Majority}); err != nil {
-			t.Fatal(err)
+	synctest.Test(t, func(t *testing.T) {
+		r, writer := newRunner(slowCouncil(50*time.Millisecond), 0)
+		for _, id := range []string{"s1", "s2"} {
+			if err := r.Start(context.Background(), magi.Question{ID: id, Text: "q", Rule: magi.Majority}); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if err := r.Shutdown(ctx); err == nil {
-		t.Error("Shutdown = nil, want the cancellation reported")
-	}
-	for _, id := range []string{"s1", "s2"} {
-		ev := writer(id).all()
-		if last := ev[len(ev)-1]; last.Code != magi.ESHUTDOWN || !last.Fatal {
-			t.Errorf("%s ended with %+v, want fatal shutdown", id, last)
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		if err := r.Shutdown(ctx); err == nil {
+			t.Error("Shutdown = nil, want the cancellation reported")
 		}
-	}
-	if err := r.Start(context.Background(), magi.Question{ID: "late", Text: "q"}); magi.ErrorCode(err) != magi.EUNAVAILABLE {
-		t.Errorf("Start after Shutdown = %v, want unavailable", err)
-	}
+		for _, id := range []string{"s1", "s2"} {
+			ev := writer(id).all()
+			if last := ev[len(ev)-1]; last.Code != magi.ESHUTDOWN || !last.Fatal {
+				t.Errorf("%s ended with %+v, want fatal shutdown", id, last)
+			}
+		}
+		if err := r.Start(context.Background(), magi.Question{ID: "late", Text: "q"}); magi.ErrorCode(err) != magi.EUNAVAILABLE {
+			t.Errorf("Start after Shutdown = %v, want unavailable", err)
+		}
+	})
 }
 
 func asError(err error, target **magi.Error) bool {

@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/store/inmem"
 )
 
 // BenchmarkHubPublish measures the fan-out of one event to every
-// subscriber of a deliberation, receiving included.
+// subscriber of a deliberation, taking included.
 func BenchmarkHubPublish(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
@@ -18,16 +19,15 @@ func BenchmarkHubPublish(b *testing.B) {
 			for i := range subs {
 				subs[i] = h.subscribe("d")
 			}
-			e := magi.Event{Type: magi.EventChunk, DeliberationID: "d", Agent: magi.Melchior, Content: "token"}
+			x, _ := magi.Encode(magi.Event{Type: magi.EventChunk, DeliberationID: "d", Agent: magi.Melchior, Content: "token"})
+			var taken []*magi.Encoded
 			b.ReportAllocs()
 			for b.Loop() {
-				e.Seq++
-				h.Publish(e)
-				if e.Seq%DefaultBuffer == 0 {
+				x.Event.Seq++
+				h.publish("d", []magi.Encoded{x})
+				if x.Event.Seq%DefaultBuffer == 0 {
 					for _, s := range subs {
-						for range DefaultBuffer {
-							<-s.C
-						}
+						taken, _ = s.take(taken[:0])
 					}
 				}
 			}
@@ -42,12 +42,25 @@ func BenchmarkHubPublish(b *testing.B) {
 	}
 }
 
+// discarding is a store whose writes store nothing and take no time.
+type discarding struct{ magi.Store }
+
+func (discarding) Write(context.Context, magi.Batch) (magi.Refused, error) {
+	return magi.Refused{}, nil
+}
+
 // BenchmarkWriterEmit measures journaling an event, from Emit to its
-// publication, with a store that takes no time.
+// publication (numbering and encoding included), with a store that takes
+// no time.
 func BenchmarkWriterEmit(b *testing.B) {
-	store, hub := newFakeStore(), NewHub(HubOptions{})
-	store.Discard = true
-	w := openWriter(b, store, hub, "d")
+	store := &testStore{Store: discarding{inmem.New()}}
+	hub := NewHub(HubOptions{})
+	j := NewJournal(store, hub)
+	defer j.Close()
+	w, err := j.Open(context.Background(), magi.NewDeliberation{ID: "d"})
+	if err != nil {
+		b.Fatal(err)
+	}
 	e := magi.Event{Type: magi.EventChunk, Agent: magi.Melchior, Content: "token"}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -57,5 +70,5 @@ func BenchmarkWriterEmit(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(b.N)/float64(store.appends.Load()), "events/append")
+	b.ReportMetric(float64(b.N)/float64(store.writes.Load()), "events/write")
 }

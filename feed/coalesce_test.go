@@ -1,10 +1,10 @@
 package feed
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -48,31 +48,32 @@ func TestCoalesce(t *testing.T) {
 // A store that falls behind gets the queued chunks of an agent as one
 // event; the text and its order are unchanged.
 func TestWriter_CoalescesChunksWhileTheStoreIsBehind(t *testing.T) {
-	checkLeaks(t)
-	store, hub := newFakeStore(), NewHub(HubOptions{})
-	store.Delay = 20 * time.Millisecond
-	w := openWriter(t, store, hub, "d")
-	var want strings.Builder
-	for i := range 200 {
-		s := fmt.Sprintf("%d ", i)
-		want.WriteString(s)
-		w.Emit(magi.Event{Type: magi.EventChunk, Agent: magi.Melchior, Content: s})
-	}
-	if err := w.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	stored, _ := store.Events(context.Background(), "d", 0, 0)
-	var got strings.Builder
-	for i, e := range stored {
-		if e.Seq != int64(i+1) || len(e.Encoded) == 0 {
-			t.Fatalf("stored[%d] has seq %d, encoded %d bytes", i, e.Seq, len(e.Encoded))
+	synctest.Test(t, func(t *testing.T) {
+		store, hub := newTestStore(), NewHub(HubOptions{})
+		w := openWriter(t, store, hub, "d")
+		store.delay = 20 * time.Millisecond
+		var want strings.Builder
+		for i := range 200 {
+			s := fmt.Sprintf("%d ", i)
+			want.WriteString(s)
+			w.Emit(magi.Event{Type: magi.EventChunk, Agent: magi.Melchior, Content: s})
 		}
-		got.WriteString(e.Content)
-	}
-	if got.String() != want.String() {
-		t.Errorf("text = %q, want %q", got.String(), want.String())
-	}
-	if len(stored) >= 200 {
-		t.Errorf("stored %d events for 200 chunks: nothing was coalesced while the store was behind", len(stored))
-	}
+		if err := w.Close(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := store.Events(t.Context(), "d", 0, 0)
+		var got strings.Builder
+		for i, e := range stored {
+			if e.Seq != int64(i+1) {
+				t.Fatalf("stored[%d] has seq %d", i, e.Seq)
+			}
+			got.WriteString(e.Content)
+		}
+		if got.String() != want.String() {
+			t.Errorf("text = %q, want %q", got.String(), want.String())
+		}
+		if len(stored) >= 200 {
+			t.Errorf("stored %d events for 200 chunks: nothing was coalesced while the store was behind", len(stored))
+		}
+	})
 }

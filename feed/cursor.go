@@ -7,38 +7,11 @@ import (
 	"github.com/magi-system/magi"
 )
 
-// Cursor reads the stream of one deliberation exactly as Subscribe yields
-// it — stored events first, then live ones, each once and in order — but
-// in its caller's goroutine: it starts none of its own, so a server that
-// holds thousands of open streams keeps one goroutine stack per stream,
-// not two. Subscribe is a Cursor driven by a loop.
-//
-// The caller alternates Next, which returns what is ready (reading the
-// store when it must), and a wait on Live, whose receipts it hands to
-// Receive, so that it can wait for other things too (a heartbeat, a
-// shutdown):
-//
-//	c := f.Open(id, after)
-//	defer c.Close()
-//	for {
-//		e, ok, err := c.Next(ctx)
-//		if err != nil {
-//			return err // io.EOF: the stream is over
-//		}
-//		if ok {
-//			use(e)
-//			continue
-//		}
-//		select {
-//		case p, open := <-c.Live():
-//			c.Receive(p, open)
-//		case <-ctx.Done():
-//			return ctx.Err()
-//		}
-//	}
-//
-// A Cursor is not safe for concurrent use.
-type Cursor struct {
+// cursor is the magi.Stream of Feed.Follow: the one implementation of
+// "follow a deliberation from seq N". It reads the store and the Hub in
+// its caller's goroutine and starts none of its own, so a server that
+// holds thousands of open streams keeps one goroutine per stream.
+type cursor struct {
 	feed *Feed
 	id   string
 	// last is the seq of the last event returned.
@@ -52,9 +25,11 @@ type Cursor struct {
 	// resuming: the reading is a resume, which began after seq before.
 	resuming bool
 	before   int64
-	// held is a live event received and not yet handled; filled, that
-	// the gap before it was read from the store already.
-	held   *magi.Event
+	// live holds the events taken from the subscription and not yet
+	// handled, from index next on; filled: the gap before live[next] was
+	// read from the store already.
+	live   []*magi.Encoded
+	next   int
 	filled bool
 	// dropped: the Hub dropped the subscription for lagging.
 	dropped bool
@@ -62,88 +37,83 @@ type Cursor struct {
 	end error
 }
 
-// Open subscribes to the live events of deliberation id and returns a
-// Cursor at seq after (see Subscribe for the order and the errors). Close
-// releases it.
-func (f *Feed) Open(id string, after int64) *Cursor {
-	c := &Cursor{feed: f, id: id, last: after}
+var _ magi.Stream = (*cursor)(nil)
+
+// Follow opens the stream of deliberation id after seq after: it
+// subscribes to the Hub first, then reads the store after seq after, then
+// goes on with the live events, skipping any seq already returned (see
+// the package documentation). Close releases it.
+func (f *Feed) Follow(id string, after int64) magi.Stream {
+	c := &cursor{feed: f, id: id, last: after}
 	c.sub = f.hub.subscribe(id)
 	c.resume()
 	return c
 }
 
-// Close releases the Cursor's subscription. It may be called more than
-// once.
-func (c *Cursor) Close() { c.sub.Close() }
+// Close releases the subscription.
+func (c *cursor) Close() { c.sub.Close() }
 
-// Live returns the channel the next live event arrives on; hand what a
-// receive from it gives to Receive. It changes when the Hub drops the
-// subscription, so call Live again after each Receive.
-func (c *Cursor) Live() <-chan *magi.Event {
+// Ready is signalled when live events arrive or the subscription was
+// dropped; nil once the stream has ended.
+func (c *cursor) Ready() <-chan struct{} {
 	if c.end != nil {
 		return nil
 	}
-	return c.sub.C
+	return c.sub.ready
 }
 
-// Receive takes what a receive from Live gave: an event, or open false
-// when the subscription was dropped (Next then reads the store again).
-func (c *Cursor) Receive(p *magi.Event, open bool) {
-	if !open {
-		c.dropped = true
-		return
-	}
-	c.held = p
-}
-
-// Next returns the next event of the stream with ok true when one is
-// ready; with ok false and a nil error when none is yet: wait on Live. A
-// non-nil error ends the stream and is returned again by every later call:
-// io.EOF after the terminal event or when nothing more will come, else the
-// error Subscribe would yield (the store's, a gap it cannot fill).
-func (c *Cursor) Next(ctx context.Context) (e magi.Event, ok bool, err error) {
+// Next returns the next event of the stream when one is ready.
+func (c *cursor) Next(ctx context.Context) (magi.Encoded, bool, error) {
 	for c.end == nil {
 		switch {
 		case len(c.page) > 0:
-			e = c.page[0]
+			e := c.page[0]
 			c.page[0] = magi.Event{}
 			if c.page = c.page[1:]; len(c.page) == 0 {
 				c.page = nil
 			}
-			if c.accept(e) {
-				return e, true, nil
+			if c.accept(e.Seq, e.Terminal()) {
+				x, err := magi.Encode(e)
+				if err != nil {
+					c.end = err
+					break
+				}
+				return x, true, nil
 			}
 		case c.reading:
 			c.read(ctx)
 		case c.settle:
 			c.settled(ctx)
-		case c.held != nil:
-			if e, ok = c.handleLive(); ok {
-				return e, true, nil
+		case c.next < len(c.live):
+			if x, ok := c.handleLive(); ok {
+				return x, true, nil
 			}
 		case c.dropped: // start over from the store
 			c.dropped = false
 			c.sub = c.feed.hub.subscribe(c.id)
 			c.resume()
 		default:
-			select {
-			case p, open := <-c.sub.C:
-				c.Receive(p, open)
-			default:
-				return magi.Event{}, false, nil
+			clear(c.live)
+			c.live, c.next = c.live[:0], 0
+			if cap(c.live) > 64 {
+				c.live = nil
+			}
+			c.live, c.dropped = c.sub.take(c.live)
+			if len(c.live) == 0 && !c.dropped {
+				return magi.Encoded{}, false, nil
 			}
 		}
 	}
-	return magi.Event{}, false, c.end
+	return magi.Encoded{}, false, c.end
 }
 
 // resume starts, on a new subscription, reading the store after last.
-func (c *Cursor) resume() {
+func (c *cursor) resume() {
 	c.reading, c.resuming, c.before = true, true, c.last
 }
 
 // read reads the next page of stored events after last.
-func (c *Cursor) read(ctx context.Context) {
+func (c *cursor) read(ctx context.Context) {
 	page, err := c.feed.store.Events(ctx, c.id, c.last, pageSize)
 	if err != nil {
 		c.end = err
@@ -159,7 +129,7 @@ func (c *Cursor) read(ctx context.Context) {
 // records how far the store was read, and, when a resume found nothing
 // stored after last, checks the deliberation has not ended (the terminal
 // event may be behind).
-func (c *Cursor) settled(ctx context.Context) {
+func (c *cursor) settled(ctx context.Context) {
 	c.settle = false
 	c.feed.hub.advance(c.id, c.last)
 	if !c.resuming {
@@ -176,7 +146,7 @@ func (c *Cursor) settled(ctx context.Context) {
 // or beyond the stored head of a finished deliberation, gets nothing more.
 // Events stored since the store was read are on their way through the
 // subscription.
-func (c *Cursor) over(ctx context.Context) {
+func (c *cursor) over(ctx context.Context) {
 	sum, err := c.feed.store.Summary(ctx, c.id, "")
 	switch {
 	case err != nil:
@@ -186,36 +156,38 @@ func (c *Cursor) over(ctx context.Context) {
 	}
 }
 
-// handleLive returns the held live event if it is the one to return,
+// handleLive returns the next live event if it is the one to return,
 // first reading from the store any it skips.
-func (c *Cursor) handleLive() (magi.Event, bool) {
-	if c.held.Seq > c.last+1 && !c.filled {
+func (c *cursor) handleLive() (magi.Encoded, bool) {
+	x := c.live[c.next]
+	if x.Event.Seq > c.last+1 && !c.filled {
 		c.filled, c.reading = true, true
-		return magi.Event{}, false
+		return magi.Encoded{}, false
 	}
-	e := *c.held
-	c.held, c.filled = nil, false
-	return e, c.accept(e)
+	c.live[c.next] = nil
+	c.next++
+	c.filled = false
+	return *x, c.accept(x.Event.Seq, x.Event.Terminal())
 }
 
-// accept reports whether e is the event after last, to be returned: one
-// already returned is skipped (a skipped terminal event still ends the
-// stream: the client resumed after it), and one further on is a gap that
-// ends the stream with an error. Returning the terminal event ends the
-// stream after it.
-func (c *Cursor) accept(e magi.Event) bool {
+// accept reports whether the event of seq is the one after last, to be
+// returned: one already returned is skipped (a skipped terminal event
+// still ends the stream: the client resumed after it), and one further on
+// is a gap that ends the stream with an error. Returning the terminal
+// event ends the stream after it.
+func (c *cursor) accept(seq int64, terminal bool) bool {
 	switch {
-	case e.Seq <= c.last:
-		if e.Terminal() {
+	case seq <= c.last:
+		if terminal {
 			c.end = io.EOF
 		}
 		return false
-	case e.Seq > c.last+1:
-		c.end = magi.Errorf(magi.EINTERNAL, "feed: events %d to %d of %s are missing", c.last+1, e.Seq-1, c.id)
+	case seq > c.last+1:
+		c.end = magi.Errorf(magi.EINTERNAL, "feed: events %d to %d of %s are missing", c.last+1, seq-1, c.id)
 		return false
 	}
-	c.last = e.Seq
-	if e.Terminal() {
+	c.last = seq
+	if terminal {
 		c.end = io.EOF
 	}
 	return true

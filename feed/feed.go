@@ -2,18 +2,16 @@ package feed
 
 import (
 	"context"
-	"io"
-	"iter"
 	"sync"
 
 	"github.com/magi-system/magi"
 )
 
-// pageSize is how many stored events a subscriber reads at a time.
+// pageSize is how many stored events a stream reads at a time.
 const pageSize = 512
 
-// Feed is the read side: it gives each subscriber the whole, ordered
-// stream of a deliberation, stored events first, then live ones.
+// Feed is the read side: it gives each reader the whole, ordered stream
+// of a deliberation, stored events first, then live ones (Follow).
 type Feed struct {
 	store magi.Store
 	hub   *Hub
@@ -21,47 +19,14 @@ type Feed struct {
 	mu sync.Mutex
 }
 
+var _ magi.Follower = (*Feed)(nil)
+
 // NewFeed returns a Feed that reads from store and follows hub.
 func NewFeed(store magi.Store, hub *Hub) *Feed {
 	return &Feed{store: store, hub: hub}
 }
 
-// Subscribe yields every event of deliberation id whose seq is above after,
-// exactly once and in order, and ends after the terminal event. Stored
-// events come first, then live ones. An unknown id yields the store's
-// ENOTFOUND error; a failed store read, or a gap the store cannot fill,
-// yields an error; the end of ctx yields ctx.Err(). Each error is yielded at
-// most once, last. Stopping the iteration releases the subscription.
-func (f *Feed) Subscribe(ctx context.Context, id string, after int64) iter.Seq2[magi.Event, error] {
-	return func(yield func(magi.Event, error) bool) {
-		c := f.Open(id, after)
-		defer c.Close()
-		for {
-			e, ok, err := c.Next(ctx)
-			switch {
-			case ok:
-				if !yield(e, nil) {
-					return
-				}
-				continue
-			case err == io.EOF:
-				return
-			case err != nil:
-				yield(magi.Event{}, err)
-				return
-			}
-			select {
-			case p, open := <-c.Live():
-				c.Receive(p, open)
-			case <-ctx.Done():
-				yield(magi.Event{}, ctx.Err())
-				return
-			}
-		}
-	}
-}
-
-// Watch follows the events other processes append to a shared store: for
+// Watch follows the events other processes write to a shared store: for
 // each notice of an id that has subscribers here and no local writer, it
 // reads the new events from the store once and publishes them to the Hub.
 // It returns when ctx ends, with the Watcher's error.
@@ -70,7 +35,7 @@ func (f *Feed) Watch(ctx context.Context, w magi.Watcher) error {
 }
 
 // notice republishes the events of id up to seq that this process has not
-// published yet. A failed read is left to the next notice; subscribers that
+// published yet. A failed read is left to the next notice; streams that
 // see a gap read the store themselves.
 func (f *Feed) notice(ctx context.Context, id string, seq int64) {
 	f.mu.Lock()
@@ -83,7 +48,13 @@ func (f *Feed) notice(ctx context.Context, id string, seq int64) {
 	if err != nil {
 		return
 	}
-	for i := range events {
-		f.hub.Publish(events[i])
+	encoded := make([]magi.Encoded, 0, len(events))
+	for _, e := range events {
+		x, err := magi.Encode(e)
+		if err != nil {
+			break
+		}
+		encoded = append(encoded, x)
 	}
+	f.hub.publish(id, encoded)
 }

@@ -23,9 +23,10 @@ type HubOptions struct {
 }
 
 // Hub fans the events of each deliberation out to the subscribers of this
-// process. Publish never blocks: a subscriber whose buffer is full is
-// dropped, its channel closed and marked lagged, and it catches up from the
-// store. The zero Hub is not usable; call NewHub.
+// process. Publishing never blocks: it appends each event to each
+// subscriber's bounded buffer and signals it; a subscriber whose buffer is
+// full is dropped, and catches up from the store. The zero Hub is not
+// usable; call NewHub.
 type Hub struct {
 	buffer int
 
@@ -33,7 +34,7 @@ type Hub struct {
 	topics map[string]*topic
 	// failed holds the unstored fatal event of each writer that lost its
 	// store, so that a subscriber arriving later still sees its stream end.
-	failed map[string]magi.Event
+	failed map[string]*magi.Encoded
 
 	open    atomic.Int64
 	dropped atomic.Int64
@@ -51,14 +52,18 @@ type topic struct {
 	known int64
 }
 
-// subscription receives the events of one deliberation.
+// subscription receives the events of one deliberation, in seq order.
 type subscription struct {
 	hub *Hub
 	id  string
-	// C receives the events in seq order. It is closed when the
-	// subscription is dropped (Lagged reports true) or closed.
-	C      chan *magi.Event
-	lagged atomic.Bool
+	// ready is signalled when events arrive or the Hub drops s.
+	ready chan struct{}
+
+	mu sync.Mutex
+	// buf holds the events published and not yet taken; lagged is set
+	// when the Hub dropped s for falling behind.
+	buf    []*magi.Encoded
+	lagged bool
 	closed bool // guarded by hub.mu
 }
 
@@ -67,7 +72,7 @@ func NewHub(opts HubOptions) *Hub {
 	if opts.Buffer <= 0 {
 		opts.Buffer = DefaultBuffer
 	}
-	return &Hub{buffer: opts.Buffer, topics: map[string]*topic{}, failed: map[string]magi.Event{}}
+	return &Hub{buffer: opts.Buffer, topics: map[string]*topic{}, failed: map[string]*magi.Encoded{}}
 }
 
 // Subscriptions returns the number of open subscriptions, for metrics.
@@ -77,52 +82,91 @@ func (h *Hub) Subscriptions() int { return int(h.open.Load()) }
 // for metrics.
 func (h *Hub) Dropped() int64 { return h.dropped.Load() }
 
-// Publish hands e to every subscriber of e.DeliberationID without blocking.
-// Events must be published in seq order; one whose seq is not above the
-// highest already published for its id is ignored, so republishing what a
+// publish hands events, consecutive events of deliberation id, to every
+// subscriber of id without blocking; they are shared read-only. Events
+// must be published in seq order; those whose seq is not above the
+// highest already published for id are skipped, so republishing what a
 // store read returned is harmless.
-func (h *Hub) Publish(e magi.Event) {
+func (h *Hub) publish(id string, events []magi.Encoded) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	t := h.topics[e.DeliberationID]
-	if t == nil || e.Seq <= t.head {
+	t := h.topics[id]
+	if t == nil {
 		return
 	}
-	t.head = e.Seq
-	p := &e // one copy, shared read-only by every subscriber
-	for i := 0; i < len(t.subs); {
-		s := t.subs[i]
-		select {
-		case s.C <- p:
-			i++
-		default:
-			s.lagged.Store(true)
-			h.dropped.Add(1)
-			h.removeLocked(t, i)
-		}
+	for len(events) > 0 && events[0].Event.Seq <= t.head {
+		events = events[1:]
 	}
+	if len(events) == 0 {
+		return
+	}
+	t.head = events[len(events)-1].Event.Seq
+	for i := 0; i < len(t.subs); {
+		if t.subs[i].push(events, h.buffer) {
+			i++
+			continue
+		}
+		h.dropped.Add(1)
+		h.removeLocked(t, i)
+	}
+}
+
+// push appends events to s's buffer and signals s; it reports false, and
+// marks s lagged, when they do not fit.
+func (s *subscription) push(events []magi.Encoded, buffer int) bool {
+	s.mu.Lock()
+	fits := len(s.buf)+len(events) <= buffer
+	if fits {
+		for i := range events {
+			s.buf = append(s.buf, &events[i])
+		}
+	} else {
+		s.lagged = true
+	}
+	s.mu.Unlock()
+	s.signal()
+	return fits
+}
+
+func (s *subscription) signal() {
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the events published to s since the last take, appended
+// to into, and whether the Hub has dropped s (after those events).
+func (s *subscription) take(into []*magi.Encoded) ([]*magi.Encoded, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	into = append(into, s.buf...)
+	clear(s.buf)
+	s.buf = s.buf[:0]
+	if cap(s.buf) > 64 {
+		s.buf = nil // a burst's room is not kept by a waiting stream
+	}
+	return into, s.lagged
 }
 
 // subscribe returns a subscription to the events of id published from now
 // on (and the failure event of its writer, if it already failed).
 func (h *Hub) subscribe(id string) *subscription {
-	s := &subscription{hub: h, id: id, C: make(chan *magi.Event, h.buffer)}
+	s := &subscription{hub: h, id: id, ready: make(chan struct{}, 1)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	t := h.topicLocked(id)
 	t.subs = append(t.subs, s)
 	h.open.Add(1)
-	if e, ok := h.failed[id]; ok {
-		s.C <- &e
+	if x, ok := h.failed[id]; ok {
+		s.buf = append(s.buf, x)
+		s.signal()
 	}
 	return s
 }
 
-// Lagged reports whether the Hub dropped s because it fell behind.
-func (s *subscription) Lagged() bool { return s.lagged.Load() }
-
-// Close ends s and closes its channel. It may be called more than once, and
-// after the Hub dropped s.
+// Close ends s. It may be called more than once, and after the Hub
+// dropped s.
 func (s *subscription) Close() {
 	h := s.hub
 	h.mu.Lock()
@@ -139,12 +183,11 @@ func (s *subscription) Close() {
 	}
 }
 
-// removeLocked closes the i-th subscription of t and removes it, and t too
-// when nothing holds it any more.
+// removeLocked removes the i-th subscription of t, and t too when nothing
+// holds it any more.
 func (h *Hub) removeLocked(t *topic, i int) {
 	s := t.subs[i]
 	s.closed = true
-	close(s.C)
 	h.open.Add(-1)
 	last := len(t.subs) - 1
 	t.subs[i] = t.subs[last]
@@ -186,9 +229,9 @@ func (h *Hub) removeWriter(id string) {
 	}
 }
 
-// fail publishes e, the unstored fatal event of a writer that lost its
+// fail publishes x, the unstored fatal event of a writer that lost its
 // store, and keeps it for subscribers that come later.
-func (h *Hub) fail(e magi.Event) {
+func (h *Hub) fail(x magi.Encoded) {
 	h.mu.Lock()
 	if len(h.failed) >= maxFailed {
 		for id := range h.failed {
@@ -196,9 +239,9 @@ func (h *Hub) fail(e magi.Event) {
 			break
 		}
 	}
-	h.failed[e.DeliberationID] = e
+	h.failed[x.Event.DeliberationID] = &x
 	h.mu.Unlock()
-	h.Publish(e)
+	h.publish(x.Event.DeliberationID, []magi.Encoded{x})
 }
 
 // follow reports where the Feed should read from to republish a store

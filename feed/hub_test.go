@@ -7,19 +7,19 @@ import (
 	"github.com/magi-system/magi"
 )
 
+// drain takes what s has and returns its seqs.
 func drain(s *subscription) []int64 {
+	xs, _ := s.take(nil)
 	var seqs []int64
-	for {
-		select {
-		case e, ok := <-s.C:
-			if !ok {
-				return seqs
-			}
-			seqs = append(seqs, e.Seq)
-		default:
-			return seqs
-		}
+	for _, x := range xs {
+		seqs = append(seqs, x.Event.Seq)
 	}
+	return seqs
+}
+
+// pub publishes the event of seq of id alone.
+func pub(h *Hub, id string, seq int64) {
+	h.publish(id, []magi.Encoded{{Event: magi.Event{DeliberationID: id, Seq: seq}}})
 }
 
 func TestHub_FanOut(t *testing.T) {
@@ -29,10 +29,15 @@ func TestHub_FanOut(t *testing.T) {
 		t.Fatalf("Subscriptions() = %d, want 3", got)
 	}
 	for i := int64(1); i <= 5; i++ {
-		h.Publish(magi.Event{DeliberationID: "d1", Seq: i})
+		pub(h, "d1", i)
 	}
-	h.Publish(magi.Event{DeliberationID: "nobody", Seq: 1})
+	pub(h, "nobody", 1)
 	for name, s := range map[string]*subscription{"a": a, "b": b} {
+		select {
+		case <-s.ready:
+		default:
+			t.Errorf("%s was not signalled", name)
+		}
 		if diff := cmp.Diff(seqRange(1, 5), drain(s)); diff != "" {
 			t.Errorf("%s got (-want +got):\n%s", name, diff)
 		}
@@ -42,9 +47,6 @@ func TestHub_FanOut(t *testing.T) {
 	}
 	a.Close()
 	a.Close()
-	if _, ok := <-a.C; ok {
-		t.Error("closed subscription's channel is open")
-	}
 	b.Close()
 	other.Close()
 	if got := h.Subscriptions(); got != 0 {
@@ -60,20 +62,18 @@ func TestHub_DropsLaggingSubscriber(t *testing.T) {
 	slow, fast := h.subscribe("d"), h.subscribe("d")
 	var fastGot []int64
 	for i := int64(1); i <= 10; i++ {
-		h.Publish(magi.Event{DeliberationID: "d", Seq: i})
+		pub(h, "d", i)
 		fastGot = append(fastGot, drain(fast)...)
 	}
 	if diff := cmp.Diff(seqRange(1, 10), fastGot); diff != "" {
 		t.Errorf("fast subscriber (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(seqRange(1, 3), drain(slow)); diff != "" {
-		t.Errorf("slow subscriber before its drop (-want +got):\n%s", diff)
+	xs, lagged := slow.take(nil)
+	if len(xs) != 3 || !lagged {
+		t.Errorf("slow subscriber: %d events, lagged %v; want the 3 before its drop, lagged", len(xs), lagged)
 	}
-	if _, ok := <-slow.C; ok {
-		t.Error("slow subscriber's channel is still open")
-	}
-	if !slow.Lagged() || fast.Lagged() {
-		t.Errorf("Lagged: slow %v, fast %v; want true, false", slow.Lagged(), fast.Lagged())
+	if _, lagged := fast.take(nil); lagged {
+		t.Error("the fast subscriber is marked lagged")
 	}
 	if h.Dropped() != 1 || h.Subscriptions() != 1 {
 		t.Errorf("Dropped() = %d, Subscriptions() = %d; want 1, 1", h.Dropped(), h.Subscriptions())
@@ -90,7 +90,7 @@ func TestHub_IgnoresSeqAlreadyPublished(t *testing.T) {
 	s := h.subscribe("d")
 	defer s.Close()
 	for _, seq := range []int64{1, 2, 2, 1, 3} {
-		h.Publish(magi.Event{DeliberationID: "d", Seq: seq})
+		pub(h, "d", seq)
 	}
 	if diff := cmp.Diff([]int64{1, 2, 3}, drain(s)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -100,7 +100,7 @@ func TestHub_IgnoresSeqAlreadyPublished(t *testing.T) {
 func TestHub_FailureReachesLateSubscriber(t *testing.T) {
 	h := NewHub(HubOptions{})
 	h.addWriter("d")
-	h.fail(magi.Event{DeliberationID: "d", Seq: 4, Type: magi.EventError, Code: magi.ESTORE, Fatal: true})
+	h.fail(magi.Encoded{Event: magi.Event{DeliberationID: "d", Seq: 4, Type: magi.EventError, Code: magi.ESTORE, Fatal: true}})
 	h.removeWriter("d")
 	s := h.subscribe("d")
 	defer s.Close()
@@ -116,7 +116,7 @@ func TestHub_Follow(t *testing.T) {
 	}
 	s := h.subscribe("d")
 	defer s.Close()
-	h.Publish(magi.Event{DeliberationID: "d", Seq: 1})
+	pub(h, "d", 1)
 	h.advance("d", 7)
 	if after, ok := h.follow("d"); !ok || after != 7 {
 		t.Errorf("follow = %d, %v; want 7, true", after, ok)

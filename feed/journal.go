@@ -2,186 +2,209 @@ package feed
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/magi-system/magi"
 )
 
-// maxQueue is how many events may wait for the store before Emit blocks.
-const maxQueue = 8192
+// maxPending is how many events of one deliberation may wait for the
+// store before its Emit blocks.
+const maxPending = 8192
 
 // storeFailedMessage is what live subscribers read when the store fails.
 const storeFailedMessage = "the database is unavailable; the deliberation could not be kept"
 
-// Journal is the write side of the feed: it stores every event of the
-// deliberations this process runs, then publishes it to the Hub. One per
-// process.
+// Journal is the write side of the feed, one per process. Its goroutine
+// takes whatever the deliberations of this process have emitted since its
+// last write — new deliberations and events of any of them — and stores it
+// as one batch, in one transaction (magi.Store.Write); then it publishes
+// the stored events to the Hub and shows them to the observer. It is the
+// one batching layer between the council and the store: an event is
+// batched, encoded and committed once, and nothing is published before it
+// is stored.
 type Journal struct {
 	store magi.Store
 	hub   *Hub
+
+	mu    sync.Mutex
+	space *sync.Cond // signalled when queued events were written or dropped
+	// opening are the deliberations to create, dirty the writers with
+	// events queued, both waiting for the next write.
+	opening []*opening
+	dirty   []*Writer
+	observe func(magi.Event)
+	closed  bool
+
+	wake chan struct{}
+	done chan struct{}
 }
 
-// NewJournal returns a Journal that appends to store and publishes to hub.
+// opening is a deliberation waiting to be created.
+type opening struct {
+	w    *Writer
+	d    magi.NewDeliberation
+	errc chan error
+}
+
+// NewJournal starts the Journal of store and hub. Close stops it.
 func NewJournal(store magi.Store, hub *Hub) *Journal {
-	return &Journal{store: store, hub: hub}
+	j := &Journal{store: store, hub: hub, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	j.space = sync.NewCond(&j.mu)
+	go j.run()
+	return j
+}
+
+// Observe sets fn, the one hook that sees every event once it is stored
+// (and the unstored failure event that ends a deliberation whose store
+// failed), in seq order per deliberation, on the Journal's goroutine: the
+// metrics and the quotas count there. fn must not block.
+func (j *Journal) Observe(fn func(magi.Event)) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.observe = fn
+}
+
+// Close writes what is queued, then stops the Journal's goroutine. Events
+// emitted after Close are dropped; Open fails.
+func (j *Journal) Close() {
+	j.mu.Lock()
+	j.closed = true
+	j.mu.Unlock()
+	j.space.Broadcast()
+	j.signal()
+	<-j.done
+}
+
+func (j *Journal) signal() {
+	select {
+	case j.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Open records the new deliberation d in the store, with the next write,
+// and returns the Writer of its events. Once handed over, it waits for the
+// write even if ctx ends, so that an error always means "not stored".
+func (j *Journal) Open(ctx context.Context, d magi.NewDeliberation) (*Writer, error) {
+	w := &Writer{j: j, id: d.ID, failed: make(chan struct{}), settled: make(chan struct{})}
+	o := &opening{w: w, d: d, errc: make(chan error, 1)}
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil, magi.Errorf(magi.EUNAVAILABLE, "the server is shutting down")
+	}
+	j.opening = append(j.opening, o)
+	j.mu.Unlock()
+	j.signal()
+	if err := <-o.errc; err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // Writer journals the events of one deliberation, in the order they are
-// emitted. Its goroutine runs until Close, which must be called.
+// emitted. Close must be called.
 type Writer struct {
-	id     string
-	store  magi.Store
-	hub    *Hub
-	cancel context.CancelFunc
+	j  *Journal
+	id string
 
-	mu      sync.Mutex
-	space   *sync.Cond // signalled when the queue is taken or the writer stops
+	// Guarded by j.mu: the events emitted and not yet taken by the
+	// Journal, in emission order; how many of w's events are queued or
+	// being written.
 	queue   []magi.Event
+	spare   []magi.Event // an empty queue to reuse
+	pending int
+	dirty   bool // w is in j.dirty
 	closing bool
 	err     error
+	settle  bool // settled is closed
 
-	wake   chan struct{}
-	failed chan struct{}
-	done   chan struct{}
-	once   sync.Once
-}
-
-// Open records the new deliberation d in the store and returns the Writer
-// of its events. The Writer outlives ctx's cancellation; only Close ends it.
-func (j *Journal) Open(ctx context.Context, d magi.NewDeliberation) (*Writer, error) {
-	if err := j.store.Create(ctx, d); err != nil {
-		return nil, err
-	}
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	w := &Writer{
-		id: d.ID, store: j.store, hub: j.hub, cancel: cancel,
-		wake: make(chan struct{}, 1), failed: make(chan struct{}), done: make(chan struct{}),
-	}
-	w.space = sync.NewCond(&w.mu)
-	j.hub.addWriter(d.ID)
-	go w.run(runCtx)
-	return w, nil
+	// seq is the last seq given, by the Journal's goroutine.
+	seq int64
+	// failed is closed when the store fails; settled once closing with
+	// nothing pending (or failed).
+	failed, settled chan struct{}
+	once            sync.Once
 }
 
 // ID returns the id of the deliberation w journals.
 func (w *Writer) ID() string { return w.id }
 
 // Emit queues e to be stored and then published. It sets e's
-// DeliberationID, Seq (1, 2, 3 … in the order of the calls to Emit) and
-// Timestamp. It is safe from several goroutines and returns at once unless
-// the store has fallen far behind. After a store failure or Close, events
-// are dropped.
+// DeliberationID and Timestamp; the Journal gives it its Seq (1, 2, 3 …
+// in the order of the calls to Emit). It is safe from several goroutines
+// and returns at once unless the store has fallen far behind. After a
+// store failure or Close, events are dropped.
 func (w *Writer) Emit(e magi.Event) {
-	w.mu.Lock()
-	for len(w.queue) >= maxQueue && w.err == nil && !w.closing {
-		w.space.Wait()
+	j := w.j
+	j.mu.Lock()
+	for w.pending >= maxPending && w.err == nil && !w.closing && !j.closed {
+		j.space.Wait()
 	}
-	if w.err != nil || w.closing {
-		w.mu.Unlock()
+	if w.err != nil || w.closing || j.closed {
+		j.mu.Unlock()
 		return
 	}
+	e.DeliberationID = w.id
 	// Stamped under the lock so that timestamps never go back along seq.
 	e.Timestamp = time.Now().UTC()
 	w.queue = append(w.queue, e)
-	w.mu.Unlock()
-	select {
-	case w.wake <- struct{}{}:
-	default:
+	w.pending++
+	if !w.dirty {
+		w.dirty = true
+		j.dirty = append(j.dirty, w)
 	}
+	j.mu.Unlock()
+	j.signal()
 }
 
 // Failed is closed when the store has failed: the deliberation can no
 // longer be kept and should be cancelled.
 func (w *Writer) Failed() <-chan struct{} { return w.failed }
 
-// Err returns the store error that stopped w, or nil.
+// Err returns the error that stopped w, or nil.
 func (w *Writer) Err() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.j.mu.Lock()
+	defer w.j.mu.Unlock()
 	return w.err
 }
 
-// Close stores and publishes what is queued, then stops w. It returns the
-// first store error. If ctx ends first, the pending append is cancelled.
+// Close waits until what w queued is stored and published, then stops w.
+// It returns the first store error. If ctx ends first, w stops at once:
+// what is still queued is dropped, and Close returns ctx's error.
 func (w *Writer) Close(ctx context.Context) error {
-	w.mu.Lock()
+	j := w.j
+	j.mu.Lock()
 	w.closing = true
-	w.mu.Unlock()
-	w.space.Broadcast()
-	w.signal()
+	w.settledLocked()
+	j.mu.Unlock()
+	j.space.Broadcast()
 	select {
-	case <-w.done:
+	case <-w.settled:
 	case <-ctx.Done():
-		w.cancel()
-		<-w.done
+		j.mu.Lock()
+		if w.err == nil {
+			w.failLocked(ctx.Err())
+		}
+		j.mu.Unlock()
 	}
-	w.once.Do(func() {
-		w.cancel()
-		w.hub.removeWriter(w.id)
-	})
+	w.once.Do(func() { j.hub.removeWriter(w.id) })
 	return w.Err()
 }
 
-func (w *Writer) signal() {
-	select {
-	case w.wake <- struct{}{}:
-	default:
+// settledLocked closes settled once w is closing with nothing pending, or
+// failed.
+func (w *Writer) settledLocked() {
+	if !w.settle && ((w.closing && w.pending == 0) || w.err != nil) {
+		w.settle = true
+		close(w.settled)
 	}
 }
 
-// run takes everything queued, stores it as one batch, then publishes it,
-// until w closes or the store fails.
-func (w *Writer) run(ctx context.Context) {
-	defer close(w.done)
-	var batch []magi.Event
-	var seq int64
-	for {
-		w.mu.Lock()
-		batch, w.queue = w.queue, batch[:0]
-		closing := w.closing
-		w.mu.Unlock()
-		w.space.Broadcast()
-		if len(batch) == 0 {
-			if closing {
-				return
-			}
-			<-w.wake
-			continue
-		}
-		batch = coalesce(batch)
-		for i := range batch {
-			seq++
-			batch[i].DeliberationID, batch[i].Seq = w.id, seq
-			// Encoded once, here: the store and every subscriber reuse it.
-			if b, err := json.Marshal(batch[i]); err == nil {
-				batch[i].Encoded = b
-			}
-		}
-		if err := w.store.Append(ctx, batch...); err != nil {
-			w.fail(err, seq-int64(len(batch))+1)
-			return
-		}
-		for i := range batch {
-			w.hub.Publish(batch[i])
-		}
-		clear(batch)
-	}
-}
-
-// fail stops w after the store refused the events from seq next on, and
-// ends the stream of live subscribers with an unstored fatal error event.
-func (w *Writer) fail(err error, next int64) {
-	w.mu.Lock()
-	w.err = fmt.Errorf("journal %s: append: %w", w.id, err)
-	w.queue = nil
-	w.mu.Unlock()
-	w.space.Broadcast()
+// failLocked stops w with err: its queued events will be dropped.
+func (w *Writer) failLocked(err error) {
+	w.err = err
 	close(w.failed)
-	w.hub.fail(magi.Event{
-		Type: magi.EventError, DeliberationID: w.id, Seq: next, Timestamp: time.Now().UTC(),
-		Code: magi.ESTORE, Message: storeFailedMessage, Fatal: true,
-	})
+	w.settledLocked()
 }

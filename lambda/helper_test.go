@@ -70,8 +70,9 @@ func TestHelperProcess(t *testing.T) {
 
 // functionHandler is the function's HTTP handler: MAGI's real server on a
 // council of gated fake models; under /fail/ the same server whose event
-// subscription breaks after two events; /panic and /panic-early panic
-// after and before sending their header.
+// streams break after two events, under /panicky/ one whose streams panic
+// then; /panic and /panic-early, handlers of their own, panic after and
+// before sending their header.
 func functionHandler(ctx context.Context, dir, gate string) (http.Handler, error) {
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "magi.db"), sqlite.Options{})
 	if err != nil {
@@ -90,11 +91,13 @@ func functionHandler(ctx context.Context, dir, gate string) (http.Handler, error
 		return journal.Open(ctx, d)
 	}, 0, nil)
 	good := server.New(runner, st, fd, nil, nil, server.Options{})
-	broken := server.New(runner, st, breaksAfter{fd, 2}, nil, nil, server.Options{})
+	broken := server.New(runner, st, breaksAfter{Follower: fd, n: 2}, nil, nil, server.Options{})
+	panicky := server.New(runner, st, breaksAfter{Follower: fd, n: 2, panics: true}, nil, nil, server.Options{})
 
 	mux := http.NewServeMux()
 	mux.Handle("/", good.Handler())
 	mux.Handle("/fail/", http.StripPrefix("/fail", broken.Handler()))
+	mux.Handle("/panicky/", http.StripPrefix("/panicky", panicky.Handler()))
 	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		_, _ = w.Write([]byte("id: 1\ndata: {\"type\":\"start\",\"seq\":1}\n\n"))
@@ -146,26 +149,36 @@ func (m gatedModel) wait(ctx context.Context) error {
 	return nil
 }
 
-// breaksAfter is a subscription that fails after n events, as when the
-// database goes away mid-stream.
+// breaksAfter is a follower whose streams fail after n events, as when
+// the database goes away mid-stream; with panics set, they panic instead.
 type breaksAfter struct {
-	server.Subscriber
-	n int
+	magi.Follower
+	n      int
+	panics bool
 }
 
-func (b breaksAfter) Subscribe(ctx context.Context, id string, after int64) iter.Seq2[magi.Event, error] {
-	return func(yield func(magi.Event, error) bool) {
-		sent := 0
-		for e, err := range b.Subscriber.Subscribe(ctx, id, after) {
-			if !yield(e, err) || err != nil {
-				return
-			}
-			if sent++; sent == b.n {
-				yield(magi.Event{}, magi.Errorf(magi.EUNAVAILABLE, "the database went away"))
-				return
-			}
+func (b breaksAfter) Follow(id string, after int64) magi.Stream {
+	return &breaking{Stream: b.Follower.Follow(id, after), left: b.n, panics: b.panics}
+}
+
+type breaking struct {
+	magi.Stream
+	left   int
+	panics bool
+}
+
+func (s *breaking) Next(ctx context.Context) (magi.Encoded, bool, error) {
+	if s.left == 0 {
+		if s.panics {
+			panic("the stream broke")
 		}
+		return magi.Encoded{}, false, magi.Errorf(magi.EUNAVAILABLE, "the database went away")
 	}
+	x, ok, err := s.Stream.Next(ctx)
+	if ok {
+		s.left--
+	}
+	return x, ok, err
 }
 
 // syncBuffer is a bytes.Buffer safe for the process's two output streams.

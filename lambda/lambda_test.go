@@ -108,33 +108,42 @@ func TestRun_SubscriptionErrorEndsStream(t *testing.T) {
 	}
 }
 
-// TestRun_Panic: a handler that panics after sending its header ends its
-// stream with a fatal error event and the runtime's error trailer; one
-// that panics before gets a JSON 500; the function lives on to serve the
-// next invocation.
+// TestRun_Panic: MAGI's server whose stream panics after its header ends
+// the stream with a fatal error event (the server writes it; Lambda writes
+// no MAGI event of its own); any handler that panics after sending its
+// header ends its body with the runtime's error trailer; one that panics
+// before gets a JSON 500; the function lives on to serve the next
+// invocation.
 func TestRun_Panic(t *testing.T) {
 	rt := newFakeRuntime(t)
 	startFunction(t, rt)
 
-	rt.invoke("GET", "/panic", "", nil)
+	rt.invoke("POST", "/panicky/api/deliberations", `{"question":"will it hold?"}`, sseRequest)
 	res := rt.result(20 * time.Second)
+	prelude, events := split(t, res.body)
+	if prelude.StatusCode != 200 || len(events) != 3 {
+		t.Fatalf("status %d and %d events, want 200 and two events and the error", prelude.StatusCode, len(events))
+	}
+	if e := events[2]; e.Type != magi.EventError || !e.Fatal || e.Code != magi.EINTERNAL || strings.Contains(e.Message, "broke") {
+		t.Errorf("last event %+v, want a fatal internal error without the panic's text", e)
+	}
+
+	rt.invoke("GET", "/panic", "", nil)
+	res = rt.result(20 * time.Second)
 	if got := res.trailer.Get("Lambda-Runtime-Function-Error-Type"); got != "Panic" {
 		t.Errorf("Lambda-Runtime-Function-Error-Type = %q, want Panic", got)
 	}
 	if res.trailer.Get("Lambda-Runtime-Function-Error-Body") == "" {
 		t.Error("no Lambda-Runtime-Function-Error-Body trailer")
 	}
-	prelude, events := split(t, res.body)
-	if prelude.StatusCode != 200 || len(events) != 2 {
-		t.Fatalf("status %d and %d events, want 200 and the start and the error", prelude.StatusCode, len(events))
-	}
-	if e := events[1]; e.Type != magi.EventError || !e.Fatal || e.Code != magi.EINTERNAL || strings.Contains(e.Message, "boom") {
-		t.Errorf("last event %+v, want a fatal internal error without the panic's text", e)
+	prelude, rest := cutPrelude(t, res.body)
+	if prelude.StatusCode != 200 || string(rest) != "id: 1\ndata: {\"type\":\"start\",\"seq\":1}\n\n" {
+		t.Fatalf("status %d, body %q; want 200 and what the handler wrote, nothing more", prelude.StatusCode, rest)
 	}
 
 	rt.invoke("GET", "/panic-early", "", nil)
 	res = rt.result(20 * time.Second)
-	prelude, rest := cutPrelude(t, res.body)
+	prelude, rest = cutPrelude(t, res.body)
 	if prelude.StatusCode != 500 || prelude.Headers["Content-Type"] != "application/json" {
 		t.Errorf("prelude %+v, want a JSON 500", prelude)
 	}

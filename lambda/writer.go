@@ -1,18 +1,14 @@
 package lambda
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
-
-	"github.com/magi-system/magi"
 )
 
 // head is what the prelude of a streamed response says: status, headers
@@ -106,9 +102,10 @@ func prelude(status int, h http.Header) head {
 }
 
 // serve runs h and ends the body: normally when h returns; after a panic,
-// with a JSON 500 if nothing was sent yet, otherwise with a fatal `error`
-// event (for an event stream) and a body error, which the runtime reports
-// in its Lambda-Runtime-Function-Error-Type trailer.
+// with a JSON 500 if nothing was sent yet, otherwise with a body error,
+// which the runtime reports in its Lambda-Runtime-Function-Error-Type
+// trailer. (MAGI's server recovers its own panics and ends an event stream
+// with its last event; a panic reaches here only from outside it.)
 func serve(h http.Handler, w *responseWriter, r *http.Request, log *slog.Logger) {
 	defer func() {
 		v := recover()
@@ -138,20 +135,5 @@ func (w *responseWriter) fail(v any) {
 		w.body.Close()
 		return
 	}
-	if strings.HasPrefix(w.frozen.Get("Content-Type"), "text/event-stream") {
-		_, _ = w.body.Write(fatalEvent())
-	}
 	w.body.CloseWithError(messages.InvokeResponse_Error{Type: "Panic", Message: fmt.Sprint(v)})
-}
-
-// fatalEvent is the last event of a stream whose handler panicked. Like
-// the server's own end-of-stream events it has no id: it is not part of
-// the stored stream, so a client resuming later skips nothing.
-func fatalEvent() []byte {
-	data, err := json.Marshal(magi.Event{Type: magi.EventError, Timestamp: time.Now().UTC(),
-		Code: magi.EINTERNAL, Message: "internal error", Fatal: true})
-	if err != nil {
-		return nil
-	}
-	return append(append([]byte("data: "), data...), "\n\n"...)
 }

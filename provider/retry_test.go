@@ -6,6 +6,7 @@ import (
 	"iter"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -134,21 +135,23 @@ func TestRetry_StopEarly(t *testing.T) {
 }
 
 func TestRetry_CancelWhileWaiting(t *testing.T) {
-	p, calls := scripted(step{err: perr(magi.KindRateLimited, time.Hour)})
-	ctx, cancel := context.WithCancel(t.Context())
-	pol := provider.Policy{Attempts: 3, MaxDelay: time.Hour}
-	start := time.Now()
-	var got error
-	for _, err := range provider.Retry(ctx, p, magi.Request{}, pol, func(int, time.Duration, error) { cancel() }) {
-		got = err
-	}
-	var pe *magi.ProviderError
-	if !errors.As(got, &pe) || pe.Kind != magi.KindCancelled || *calls != 1 {
-		t.Errorf("err %v, calls %d; want cancelled after 1 call", got, *calls)
-	}
-	if time.Since(start) > time.Second {
-		t.Errorf("waited %v after cancel", time.Since(start))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		p, calls := scripted(step{err: perr(magi.KindRateLimited, time.Hour)})
+		ctx, cancel := context.WithCancel(t.Context())
+		pol := provider.Policy{Attempts: 3, MaxDelay: time.Hour}
+		start := time.Now()
+		var got error
+		for _, err := range provider.Retry(ctx, p, magi.Request{}, pol, func(int, time.Duration, error) { cancel() }) {
+			got = err
+		}
+		var pe *magi.ProviderError
+		if !errors.As(got, &pe) || pe.Kind != magi.KindCancelled || *calls != 1 {
+			t.Errorf("err %v, calls %d; want cancelled after 1 call", got, *calls)
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("waited %v of synctest's clock after the cancel, want none", waited)
+		}
+	})
 }
 
 func TestPolicy_Delay(t *testing.T) {

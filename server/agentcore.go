@@ -20,7 +20,7 @@ func (s *Server) handleInvocations() http.Handler {
 			return
 		}
 		p := principalOf(r.Context())
-		q.ID, q.Owner = magi.NewID(), p.KeyID
+		q.ID, q.Owner = magi.NewID(), p.ID()
 		if err := s.admit(r, q); err != nil {
 			writeError(w, r, err)
 			return

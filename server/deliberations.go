@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/minutes"
 )
 
 // createResponse answers a POST without Accept: text/event-stream.
@@ -22,8 +23,8 @@ func (s *Server) handleCreate() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		// The key that asks owns it, admin or not (an admin sees all anyway).
-		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).KeyID
+		// Whoever asks owns it, admin or not (an admin sees all anyway).
+		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).ID()
 		if err := s.admit(r, q); err != nil {
 			writeError(w, r, err)
 			return
@@ -33,7 +34,7 @@ func (s *Server) handleCreate() http.Handler {
 			return
 		}
 		s.metrics.started()
-		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "question_bytes", len(q.Text))
+		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text))
 		if wantsStream(r) {
 			s.stream(w, r, q.ID, 0)
 			return
@@ -177,6 +178,6 @@ func (s *Server) handleExport() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
-		_, _ = io.WriteString(w, rec.Markdown())
+		_, _ = io.WriteString(w, minutes.Markdown(rec))
 	})
 }

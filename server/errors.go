@@ -20,6 +20,8 @@ func statusOf(code string) int {
 		return http.StatusBadRequest
 	case magi.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case magi.EFORBIDDEN:
+		return http.StatusForbidden
 	case magi.ENOTFOUND:
 		return http.StatusNotFound
 	case magi.EMETHOD:
@@ -58,15 +60,24 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	refuseBody(w, r)
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, magi.ErrorMessage(err)
-	var e *magi.Error
-	if errors.As(err, &e) && e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
+	if retry := retryHeader(err); retry != "" {
+		w.Header().Set("Retry-After", retry)
 	}
 	status := statusOf(code)
 	if status >= 500 {
 		logger(r).Error("request failed", "code", code, "err", err)
 	}
 	writeJSON(w, status, body)
+}
+
+// retryHeader is the Retry-After header of err, in whole seconds; "" when
+// err does not say when to retry.
+func retryHeader(err error) string {
+	var e *magi.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		return strconv.Itoa(int(e.RetryAfter.Seconds() + 0.999))
+	}
+	return ""
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -22,12 +22,21 @@ import (
 	"github.com/magi-system/magi/store/sqlite"
 )
 
-// wordProvider streams a fixed verdict answer word by word with a gap.
+// wordProvider streams a fixed verdict answer word by word with a gap:
+// APPROVED, except that on a question marked [split] CASPER rejects in
+// round 1 and approves on a condition in round 2.
 type wordProvider struct{ gap time.Duration }
 
 func (p wordProvider) Stream(ctx context.Context, req magi.Request) iter.Seq2[magi.Delta, error] {
+	vote := `"APPROVED", "confidence": 0.8, "summary": "ok", "conditions": []`
+	if req.Agent == magi.Casper && strings.Contains(req.Prompt, "[split]") {
+		vote = `"REJECTED", "confidence": 0.6, "summary": "no", "conditions": []`
+		if strings.Contains(req.Prompt, "this is round 2") {
+			vote = `"CONDITIONAL", "confidence": 0.7, "summary": "if piloted", "conditions": ["a pilot"]`
+		}
+	}
 	text := "I have considered " + string(req.Agent) + " carefully and weighed the evidence.\n" +
-		`{"decision": "APPROVED", "confidence": 0.8, "summary": "ok", "conditions": [], "scores": {"melchior": 70, "balthasar": 60, "casper": 50}}`
+		`{"decision": ` + vote + `, "scores": {"melchior": 70, "balthasar": 60, "casper": 50}}`
 	return func(yield func(magi.Delta, error) bool) {
 		for _, w := range strings.SplitAfter(text, " ") {
 			select {
@@ -74,6 +83,7 @@ func newTestServer(t *testing.T, gap time.Duration, opts Options) *testServer {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = runner.Shutdown(ctx)
+		j.Close()
 		srv.CloseStreams()
 		ts.Close()
 		st.Close()
@@ -91,19 +101,36 @@ type sseEvent struct {
 // readSSE parses a whole stream. It fails on an `event:` line.
 func readSSE(t *testing.T, body io.Reader) (events []sseEvent, pings int) {
 	t.Helper()
+	r := newSSEReader(body)
+	return r.rest(t), r.pings
+}
+
+// sseReader parses a stream event by event.
+type sseReader struct {
+	sc    *bufio.Scanner
+	pings int
+}
+
+func newSSEReader(body io.Reader) *sseReader {
 	sc := bufio.NewScanner(body)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	return &sseReader{sc: sc}
+}
+
+// next returns the next event, or false at the end of the stream.
+func (r *sseReader) next(t *testing.T) (sseEvent, bool) {
+	t.Helper()
 	var cur sseEvent
-	for sc.Scan() {
-		line := sc.Text()
+	for r.sc.Scan() {
+		line := r.sc.Text()
 		switch {
 		case line == "":
 			if cur.raw != "" {
-				events = append(events, cur)
+				return cur, true
 			}
 			cur = sseEvent{}
 		case line == ": ping":
-			pings++
+			r.pings++
 		case strings.HasPrefix(line, "id: "):
 			cur.id = strings.TrimPrefix(line, "id: ")
 		case strings.HasPrefix(line, "data: "):
@@ -118,7 +145,36 @@ func readSSE(t *testing.T, body io.Reader) (events []sseEvent, pings int) {
 			t.Errorf("unexpected stream line %q", line)
 		}
 	}
-	return events, pings
+	return sseEvent{}, false
+}
+
+// rest reads r to the end of the stream.
+func (r *sseReader) rest(t *testing.T) []sseEvent {
+	t.Helper()
+	var events []sseEvent
+	for {
+		e, ok := r.next(t)
+		if !ok {
+			return events
+		}
+		events = append(events, e)
+	}
+}
+
+// untilChunk reads r up to and including its first chunk event.
+func (r *sseReader) untilChunk(t *testing.T) []sseEvent {
+	t.Helper()
+	var events []sseEvent
+	for {
+		e, ok := r.next(t)
+		if !ok {
+			t.Fatalf("the stream ended before any chunk, after %d events", len(events))
+		}
+		events = append(events, e)
+		if e.event.Type == magi.EventChunk {
+			return events
+		}
+	}
 }
 
 // checkSequence asserts ids from..to, id == seq, and exactly one terminal

@@ -116,6 +116,9 @@ type createRequest struct {
 	// (/invocations); either field may be used on either route.
 	Prompt string `json:"prompt"`
 	Rule   string `json:"rule"`
+	// Rounds is the most rounds of debate, 1 to magi.MaxRounds; absent
+	// means the configuration's default.
+	Rounds *int `json:"rounds"`
 }
 
 // parseQuestion reads a question of at most max bytes from a JSON body.
@@ -125,7 +128,7 @@ func parseQuestion(body []byte, max int) (magi.Question, error) {
 	}
 	var req createRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\"}: %s", jsonProblem(err))
+		return magi.Question{}, magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\", \"rounds\": 2}: %s", jsonProblem(err))
 	}
 	text := strings.TrimSpace(req.Question)
 	if text == "" {
@@ -137,11 +140,21 @@ func parseQuestion(body []byte, max int) (magi.Question, error) {
 	case len(text) > max:
 		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is %d bytes; the limit is %d", len(text), max)
 	}
-	rule, err := magi.ParseRule(req.Rule)
-	if err != nil {
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "unknown rule %s: use majority, unanimous or judge", excerpt(req.Rule))
+	q := magi.Question{Text: text}
+	if req.Rule != "" { // absent: the council's default
+		rule, err := magi.ParseRule(req.Rule)
+		if err != nil {
+			return magi.Question{}, magi.Errorf(magi.EINVALID, "unknown rule %s: use majority, unanimous or judge", excerpt(req.Rule))
+		}
+		q.Rule = rule
 	}
-	return magi.Question{Text: text, Rule: rule}, nil
+	if req.Rounds != nil {
+		if err := magi.CheckRounds(*req.Rounds); err != nil {
+			return magi.Question{}, err
+		}
+		q.Rounds = *req.Rounds
+	}
+	return q, nil
 }
 
 // checkJSONText refuses what encoding/json would silently turn into

@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/magi-system/magi"
 )
 
 type loggerKey struct{}
@@ -48,8 +51,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					panic(v)
 				}
 				log.Error("panic serving request", "path", r.URL.Path, "panic", v)
-				if !rw.wrote {
+				switch {
+				case !rw.wrote:
 					writeJSON(rw, http.StatusInternalServerError, map[string]any{"error": map[string]string{"code": "internal", "message": "internal error"}})
+				case strings.HasPrefix(rw.Header().Get("Content-Type"), "text/event-stream"):
+					// The stream is under way: its failure is its last event.
+					endStream(rw, magi.Event{Type: magi.EventError, Code: magi.EINTERNAL, Message: "internal error", Fatal: true})
+					_ = http.NewResponseController(rw).Flush()
 				}
 			}
 			log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rw.status, "ms", time.Since(began).Milliseconds())

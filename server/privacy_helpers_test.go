@@ -57,12 +57,16 @@ type privOptions struct {
 	held     bool          // the provider waits for hold to close
 	keyCheck time.Duration // KeyAuth's re-check interval
 	store    keyStore      // nil: a new SQLite store
+	// setup, when set, finishes the server before it serves at url.
+	setup func(t *testing.T, srv *server.Server, st keyStore, url string)
 }
 
-// keyStore is a store that keeps API keys too, as both stores do.
+// keyStore is a store that keeps API keys and sign-in sessions too, as
+// both stores do.
 type keyStore interface {
 	magi.Store
 	magi.KeyStore
+	magi.SessionStore
 }
 
 func newPrivServer(t *testing.T, o privOptions) *privServer {
@@ -84,25 +88,28 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 	ps.quota = server.NewQuota(o.limits, st)
 	hub := feed.NewHub(feed.HubOptions{})
 	j := feed.NewJournal(st, hub)
+	j.Observe(ps.quota.Observe) // as cmd/magi does
 	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		w, err := j.Open(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		return observedWriter{w, ps.quota, d.ID}, nil
+		return j.Open(ctx, d)
 	}, 16, nil)
 	if o.opts.UI == nil {
 		o.opts.UI, o.opts.CSP = web.Handler(), web.ContentSecurityPolicy
 	}
 	srv := server.New(ps.quota.Runner(runner), st, feed.NewFeed(st, hub), nil, nil, o.opts)
 	srv.Auth, srv.Quota = server.NewKeyAuth(st, o.keyCheck), ps.quota
-	ts := httptest.NewServer(srv.Handler())
-	ps.url = ts.URL
+	ts := httptest.NewUnstartedServer(nil)
+	ps.url = "http://" + ts.Listener.Addr().String()
+	if o.setup != nil {
+		o.setup(t, srv, st, ps.url)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
 	t.Cleanup(func() {
 		ps.release()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = runner.Shutdown(ctx)
+		j.Close()
 		srv.CloseStreams()
 		ts.Close()
 		_ = st.Close()
@@ -129,19 +136,6 @@ func (ps *privServer) release() {
 			close(ps.hold)
 		}
 	}
-}
-
-// observedWriter shows each journaled event to the quota, as cmd/magi does.
-type observedWriter struct {
-	*feed.Writer
-	q  *server.Quota
-	id string
-}
-
-func (o observedWriter) Emit(e magi.Event) {
-	o.Writer.Emit(e)
-	e.DeliberationID = o.id
-	o.q.Observe(e)
 }
 
 // addKey creates a key in the store and returns it.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,19 +71,19 @@ func NewQuota(limits QuotaLimits, keys magi.KeyStore) *Quota {
 func (q *Quota) Admit(ctx context.Context, p Principal, d magi.Question) error {
 	q.mu.Lock()
 	now := q.now()
-	u := q.of(p.KeyID, now)
+	u := q.of(p.ID(), now)
 	limit, wait := q.over(u, now)
 	if limit == "" {
 		u.starts = append(u.starts, now)
 		u.running++
-		q.running[d.ID] = admission{key: p.KeyID, at: now}
+		q.running[d.ID] = admission{key: p.ID(), at: now}
 	}
 	q.mu.Unlock()
 	if limit == "" {
 		return nil
 	}
 	return &magi.Error{Code: magi.ERATELIMIT, RetryAfter: wait,
-		Message: fmt.Sprintf("quota: %s for %s; retry in %d s", limit, q.name(ctx, p.KeyID), int(wait.Seconds()+0.999))}
+		Message: fmt.Sprintf("quota: %s for %s; retry in %d s", limit, q.name(ctx, p.ID()), int(wait.Seconds()+0.999))}
 }
 
 // of returns the usage of key, without what is older than the windows.
@@ -137,6 +138,9 @@ func (q *Quota) over(u *keyUsage, now time.Time) (string, time.Duration) {
 func (q *Quota) name(ctx context.Context, key string) string {
 	if key == "" {
 		return "the open API (no key)"
+	}
+	if sub, ok := strings.CutPrefix(key, magi.UserOwnerPrefix); ok {
+		return "signed-in user " + sub
 	}
 	if q.keys != nil {
 		if k, _, err := q.keys.KeyByID(ctx, key); err == nil {

@@ -18,6 +18,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/deliberations/{id}", s.api(s.handleDelete()))
 	mux.Handle("/api/", s.api(unrouted(mux)))
 
+	mux.Handle("GET /auth/login", s.signInRoute(s.handleLogin()))
+	mux.Handle("GET /auth/callback", s.signInRoute(s.handleCallback()))
+	mux.Handle("POST /auth/logout", s.signInRoute(s.handleLogout()))
+	mux.Handle("GET /auth/me", s.signInRoute(s.handleMe()))
+
 	mux.Handle("POST /invocations", s.api(s.handleInvocations()))
 	mux.Handle("GET /ping", s.handlePing())
 	mux.Handle("GET /healthz", s.handleHealth())

@@ -5,7 +5,6 @@ package server
 
 import (
 	"context"
-	"iter"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -25,11 +24,6 @@ type Runner interface {
 	Running() int
 	// LastUpdate is when the runner last became idle or finished one.
 	LastUpdate() time.Time
-}
-
-// Subscriber gives the event stream of a deliberation (feed.Feed).
-type Subscriber interface {
-	Subscribe(ctx context.Context, id string, after int64) iter.Seq2[magi.Event, error]
 }
 
 // DefaultBodyTimeout is how long a request body may take to arrive.
@@ -64,7 +58,7 @@ type Options struct {
 type Server struct {
 	runner  Runner
 	store   magi.Store
-	feed    Subscriber
+	follow  magi.Follower
 	opts    Options
 	log     *slog.Logger
 	metrics *Metrics
@@ -72,6 +66,13 @@ type Server struct {
 	Auth Authenticator
 	// Quota, when set, admits or refuses new deliberations per principal.
 	Quota Admitter
+	// SignIn, when set, signs users in through an OpenID Connect provider
+	// (signin.go); the API then needs a session, a token or an API key.
+	SignIn SignIn
+
+	authLimit  *addrLimiter // of /auth/*, per client address
+	originOnce sync.Once
+	origin     *http.CrossOriginProtection
 
 	// draining is set by Drain: /healthz answers 503.
 	draining atomic.Bool
@@ -81,8 +82,8 @@ type Server struct {
 	shutdown bool
 }
 
-// New returns a Server.
-func New(runner Runner, store magi.Store, feed Subscriber, metrics *Metrics, log *slog.Logger, opts Options) *Server {
+// New returns a Server: follow gives the event streams (feed.Feed).
+func New(runner Runner, store magi.Store, follow magi.Follower, metrics *Metrics, log *slog.Logger, opts Options) *Server {
 	if opts.MaxQuestionBytes <= 0 {
 		opts.MaxQuestionBytes = 16 << 10
 	}
@@ -101,8 +102,8 @@ func New(runner Runner, store magi.Store, feed Subscriber, metrics *Metrics, log
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
-	return &Server{runner: runner, store: store, feed: feed, opts: opts, log: log, metrics: metrics,
-		closing: make(chan struct{})}
+	return &Server{runner: runner, store: store, follow: follow, opts: opts, log: log, metrics: metrics,
+		closing: make(chan struct{}), authLimit: newAddrLimiter(authBurst, authEvery)}
 }
 
 // Handler returns the server's routes, wrapped in its middleware.

@@ -136,15 +136,16 @@ func TestServer_BadInputIsRejectedAndNothingStored(t *testing.T) {
 func TestServer_CancelEndsTheStream(t *testing.T) {
 	ts := newTestServer(t, 20*time.Millisecond, Options{})
 	created := decode[createResponse](t, post(t, ts.URL+"/api/deliberations", `{"question":"q"}`))
-	time.Sleep(100 * time.Millisecond)
+	r := get(t, ts.URL+created.EventsURL)
+	defer r.Body.Close()
+	sse := newSSEReader(r.Body)
+	events := sse.untilChunk(t) // under way
 	resp := post(t, ts.URL+"/api/deliberations/"+created.ID+"/cancel", "")
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("cancel: %d", resp.StatusCode)
 	}
 	resp.Body.Close()
-	r := get(t, ts.URL+created.EventsURL)
-	events, _ := readSSE(t, r.Body)
-	r.Body.Close()
+	events = append(events, sse.rest(t)...)
 	checkSequence(t, events, 1)
 	last := events[len(events)-1].event
 	if last.Type != magi.EventError || last.Code != magi.ECANCELLED {
@@ -263,12 +264,13 @@ func TestServer_ShutdownDeliversTheStoredEnd(t *testing.T) {
 		ts := newTestServer(t, 20*time.Millisecond, Options{})
 		created := decode[createResponse](t, post(t, ts.URL+"/api/deliberations", `{"question":"q"}`))
 		r := get(t, ts.URL+created.EventsURL)
-		time.Sleep(60 * time.Millisecond)
+		sse := newSSEReader(r.Body)
+		events := sse.untilChunk(t) // under way
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		_ = ts.runner.Shutdown(ctx)
 		cancel()
 		ts.srv.CloseStreams()
-		events, _ := readSSE(t, r.Body)
+		events = append(events, sse.rest(t)...)
 		r.Body.Close()
 		last := events[len(events)-1]
 		if last.id == "" || last.event.Code != magi.ESHUTDOWN || !last.event.Fatal {

@@ -1,8 +1,8 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -19,13 +19,38 @@ type sseWriter struct {
 	rc *http.ResponseController
 }
 
-// maxPooled is the largest buffer put back in sseBufs: a rare huge event
+// maxPooled is the largest buffer put back in frameBufs: a rare huge event
 // does not stay in memory.
 const maxPooled = 64 << 10
 
-// sseBufs holds the buffers events are framed in, shared by every stream:
-// an open stream that waits holds none.
-var sseBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+// frameBufs holds the buffers events are framed in, shared by every
+// stream: an open stream that waits holds none.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// writeFrame writes one event of a stream to w, in one Write: `id: seq`
+// when seq is not 0 (an event of the stored stream, which a client may
+// resume after), then `data: ` and the event's JSON, then the blank line
+// that ends it. It is the one writer of an SSE frame: stored events, the
+// unstored end of a stream (shutdown, failure) and the end of a handler
+// that panicked all go through it.
+func writeFrame(w io.Writer, seq int64, data []byte) error {
+	bp := frameBufs.Get().(*[]byte)
+	buf := (*bp)[:0]
+	if seq != 0 {
+		buf = append(buf, "id: "...)
+		buf = strconv.AppendInt(buf, seq, 10)
+		buf = append(buf, '\n')
+	}
+	buf = append(buf, "data: "...)
+	buf = append(buf, data...)
+	buf = append(buf, "\n\n"...)
+	_, err := w.Write(buf)
+	if cap(buf) <= maxPooled {
+		*bp = buf
+		frameBufs.Put(bp)
+	}
+	return err
+}
 
 // newSSE sends the stream's headers. It clears the write deadline so no
 // server WriteTimeout can cut a long stream.
@@ -44,30 +69,28 @@ func newSSE(w http.ResponseWriter) *sseWriter {
 	return s
 }
 
-// Event writes e and flushes it.
-func (s *sseWriter) Event(e magi.Event) error {
-	data := e.Encoded
-	if len(data) == 0 {
-		var err error
-		if data, err = json.Marshal(e); err != nil {
-			return err
-		}
-	}
-	bp := sseBufs.Get().(*[]byte)
-	buf := append((*bp)[:0], "id: "...)
-	buf = strconv.AppendInt(buf, e.Seq, 10)
-	buf = append(buf, "\ndata: "...)
-	buf = append(buf, data...)
-	buf = append(buf, "\n\n"...)
-	_, err := s.w.Write(buf)
-	if cap(buf) <= maxPooled {
-		*bp = buf
-		sseBufs.Put(bp)
-	}
-	if err != nil {
+// Event writes the stored event of seq, data its JSON, and flushes it.
+func (s *sseWriter) Event(seq int64, data []byte) error {
+	if err := writeFrame(s.w, seq, data); err != nil {
 		return err
 	}
 	return s.flush()
+}
+
+// End writes e, a final event that is not part of the stored stream: it
+// has no id, so a client resuming later skips nothing.
+func (s *sseWriter) End(e magi.Event) {
+	endStream(s.w, e)
+	_ = s.flush()
+}
+
+// endStream writes e, stamped now, as the unstored last event of the
+// stream on w.
+func endStream(w io.Writer, e magi.Event) {
+	e.Timestamp = time.Now().UTC()
+	if data, err := e.AppendJSON(nil); err == nil {
+		_ = writeFrame(w, 0, data)
+	}
 }
 
 // Ping writes a comment that keeps proxies and clients from timing out.

@@ -108,6 +108,7 @@ func runningDeliberation(b *testing.B) (url, id string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = runner.Shutdown(ctx)
+		j.Close()
 		srv.CloseStreams()
 		ts.Close()
 		st.Close()

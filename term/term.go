@@ -88,8 +88,11 @@ type Renderer struct {
 	simulated            bool
 	agents               map[magi.AgentID]*agentState
 	scoresShown          bool
-	// final is set while the last frame of the panes is drawn.
-	final bool
+	// round is the round in progress, maxRounds the most the deliberation
+	// may run (0 when the stream does not say); tally is the final round's
+	// count once it is in.
+	round, maxRounds int
+	tally            *magi.Tally
 
 	lines    *lineView
 	panes    *paneView
@@ -104,8 +107,13 @@ type agentState struct {
 	shown bool
 	// active is set once the agent was heard from; failed on its error.
 	active, failed bool
-	firstMS        int64
-	usage          *magi.Usage
+	// err is the agent's error not yet printed: it is said once, with the
+	// verdict it leads to (an ABSTAINED whose reason it is).
+	err     *magi.Event
+	firstMS int64
+	// usage sums the agent's calls of every round; calls counts them.
+	usage *magi.Usage
+	calls int
 }
 
 // New returns a Renderer writing to w.
@@ -173,6 +181,10 @@ func (r *Renderer) Event(e magi.Event) {
 		r.onTrace(e)
 	case magi.EventVerdict:
 		r.onVerdict(e)
+	case magi.EventRound:
+		r.onRound(e)
+	case magi.EventTally:
+		r.onTally(e)
 	case magi.EventComplete:
 		r.onComplete(e)
 	case magi.EventError:

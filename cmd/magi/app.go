@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -21,15 +21,8 @@ import (
 	"github.com/magi-system/magi/store/sqlite"
 )
 
-// commonFlags adds the flags every command shares.
-func commonFlags(fs *flag.FlagSet) *config.Flags {
-	f := &config.Flags{}
-	fs.StringVar(&f.DB, "db", "", "store: a SQLite file path or a postgres:// URL (MAGI_DB)")
-	fs.StringVar(&f.ConfigPath, "config", "", "agents YAML file (MAGI_CONFIG)")
-	return f
-}
-
-// app is MAGI wired together: configuration, store, journal and council.
+// app is MAGI wired together, each part built once: configuration,
+// store, hub, journal, feed, council and runner.
 type app struct {
 	cfg     *config.Config
 	store   magi.Store
@@ -39,7 +32,9 @@ type app struct {
 	council *council.Council
 	runner  *council.Runner
 	log     *slog.Logger
-	stop    context.CancelFunc
+	// stop ends the goroutines the app started, wg waits for them.
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 // openApp opens the store, recovers deliberations a dead process left
@@ -69,13 +64,13 @@ func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string
 	}, cfg.MaxRunning, log)
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
-	go a.recoverEvery(wctx, recoverInterval)
+	a.wg.Go(func() { a.recoverEvery(wctx, recoverInterval) })
 	if w, ok := st.(magi.Watcher); ok {
-		go func() {
+		a.wg.Go(func() {
 			if err := a.feed.Watch(wctx, w); err != nil && wctx.Err() == nil {
 				log.Error("following other processes failed", "err", err)
 			}
-		}()
+		})
 	}
 	return a, nil
 }
@@ -104,9 +99,21 @@ func (a *app) recoverEvery(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Close stops following other processes and closes the store.
+// closeGrace is how long Close lets running deliberations finish before
+// it stops them (serve and lambda shut their runner down first, with the
+// configured grace).
+const closeGrace = 5 * time.Second
+
+// Close shuts the runner down (running deliberations get closeGrace, then
+// end with `shutdown`), stops the journal once their ends are stored, stops
+// the goroutines the app started and waits for them, then closes the store.
 func (a *app) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+	defer cancel()
+	_ = a.runner.Shutdown(ctx)
+	a.journal.Close()
 	a.stop()
+	a.wg.Wait()
 	return a.store.Close()
 }
 
@@ -115,8 +122,8 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
 		return postgres.Open(ctx, db, postgres.Options{})
 	}
-	if db == "" {
-		db = sqlite.DefaultPath(getenv)
+	if db == "" { // the default data directory is made on first use
+		return sqlite.Open(ctx, sqlite.DefaultPath(getenv), sqlite.Options{CreateDir: true})
 	}
 	return sqlite.Open(ctx, db, sqlite.Options{})
 }
@@ -124,7 +131,7 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 // newCouncil builds the council of cfg with the providers its agents use.
 func newCouncil(ctx context.Context, cfg *config.Config) (*council.Council, error) {
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
-		Retry: provider.DefaultPolicy(), Cost: cfg.Cost}
+		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds}
 	for _, a := range cfg.Agents {
 		c.Agents[a.ID] = a
 		for _, ref := range a.Models() {

@@ -16,8 +16,10 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	flags := commonFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if pos, err := parseFlags(fs, args); err != nil {
 		return err
+	} else if len(pos) > 0 {
+		return noArguments(env, "doctor", pos)
 	}
 	cfg, err := config.Load(*flags, env.getenv)
 	if err != nil {
@@ -64,6 +66,9 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	} else {
 		st.Close()
 		fmt.Fprintln(env.stdout, "✓ store: opened")
+	}
+	if doctorSignIn(ctx, cfg, env.stdout) {
+		failed++
 	}
 	if failed > 0 {
 		return exitError{fmt.Errorf("%d check(s) failed", failed)}

@@ -5,19 +5,27 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
+	"github.com/magi-system/magi/feed"
+	"github.com/magi-system/magi/minutes"
 	"github.com/magi-system/magi/term"
 )
 
 // openStoreOnly opens the configured store for the history commands.
 func openStoreOnly(ctx context.Context, env *environment, fs *flag.FlagSet, flags *config.Flags, args []string) (magi.Store, error) {
-	if err := parseInterspersed(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil { // fs.Args() are pos
 		return nil, err
 	}
 	cfg, err := config.Load(*flags, env.getenv)
@@ -25,27 +33,6 @@ func openStoreOnly(ctx context.Context, env *environment, fs *flag.FlagSet, flag
 		return nil, err
 	}
 	return openStore(ctx, cfg.DB, env.getenv)
-}
-
-// parseInterspersed parses flags both before and after the arguments
-// (magi export ID --format md); fs.Args() are then the arguments alone.
-func parseInterspersed(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			return fs.Parse(append([]string{"--"}, pos...))
-		}
-		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
-	}
-}
-
-func newFlagSet(name string, env *environment) (*flag.FlagSet, *config.Flags) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	return fs, commonFlags(fs)
 }
 
 func cmdHistory(ctx context.Context, env *environment, args []string) error {
@@ -96,7 +83,7 @@ func cmdShow(ctx context.Context, env *environment, args []string) error {
 	if *asJSON {
 		return writeJSON(env, rec)
 	}
-	fmt.Fprint(env.stdout, rec.Markdown())
+	fmt.Fprint(env.stdout, minutes.Markdown(rec))
 	return nil
 }
 
@@ -118,7 +105,7 @@ func cmdExport(ctx context.Context, env *environment, args []string) error {
 	if *format == "json" {
 		return writeJSON(env, rec)
 	}
-	fmt.Fprint(env.stdout, rec.Markdown())
+	fmt.Fprint(env.stdout, minutes.Markdown(rec))
 	return nil
 }
 
@@ -132,11 +119,36 @@ func cmdRm(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() != 1 {
 		return magi.Errorf(magi.EINVALID, "usage: magi rm ID")
 	}
-	if err := st.Delete(ctx, fs.Arg(0), ""); err != nil {
-		return named(err, fs.Arg(0))
+	id := fs.Arg(0)
+	err = st.Delete(ctx, id, "")
+	if magi.ErrorCode(err) == magi.ECONFLICT {
+		err = deleteStale(ctx, env, st, id, err)
 	}
-	fmt.Fprintf(env.stdout, "deleted %s\n", fs.Arg(0))
+	if err != nil {
+		return named(err, id)
+	}
+	fmt.Fprintf(env.stdout, "deleted %s\n", id)
 	return nil
+}
+
+// deleteStale deletes deliberation id, whose deletion failed with the
+// conflict refused: when it is running in a process that is gone (killed,
+// crashed), it is marked interrupted first; when that process is alive,
+// the error says how to stop it.
+func deleteStale(ctx context.Context, env *environment, st magi.Store, id string, refused error) error {
+	if s, err := st.Summary(ctx, id, ""); err != nil || s.Status != magi.StatusRunning {
+		return refused
+	}
+	ids, err := st.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(ids, id) {
+		return magi.Errorf(magi.ECONFLICT, "deliberation %s is still running in a live magi process: "+
+			"stop it first (Ctrl-C in its magi ask, or POST /api/deliberations/%s/cancel to its magi serve), then magi rm %s", id, id, id)
+	}
+	fmt.Fprintf(env.stdout, "%s was left running by a magi process that stopped: marked interrupted\n", id)
+	return st.Delete(ctx, id, "")
 }
 
 func cmdReplay(ctx context.Context, env *environment, args []string) error {
@@ -151,9 +163,8 @@ func cmdReplay(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() != 1 {
 		return magi.Errorf(magi.EINVALID, "usage: magi replay [--fast] ID")
 	}
-	events, err := st.Events(ctx, fs.Arg(0), 0, 0)
-	if err != nil {
-		return named(err, fs.Arg(0))
+	if _, err := st.Summary(ctx, fs.Arg(0), ""); err != nil {
+		return named(err, fs.Arg(0)) // before the renderer draws anything
 	}
 	opts := term.Options{Mode: term.Plain}
 	if f, ok := env.stdout.(*os.File); ok && !*plain {
@@ -161,19 +172,37 @@ func cmdReplay(ctx context.Context, env *environment, args []string) error {
 	}
 	rd := term.New(env.stdout, opts)
 	defer rd.Close()
-	for i, e := range events {
-		if i > 0 && !*fast {
-			wait := e.Timestamp.Sub(events[i-1].Timestamp)
+	return replay(ctx, st, fs.Arg(0), *fast, rd)
+}
+
+// replay shows deliberation id's stored stream on rd, at its original
+// pace unless fast (a pause is at most 5 s): the stream the one follower
+// gives, to its end, or of a deliberation still running in another
+// process, as far as it is stored.
+func replay(ctx context.Context, st magi.Store, id string, fast bool, rd *term.Renderer) error {
+	s := feed.NewFeed(st, feed.NewHub(feed.HubOptions{})).Follow(id, 0)
+	defer s.Close()
+	var prev time.Time
+	for {
+		x, ok, err := s.Next(ctx)
+		switch {
+		case err == io.EOF || (err == nil && !ok):
+			return nil
+		case err != nil:
+			return named(err, id)
+		}
+		e := x.Event
+		if !prev.IsZero() && !fast {
 			select {
-			case <-time.After(min(wait, 5*time.Second)):
+			case <-time.After(min(e.Timestamp.Sub(prev), 5*time.Second)):
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 			rd.Tick()
 		}
+		prev = e.Timestamp
 		rd.Event(e)
 	}
-	return nil
 }
 
 func record(ctx context.Context, st magi.Store, args []string) (magi.Record, error) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
-	"github.com/magi-system/magi/council"
 	"github.com/magi-system/magi/server"
 	"github.com/magi-system/magi/web"
 )
@@ -23,8 +22,10 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&flags.Addr, "addr", "", "address to listen on (MAGI_ADDR, default 127.0.0.1:8080)")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
 	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
-	if err := fs.Parse(args); err != nil {
+	if pos, err := parseFlags(fs, args); err != nil {
 		return err
+	} else if len(pos) > 0 {
+		return noArguments(env, "serve", pos)
 	}
 	cfg, err := config.Load(*flags, env.getenv)
 	if err != nil {
@@ -60,8 +61,8 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	return shutdown(a, srv, hs, cfg.ShutdownGrace, log)
 }
 
-// server builds the HTTP API of the app, observing every journaled event
-// for the metrics and the quotas.
+// server builds the HTTP API of the app. The metrics and the quotas see
+// every event once it is stored, through the journal's one hook.
 func (a *app) server() (*server.Server, error) {
 	// keep it private: API keys, per-key quotas (docs/SECURITY.md).
 	keys, ok := a.store.(magi.KeyStore)
@@ -71,39 +72,17 @@ func (a *app) server() (*server.Server, error) {
 	quota := server.NewQuota(server.QuotaLimits{PerMinute: a.cfg.QuotaPerMinute,
 		Concurrent: a.cfg.QuotaConcurrent, ConcurrentShare: a.cfg.QuotaConcurrentShare, Capacity: a.cfg.MaxRunning,
 		TokensPerDay: int64(a.cfg.QuotaTokensPerDay)}, keys)
-	var metrics *server.Metrics
-	a.observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
-	// After observe, which replaces a.runner: the gauge must read the new one.
-	metrics = server.NewMetrics(a.runner.Running)
+	metrics := server.NewMetrics(a.runner.Running)
+	a.journal.Observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
 	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
 		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout, CORSOrigins: a.cfg.CORSOrigins,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
 	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
+	var err error
+	if srv.SignIn, err = a.signIn(); err != nil {
+		return nil, err
+	}
 	return srv, nil
-}
-
-// observe calls fn with every event the journal writes.
-func (a *app) observe(fn func(magi.Event)) {
-	a.runner = council.NewRunner(a.council, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		w, err := a.journal.Open(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		return observed{w, fn, d.ID}, nil
-	}, a.cfg.MaxRunning, a.log)
-}
-
-// observed is a Writer that shows each event to fn before journaling it.
-type observed struct {
-	council.Writer
-	fn func(magi.Event)
-	id string
-}
-
-func (o observed) Emit(e magi.Event) {
-	o.Writer.Emit(e)
-	e.DeliberationID = o.id
-	o.fn(e)
 }
 
 // shutdown answers /healthz with 503 (load balancers stop sending), stops

@@ -58,7 +58,7 @@ type Server struct {
 	rng      *rand.Rand
 	requests int
 	open     int
-	idle     chan struct{} // closed while open == 0
+	changed  chan struct{} // closed and replaced whenever open changes
 	calls    []Call
 }
 
@@ -97,11 +97,10 @@ func New(cfg Config) *Server {
 		cfg.Models = []string{"fake-model"}
 	}
 	s := &Server{
-		cfg:  cfg,
-		rng:  rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
-		idle: make(chan struct{}),
+		cfg:     cfg,
+		rng:     rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		changed: make(chan struct{}),
 	}
-	close(s.idle)
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST /v1/chat/completions", s.handleChat)
 	s.mux.HandleFunc("POST /chat/completions", s.handleChat)
@@ -144,19 +143,36 @@ func (s *Server) Calls() []Call {
 // WaitIdle waits until no chat request is being answered — every upstream
 // stream has ended, on either side — or ctx ends.
 func (s *Server) WaitIdle(ctx context.Context) error {
+	return s.wait(ctx, func(open int) bool { return open == 0 })
+}
+
+// WaitOpen waits until at least n chat requests are being answered at
+// once, or ctx ends.
+func (s *Server) WaitOpen(ctx context.Context, n int) error {
+	return s.wait(ctx, func(open int) bool { return open >= n })
+}
+
+// wait waits until done holds of the number of open requests.
+func (s *Server) wait(ctx context.Context, done func(open int) bool) error {
 	for {
 		s.mu.Lock()
-		idle, open := s.idle, s.open
+		changed, open := s.changed, s.open
 		s.mu.Unlock()
-		if open == 0 {
+		if done(open) {
 			return nil
 		}
 		select {
-		case <-idle:
+		case <-changed:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
+}
+
+// changedLocked tells the waiters that the number of open requests changed.
+func (s *Server) changedLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
 }
 
 // begin counts a new chat request and returns its 1-based number.
@@ -164,10 +180,8 @@ func (s *Server) begin() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests++
-	if s.open == 0 {
-		s.idle = make(chan struct{})
-	}
 	s.open++
+	s.changedLocked()
 	return s.requests
 }
 
@@ -177,9 +191,7 @@ func (s *Server) end(c Call) {
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, c)
 	s.open--
-	if s.open == 0 {
-		close(s.idle)
-	}
+	s.changedLocked()
 }
 
 // fail reports whether a request should fail by FailureRate.

@@ -12,6 +12,7 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/option"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/provider"
 )
 
 // DefaultBaseURL is Anthropic's API, used when Config.BaseURL is empty.
@@ -47,14 +48,16 @@ func New(cfg Config) *Provider {
 	if base == "" {
 		base = DefaultBaseURL
 	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = provider.HTTPClient()
+	}
 	opts := []option.RequestOption{
 		option.WithoutEnvironmentDefaults(),
 		option.WithAPIKey(cfg.APIKey),
 		option.WithBaseURL(base),
 		option.WithMaxRetries(0),
-	}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, option.WithHTTPClient(cfg.HTTPClient))
+		option.WithHTTPClient(client),
 	}
 	return &Provider{
 		client:   anthropic.NewClient(opts...),

@@ -45,9 +45,27 @@ var codeKind = map[string]magi.ErrorKind{
 	"ModelTimeoutException":         magi.KindTimeout,
 }
 
+// authHint is what a user reads when Bedrock refuses the credentials: AWS
+// has no API key, and the fix may be a permission.
+const authHint = "access denied; check the AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and that they allow bedrock:InvokeModelWithResponseStream on this model"
+
 // classify turns any failure of a call into a *magi.ProviderError whose
-// Endpoint is the region. Credentials never appear in AWS errors.
+// Endpoint is the region, with Bedrock's own hint for refused credentials.
+// Credentials never appear in AWS errors.
 func (p *Provider) classify(ctx context.Context, model string, err error) *magi.ProviderError {
+	return hinted(p.classifyKind(ctx, model, err))
+}
+
+// hinted gives pe Bedrock's hint when the credentials were refused.
+func hinted(pe *magi.ProviderError) *magi.ProviderError {
+	if pe.Kind == magi.KindAuth {
+		pe.Hint = authHint
+	}
+	return pe
+}
+
+// classifyKind classifies err for classify.
+func (p *Provider) classifyKind(ctx context.Context, model string, err error) *magi.ProviderError {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		err = ctxErr
 	}
@@ -107,6 +125,6 @@ func aboutModel(detail string) bool {
 
 // providerError is a failure classified here rather than by provider.Classify.
 func (p *Provider) providerError(kind magi.ErrorKind, model string, status int, detail string, err error) *magi.ProviderError {
-	return &magi.ProviderError{Kind: kind, Provider: "bedrock", Model: model, Endpoint: p.region,
-		Status: status, Detail: provider.Redact(detail), Err: err}
+	return hinted(&magi.ProviderError{Kind: kind, Provider: "bedrock", Model: model, Endpoint: p.region,
+		Status: status, Detail: provider.Redact(detail), Err: err})
 }

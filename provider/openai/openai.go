@@ -61,10 +61,12 @@ func New(cfg Config) *Provider {
 	if key == "" {
 		key = placeholderKey
 	}
-	opts := []option.RequestOption{option.WithBaseURL(base + "/"), option.WithAPIKey(key), option.WithMaxRetries(0)}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, option.WithHTTPClient(cfg.HTTPClient))
+	client := cfg.HTTPClient
+	if client == nil {
+		client = provider.HTTPClient()
 	}
+	opts := []option.RequestOption{option.WithBaseURL(base + "/"), option.WithAPIKey(key), option.WithMaxRetries(0),
+		option.WithHTTPClient(client)}
 	return &Provider{client: oai.NewClient(opts...), endpoint: magi.Redact(base), apiKey: cfg.APIKey}
 }
 
@@ -72,10 +74,16 @@ func New(cfg Config) *Provider {
 // with the token usage when the server reports it. A failure is one
 // *magi.ProviderError, last. Stopping the iteration or cancelling ctx
 // closes the HTTP stream.
+//
+// The SDK makes the request and reads the server-sent events; each chunk
+// is decoded into the few fields MAGI reads (chunk), not into the SDK's
+// ChatCompletionChunk, whose decoder keeps metadata on every field and was
+// the largest cost of a deliberation under load.
 func (p *Provider) Stream(ctx context.Context, req magi.Request) iter.Seq2[magi.Delta, error] {
 	return func(yield func(magi.Delta, error) bool) {
 		var res *http.Response
-		stream := p.client.Chat.Completions.NewStreaming(ctx, p.params(req), option.WithResponseInto(&res))
+		err := p.client.Post(ctx, "chat/completions", p.params(req), &res, option.WithJSONSet("stream", true))
+		stream := ssestream.NewStream[chunk](ssestream.NewDecoder(res), err)
 		defer stream.Close()
 		if err := stream.Err(); err != nil {
 			yield(magi.Delta{}, p.classify(ctx, req.Model, res, err))
@@ -84,15 +92,15 @@ func (p *Provider) Stream(ctx context.Context, req magi.Request) iter.Seq2[magi.
 		var usage *magi.Usage
 		finished := false
 		for stream.Next() {
-			chunk := stream.Current()
-			if chunk.JSON.Usage.Valid() {
-				usage = &magi.Usage{InputTokens: chunk.Usage.PromptTokens, OutputTokens: chunk.Usage.CompletionTokens}
+			c := stream.Current()
+			if u := c.Usage; u != nil {
+				usage = &magi.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
 			}
-			for _, c := range chunk.Choices {
-				if c.Delta.Content != "" && !yield(magi.Delta{Text: c.Delta.Content}, nil) {
+			for _, ch := range c.Choices {
+				if ch.Delta.Content != "" && !yield(magi.Delta{Text: ch.Delta.Content}, nil) {
 					return
 				}
-				finished = finished || c.FinishReason != ""
+				finished = finished || ch.FinishReason != ""
 			}
 		}
 		if err := p.streamErr(ctx, req.Model, stream.Err(), finished); err != nil {
@@ -103,6 +111,20 @@ func (p *Provider) Stream(ctx context.Context, req magi.Request) iter.Seq2[magi.
 			yield(magi.Delta{Usage: usage}, nil)
 		}
 	}
+}
+
+// chunk is what MAGI reads of a chat.completion.chunk.
+type chunk struct {
+	Choices []struct {
+		Delta struct {
+			Content string `json:"content"`
+		} `json:"delta"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *struct {
+		PromptTokens     int64 `json:"prompt_tokens"`
+		CompletionTokens int64 `json:"completion_tokens"`
+	} `json:"usage"`
 }
 
 // params builds the chat request.

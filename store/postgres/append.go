@@ -11,32 +11,68 @@ import (
 	"github.com/magi-system/magi/store/internal/journal"
 )
 
-// Create records a new running deliberation, run by this store's instance.
-func (d *DB) Create(ctx context.Context, n magi.NewDeliberation) error {
-	if n.ID == "" {
-		return magi.Errorf(magi.EINVALID, "create: empty deliberation id")
-	}
-	at := n.CreatedAt
-	if at.IsZero() {
-		at = time.Now()
-	}
-	tag, err := d.pool.Exec(ctx, `INSERT INTO deliberations
-		(id, question, rule, owner, status, simulated, created_at, updated_at, instance)
-		VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-		n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), time.Now().UnixNano(), d.instance)
+// Write stores b in one transaction (see magi.Store): the new rows, then
+// the events, each run checked against its row (locked, in id order), and
+// one NOTIFY per deliberation, which fires on commit.
+func (d *DB) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
+	refused := journal.Check(b)
+	tx, err := d.pool.Begin(ctx)
 	if err != nil {
-		return wrap("create", err)
+		return refused, wrap("write", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return magi.Errorf(magi.ECONFLICT, "deliberation %s already exists", n.ID)
+	defer func() { _ = tx.Rollback(context.Background()) }()
+	now := time.Now().UnixNano()
+	if err := d.create(ctx, tx, b.Create, refused.Create, now); err != nil {
+		return refused, wrap("create", err)
 	}
-	return nil
+	if len(b.Append) > 0 {
+		states, err := lockRows(ctx, tx, b.Append, refused.Append)
+		if err != nil {
+			return refused, wrap("append", err)
+		}
+		if q := plan(b.Append, refused.Append, states, now); q.Len() > 0 {
+			if err := tx.SendBatch(ctx, q).Close(); err != nil {
+				return refused, wrap("append", err)
+			}
+		}
+	}
+	return refused, wrap("write", tx.Commit(ctx))
 }
 
-// Append stores events of one deliberation through the group commit; it
-// returns once they are committed, and announced on Channel.
-func (d *DB) Append(ctx context.Context, events ...magi.Event) error {
-	return d.w.Append(ctx, events)
+// create inserts the rows of the creates not refused yet, refusing those
+// whose id exists.
+func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberation, refused []error, now int64) error {
+	q := &pgx.Batch{}
+	var queued []int
+	for i, n := range creates {
+		if refused[i] != nil {
+			continue
+		}
+		at := n.CreatedAt
+		if at.IsZero() {
+			at = time.Unix(0, now)
+		}
+		q.Queue(`INSERT INTO deliberations
+			(id, question, rule, owner, status, simulated, created_at, updated_at, instance)
+			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+			n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, d.instance)
+		queued = append(queued, i)
+	}
+	if len(queued) == 0 {
+		return nil
+	}
+	res := tx.SendBatch(ctx, q)
+	for _, i := range queued {
+		tag, err := res.Exec()
+		if err != nil {
+			_ = res.Close()
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			refused[i] = journal.Exists(creates[i].ID)
+		}
+	}
+	return res.Close()
 }
 
 // state is a deliberation's row as the batch sees it.
@@ -45,34 +81,16 @@ type state struct {
 	status magi.Status
 }
 
-// commit is the writer's transaction: it locks the batch's rows, checks
-// every item against them, and sends the valid items' writes and one
-// NOTIFY per deliberation in a single round trip.
-func (d *DB) commit(ctx context.Context, batch [][]magi.Event) ([]error, error) {
-	tx, err := d.pool.Begin(ctx)
-	if err != nil {
-		return nil, wrap("append", err)
-	}
-	defer func() { _ = tx.Rollback(context.Background()) }()
-	states, err := lockRows(ctx, tx, batch)
-	if err != nil {
-		return nil, wrap("append", err)
-	}
-	items, b := plan(batch, states, time.Now().UnixNano())
-	if b.Len() > 0 {
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return nil, wrap("append", err)
-		}
-	}
-	return items, wrap("append", tx.Commit(ctx))
-}
-
-// lockRows reads and locks, in id order, the rows of the batch.
-func lockRows(ctx context.Context, tx pgx.Tx, batch [][]magi.Event) (map[string]*state, error) {
+// lockRows reads and locks, in id order, the rows of the appends not
+// refused yet.
+func lockRows(ctx context.Context, tx pgx.Tx, appends [][]magi.Encoded, refused []error) (map[string]*state, error) {
 	seen := map[string]bool{}
 	var ids []string
-	for _, evs := range batch {
-		if id := evs[0].DeliberationID; !seen[id] {
+	for i, evs := range appends {
+		if refused[i] != nil {
+			continue
+		}
+		if id := evs[0].Event.DeliberationID; !seen[id] {
 			seen[id] = true
 			ids = append(ids, id)
 		}
@@ -96,33 +114,31 @@ func lockRows(ctx context.Context, tx pgx.Tx, batch [][]magi.Event) (map[string]
 	return states, rows.Err()
 }
 
-// plan checks each item against states (updating them as items pass) and
-// queues the writes of the valid ones.
-func plan(batch [][]magi.Event, states map[string]*state, now int64) ([]error, *pgx.Batch) {
-	items := make([]error, len(batch))
+// plan checks each append not refused yet against states (updating them
+// as appends pass), refusing those that do not continue their row, and
+// queues the writes of the others.
+func plan(appends [][]magi.Encoded, refused []error, states map[string]*state, now int64) *pgx.Batch {
 	b := &pgx.Batch{}
 	notify := map[string]int64{}
-	for i, evs := range batch {
-		id := evs[0].DeliberationID
+	for i, evs := range appends {
+		if refused[i] != nil {
+			continue
+		}
+		id := evs[0].Event.DeliberationID
 		s := states[id]
 		if s == nil {
-			items[i] = journal.NotFound()
+			refused[i] = journal.NotFound()
 			continue
 		}
-		if items[i] = journal.Continue(evs, s.last, s.status); items[i] != nil {
+		if refused[i] = journal.Continue(evs, s.last, s.status); refused[i] != nil {
 			continue
 		}
-		data, err := journal.Marshal(evs)
-		if err != nil {
-			items[i] = err
-			continue
-		}
-		for j, e := range evs {
+		for _, e := range evs {
 			b.Queue(`INSERT INTO events (deliberation_id, seq, type, data) VALUES ($1, $2, $3, $4)`,
-				id, e.Seq, string(e.Type), data[j])
+				id, e.Event.Seq, string(e.Event.Type), string(e.JSON))
 		}
 		status, decision := journal.Outcome(evs)
-		s.last, s.status = evs[len(evs)-1].Seq, status
+		s.last, s.status = evs[len(evs)-1].Event.Seq, status
 		b.Queue(`UPDATE deliberations SET last_seq = $1, status = $2, decision = $3, updated_at = $4 WHERE id = $5`,
 			s.last, string(status), string(decision), now, id)
 		notify[id] = s.last
@@ -130,5 +146,5 @@ func plan(batch [][]magi.Event, states map[string]*state, now int64) ([]error, *
 	for id, seq := range notify {
 		b.Queue(`SELECT pg_notify($1, $2)`, Channel, fmt.Sprintf("%s:%d", id, seq))
 	}
-	return items, b
+	return b
 }

@@ -83,3 +83,38 @@ func (d *DB) HasKeys(ctx context.Context) (bool, error) {
 	err := d.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM api_keys)`).Scan(&has)
 	return has, wrap("has keys", err)
 }
+
+// DeleteKeys deletes every key and returns how many there were.
+func (d *DB) DeleteKeys(ctx context.Context) (int, error) {
+	tag, err := d.pool.Exec(ctx, `DELETE FROM api_keys`)
+	if err != nil {
+		return 0, wrap("delete keys", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// AdoptOwnerless gives the deliberations of no owner to the key id, in
+// one transaction with the check that the key is in use (the key's row is
+// locked so a revoke waits for it).
+func (d *DB) AdoptOwnerless(ctx context.Context, id string) (int, error) {
+	tx, err := d.pool.Begin(ctx)
+	if err != nil {
+		return 0, wrap("adopt", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	var revoked *int64
+	err = tx.QueryRow(ctx, `SELECT revoked_at FROM api_keys WHERE id = $1 FOR UPDATE`, id).Scan(&revoked)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return 0, journal.KeyNotFound(id)
+	case err != nil:
+		return 0, wrap("adopt", err)
+	case revoked != nil:
+		return 0, journal.KeyRevoked(id)
+	}
+	tag, err := tx.Exec(ctx, `UPDATE deliberations SET owner = $1 WHERE owner = ''`, id)
+	if err != nil {
+		return 0, wrap("adopt", err)
+	}
+	return int(tag.RowsAffected()), wrap("adopt", tx.Commit(ctx))
+}

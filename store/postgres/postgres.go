@@ -26,10 +26,7 @@ var (
 )
 
 // Options tune a DB; the zero value is good.
-type Options struct {
-	// MaxBatch caps the appends committed in one transaction (default 256).
-	MaxBatch int
-}
+type Options struct{}
 
 // DB is a magi.Store and magi.Watcher in a PostgreSQL database.
 type DB struct {
@@ -39,7 +36,6 @@ type DB struct {
 	// lock is the dedicated session holding this instance's advisory
 	// lock: other processes see the instance alive while it lasts.
 	lock     *pgx.Conn
-	w        *journal.Writer
 	once     sync.Once
 	closeErr error
 }
@@ -81,7 +77,6 @@ func (d *DB) start(ctx context.Context, opts Options) error {
 		return openErr(d.where, err)
 	}
 	d.lock = lock
-	d.w = journal.Start(d.commit, opts.MaxBatch)
 	return nil
 }
 
@@ -95,11 +90,10 @@ func (d *DB) Ping(ctx context.Context) error {
 	return journal.Unreachable("postgres", d.pool.Ping(ctx))
 }
 
-// Close stops the writer after the appends in progress, releases the
-// instance's advisory lock and closes the pool.
+// Close releases the instance's advisory lock and closes the pool, after
+// the writes in progress.
 func (d *DB) Close() error {
 	d.once.Do(func() {
-		d.w.Close()
 		// Unlock before closing: the server ends a closed session a little
 		// later, and another store's Recover may look at once.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

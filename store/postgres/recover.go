@@ -23,7 +23,7 @@ func (d *DB) Recover(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, wrap("recover", err)
 	}
-	return journal.Interrupt(ctx, running, d.alive, d.Append)
+	return journal.Interrupt(ctx, running, d.alive, d.Write)
 }
 
 // alive reports whether a session holds the instance's advisory lock: if

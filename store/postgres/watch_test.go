@@ -2,7 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/internal/pgtest"
 	"github.com/magi-system/magi/store/postgres"
+	"github.com/magi-system/magi/store/storetest"
 )
 
 type note struct {
@@ -45,7 +48,7 @@ func chunk(id string, seq int64) magi.Event {
 func appendUntilHeard(t *testing.T, s magi.Store, notes <-chan note, id string, seq int64) note {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); seq++ {
-		if err := s.Append(t.Context(), chunk(id, seq), chunk(id, seq+1)); err != nil {
+		if err := storetest.Append(t.Context(), s, chunk(id, seq), chunk(id, seq+1)); err != nil {
 			t.Fatal(err)
 		}
 		seq++
@@ -64,14 +67,14 @@ func TestPostgres_WatchHearsOtherProcesses(t *testing.T) {
 	watcher, writer := openAt(t, url), openAt(t, url)
 	notes := watch(t, watcher)
 	id := magi.NewID()
-	if err := writer.Create(t.Context(), magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
+	if err := storetest.Create(t.Context(), writer, magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
 		t.Fatal(err)
 	}
 	first := appendUntilHeard(t, writer, notes, id, 1)
 	if first.id != id || first.seq%2 != 0 {
 		t.Fatalf("heard %+v: want %s with the highest seq of an append of two", first, id)
 	}
-	if err := writer.Append(t.Context(), chunk(id, first.seq+1)); err != nil {
+	if err := storetest.Append(t.Context(), writer, chunk(id, first.seq+1)); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -89,7 +92,7 @@ func TestPostgres_WatchReconnects(t *testing.T) {
 	db := openAt(t, url)
 	notes := watch(t, db)
 	id := magi.NewID()
-	if err := db.Create(t.Context(), magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
+	if err := storetest.Create(t.Context(), db, magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
 		t.Fatal(err)
 	}
 	heard := appendUntilHeard(t, db, notes, id, 1)
@@ -124,7 +127,7 @@ func TestPostgres_RefusesNewerSchema(t *testing.T) {
 	}
 	_, err = postgres.Open(t.Context(), url, postgres.Options{})
 	if magi.ErrorCode(err) != magi.ECONFIG ||
-		!strings.Contains(magi.ErrorMessage(err), "written by a newer MAGI (schema 7, this binary knows 2); upgrade magi or use another --db") {
+		!strings.Contains(magi.ErrorMessage(err), fmt.Sprintf("written by a newer MAGI (schema 7, this binary knows %d); upgrade magi or use another --db", migrations(t))) {
 		t.Errorf("Open of a newer database: %v", err)
 	}
 }
@@ -149,4 +152,15 @@ func TestPostgres_OpenErrors(t *testing.T) {
 	if magi.ErrorCode(err) != magi.ECONFIG {
 		t.Errorf("Open of a bad URL: %v, want ECONFIG", err)
 	}
+}
+
+// migrations counts the embedded migrations: the schema version this
+// binary knows.
+func migrations(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	return len(files)
 }

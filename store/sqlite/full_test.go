@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/store/storetest"
 )
 
 // TestSQLite_FullIsUnavailable fills the database to its page limit: the
@@ -17,7 +18,7 @@ func TestSQLite_FullIsUnavailable(t *testing.T) {
 	}
 	defer func() { _ = db.Close() }()
 	id := magi.NewID()
-	if err := db.Create(t.Context(), magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
+	if err := storetest.Create(t.Context(), db, magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
 		t.Fatal(err)
 	}
 	var pages int
@@ -28,7 +29,7 @@ func TestSQLite_FullIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	big := magi.Event{Type: magi.EventChunk, DeliberationID: id, Seq: 1, Content: strings.Repeat("x", 1<<20)}
-	err = db.Append(t.Context(), big)
+	err = storetest.Append(t.Context(), db, big)
 	if magi.ErrorCode(err) != magi.EUNAVAILABLE || !strings.Contains(magi.ErrorMessage(err), "unavailable or full") {
 		t.Fatalf("Append to a full database: %v, want EUNAVAILABLE", err)
 	}
@@ -36,7 +37,7 @@ func TestSQLite_FullIsUnavailable(t *testing.T) {
 		t.Errorf("after the failed append: %d events, %v", len(evs), err)
 	}
 	small := magi.Event{Type: magi.EventChunk, DeliberationID: id, Seq: 1, Content: "fits"}
-	if err := db.Append(t.Context(), small); err != nil {
+	if err := storetest.Append(t.Context(), db, small); err != nil {
 		t.Errorf("a small append still fits: %v", err)
 	}
 }

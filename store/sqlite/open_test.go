@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/store/sqlite"
+	"github.com/magi-system/magi/store/storetest"
 )
 
 func TestSQLite_DefaultPath(t *testing.T) {
@@ -29,11 +31,11 @@ func TestSQLite_DefaultPath(t *testing.T) {
 func TestSQLite_Memory(t *testing.T) {
 	db := openAt(t, sqlite.Memory)
 	id := magi.NewID()
-	if err := db.Create(t.Context(), magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
+	if err := storetest.Create(t.Context(), db, magi.NewDeliberation{ID: id, Question: "q", Rule: magi.Majority}); err != nil {
 		t.Fatal(err)
 	}
 	e := magi.Event{Type: magi.EventChunk, DeliberationID: id, Seq: 1, Content: "x"}
-	if err := db.Append(t.Context(), e); err != nil {
+	if err := storetest.Append(t.Context(), db, e); err != nil {
 		t.Fatal(err)
 	}
 	evs, err := db.Events(t.Context(), id, 0, 0)
@@ -46,8 +48,31 @@ func TestSQLite_Memory(t *testing.T) {
 	}
 }
 
-func TestSQLite_CreatesDirectoriesAndLock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a", "b", "magi.db")
+// TestSQLite_MissingDirectory: a database in a directory that does not
+// exist is refused, naming the path, and nothing is created; CreateDir
+// (the default data directory) creates it.
+func TestSQLite_MissingDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	path := filepath.Join(dir, "magi.db")
+	_, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	want := "the directory of the database at " + path + " does not exist: create " + dir + ", or choose another --db or MAGI_DB"
+	if magi.ErrorCode(err) != magi.ECONFIG || magi.ErrorMessage(err) != want {
+		t.Errorf("Open in a missing directory: %v\nwant ECONFIG: %s", err, want)
+	}
+	if _, err := os.Stat(filepath.Dir(dir)); !os.IsNotExist(err) {
+		t.Errorf("the refused open created a directory: %v", err)
+	}
+	db, err := sqlite.Open(t.Context(), path, sqlite.Options{CreateDir: true})
+	if err != nil {
+		t.Fatalf("Open with CreateDir: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSQLite_CreatesFileAndLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "magi.db")
 	db := openAt(t, path)
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database file: %v", err)
@@ -62,7 +87,7 @@ func TestSQLite_CreatesDirectoriesAndLock(t *testing.T) {
 	if _, err := os.Stat(lock); !os.IsNotExist(err) {
 		t.Errorf("lock file left after Close: %v", err)
 	}
-	if err := db.Append(t.Context(), magi.Event{DeliberationID: "x", Seq: 1}); magi.ErrorCode(err) != magi.EUNAVAILABLE {
+	if err := storetest.Append(t.Context(), db, magi.Event{DeliberationID: "x", Seq: 1}); magi.ErrorCode(err) != magi.EUNAVAILABLE {
 		t.Errorf("Append after Close: %v, want EUNAVAILABLE", err)
 	}
 }
@@ -84,7 +109,7 @@ func TestSQLite_RefusesNewerSchema(t *testing.T) {
 	if magi.ErrorCode(err) != magi.ECONFIG {
 		t.Fatalf("Open of a newer database: %v, want ECONFIG", err)
 	}
-	want := "the database at " + path + " was written by a newer MAGI (schema 999, this binary knows 2); upgrade magi or use another --db"
+	want := fmt.Sprintf("the database at %s was written by a newer MAGI (schema 999, this binary knows %d); upgrade magi or use another --db", path, migrations(t))
 	if diff := cmp.Diff(want, magi.ErrorMessage(err)); diff != "" {
 		t.Errorf("message (-want +got):\n%s", diff)
 	}
@@ -94,7 +119,7 @@ func TestSQLite_ReopenKeepsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "magi.db")
 	db := openAt(t, path)
 	id := magi.NewID()
-	if err := db.Create(t.Context(), magi.NewDeliberation{ID: id, Question: "kept?", Rule: magi.Judge}); err != nil {
+	if err := storetest.Create(t.Context(), db, magi.NewDeliberation{ID: id, Question: "kept?", Rule: magi.Judge}); err != nil {
 		t.Fatal(err)
 	}
 	_ = db.Close()
@@ -113,4 +138,15 @@ func TestSQLite_UnopenablePath(t *testing.T) {
 	if magi.ErrorCode(err) != magi.EUNAVAILABLE || !strings.Contains(magi.ErrorMessage(err), file) {
 		t.Errorf("Open under a file: %v, want EUNAVAILABLE naming the path", err)
 	}
+}
+
+// migrations counts the embedded migrations: the schema version this
+// binary knows.
+func migrations(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	return len(files)
 }

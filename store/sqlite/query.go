@@ -46,11 +46,9 @@ func events(ctx context.Context, q querier, id string, after int64, limit int) (
 			return nil, wrap("events", err)
 		}
 		var e magi.Event
-		b := []byte(data)
-		if err := json.Unmarshal(b, &e); err != nil {
+		if err := json.Unmarshal([]byte(data), &e); err != nil {
 			return nil, wrap("events: decode", err)
 		}
-		e.Encoded = b // what was stored is what is sent: no need to encode it again
 		evs = append(evs, e)
 	}
 	return evs, wrap("events", rows.Err())

@@ -29,7 +29,7 @@ func (d *DB) Recover(ctx context.Context) ([]string, error) {
 	if err := rows.Err(); err != nil {
 		return nil, wrap("recover", err)
 	}
-	return journal.Interrupt(ctx, running, d.alive, d.Append)
+	return journal.Interrupt(ctx, running, d.alive, d.Write)
 }
 
 // alive reports whether the store instance still holds its lock file.

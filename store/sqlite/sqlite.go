@@ -6,7 +6,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,8 +30,10 @@ type Options struct {
 	// BusyTimeout is how long a write waits for another process's lock
 	// (default 5s).
 	BusyTimeout time.Duration
-	// MaxBatch caps the appends committed in one transaction (default 256).
-	MaxBatch int
+	// CreateDir creates the database's directory if it is missing: for the
+	// default data directory. Otherwise a missing directory is an error
+	// naming it, so a mistyped path is not created silently.
+	CreateDir bool
 }
 
 // DB is a magi.Store in an SQLite database.
@@ -38,7 +42,12 @@ type DB struct {
 	path     string // "" for Memory
 	instance string
 	lock     *instanceLock // nil for Memory
-	w        *journal.Writer
+	ckpt     *checkpointer // nil for Memory
+	stmts    stmts
+	// wmu gives the writes of this process their turns; closed is set
+	// under it.
+	wmu      sync.Mutex
+	closed   bool
 	once     sync.Once
 	closeErr error
 }
@@ -52,18 +61,18 @@ func DefaultPath(getenv func(string) string) string {
 	return filepath.Join(getenv("HOME"), ".local", "share", "magi", "magi.db")
 }
 
-// Open opens (creating it and its directory if needed) the database at
-// path, or a private one in memory for Memory, and brings its schema up
-// to date. It refuses, with ECONFIG, a database of a newer MAGI.
+// Open opens (creating it if needed) the database at path, or a private
+// one in memory for Memory, and brings its schema up to date. Its
+// directory must exist unless opts.CreateDir. It refuses, with ECONFIG, a
+// database of a newer MAGI.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 5 * time.Second
 	}
 	memory := path == Memory || path == ""
 	if !memory {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, &magi.Error{Code: magi.EUNAVAILABLE,
-				Message: fmt.Sprintf("cannot create the directory of the database at %s", path), Err: err}
+		if err := directory(path, opts.CreateDir); err != nil {
+			return nil, err
 		}
 	}
 	db, err := sql.Open("sqlite", dsn(path, memory, opts.BusyTimeout))
@@ -86,6 +95,29 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	return d, nil
 }
 
+// directory checks that the directory of the database at path exists,
+// creating it when create is set.
+func directory(path string, create bool) error {
+	dir := filepath.Dir(path)
+	if create {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return &magi.Error{Code: magi.EUNAVAILABLE,
+				Message: fmt.Sprintf("cannot create the directory of the database at %s", path), Err: err}
+		}
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return magi.Errorf(magi.ECONFIG, "the directory of the database at %s does not exist: create %s, or choose another --db or MAGI_DB", path, dir)
+	case err != nil:
+		return &magi.Error{Code: magi.EUNAVAILABLE, Message: fmt.Sprintf("the database at %s cannot be opened", path), Err: err}
+	case !fi.IsDir():
+		return magi.Errorf(magi.EUNAVAILABLE, "the database at %s cannot be opened: %s is not a directory", path, dir)
+	}
+	return nil
+}
+
 func (d *DB) start(ctx context.Context, where string, opts Options) error {
 	if err := migrate(ctx, d.db, where); err != nil {
 		return err
@@ -98,7 +130,14 @@ func (d *DB) start(ctx context.Context, where string, opts Options) error {
 		}
 		d.lock = l
 	}
-	d.w = journal.Start(d.commit, opts.MaxBatch)
+	st, err := prepare(ctx, d.db)
+	if err != nil {
+		return openErr(where, err)
+	}
+	d.stmts = st
+	if d.path != "" {
+		d.startCheckpoints()
+	}
 	return nil
 }
 
@@ -113,6 +152,7 @@ func dsn(path string, memory bool, busy time.Duration) string {
 	}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "wal_autocheckpoint(0)") // the checkpointer's job
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
@@ -128,11 +168,15 @@ func (d *DB) Ping(ctx context.Context) error {
 	return journal.Unreachable("sqlite", err)
 }
 
-// Close stops the writer after the appends in progress, closes the
-// database and releases the instance lock.
+// Close closes the database, after the write in progress, and releases
+// the instance lock. A Write after Close fails with EUNAVAILABLE.
 func (d *DB) Close() error {
 	d.once.Do(func() {
-		d.w.Close()
+		d.wmu.Lock()
+		d.closed = true
+		d.wmu.Unlock()
+		d.stopCheckpoints()
+		d.stmts.close()
 		d.closeErr = d.db.Close()
 		if d.lock != nil {
 			d.lock.release()

@@ -44,8 +44,8 @@ func testCreateDuplicate(t *testing.T, open func(*testing.T) magi.Store) {
 	s := open(t)
 	id := magi.NewID()
 	begin(t, s, id, t0, "")
-	wantCode(t, "second Create", s.Create(ctx(t), newDelib(id, t0, "")), magi.ECONFLICT)
-	wantCode(t, "Create without id", s.Create(ctx(t), newDelib("", t0, "")), magi.EINVALID)
+	wantCode(t, "second Create", Create(ctx(t), s, newDelib(id, t0, "")), magi.ECONFLICT)
+	wantCode(t, "Create without id", Create(ctx(t), s, newDelib("", t0, "")), magi.EINVALID)
 }
 
 func testAppendSeqRules(t *testing.T, open func(*testing.T) magi.Store) {
@@ -72,7 +72,7 @@ func testAppendSeqRules(t *testing.T, open func(*testing.T) magi.Store) {
 		{"unknown id", []magi.Event{chunkEvent(magi.NewID(), 1, magi.Casper, "x")}, magi.ENOTFOUND},
 		{"after the end", []magi.Event{chunkEvent(done, 3, magi.Casper, "x")}, magi.ECONFLICT},
 	} {
-		wantCode(t, tc.name, s.Append(ctx(t), tc.evs...), tc.code)
+		wantCode(t, tc.name, Append(ctx(t), s, tc.evs...), tc.code)
 	}
 	got, err := s.Events(ctx(t), id, 0, 0)
 	if err != nil {

@@ -3,7 +3,6 @@ package storetest
 import (
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,18 +49,18 @@ func testConcurrentAppends(t *testing.T, open func(*testing.T) magi.Store) {
 
 // runOne plays a deliberation of n chunks, one append per event.
 func runOne(t *testing.T, s magi.Store, id string, n int64) error {
-	if err := s.Create(ctx(t), newDelib(id, t0, "")); err != nil {
+	if err := Create(ctx(t), s, newDelib(id, t0, "")); err != nil {
 		return err
 	}
-	if err := s.Append(ctx(t), startEvent(id, t0)); err != nil {
+	if err := Append(ctx(t), s, startEvent(id, t0)); err != nil {
 		return err
 	}
 	for seq := int64(2); seq < n+2; seq++ {
-		if err := s.Append(ctx(t), chunkEvent(id, seq, magi.Casper, fmt.Sprint(seq))); err != nil {
+		if err := Append(ctx(t), s, chunkEvent(id, seq, magi.Casper, fmt.Sprint(seq))); err != nil {
 			return fmt.Errorf("append %s/%d: %w", id, seq, err)
 		}
 	}
-	return s.Append(ctx(t), completeEvent(id, n+2, magi.Approved))
+	return Append(ctx(t), s, completeEvent(id, n+2, magi.Approved))
 }
 
 func testRecoverDeadInstance(t *testing.T, open func(*testing.T) magi.Store) {
@@ -116,34 +115,33 @@ func testRecoverDeadInstance(t *testing.T, open func(*testing.T) magi.Store) {
 	mustAppend(t, live, completeEvent(kept, 2, magi.Rejected))
 }
 
-// Bench measures Append with Concurrency deliberations appending at once,
-// one event per call: ns/op is the wall time per append, us/append the
-// mean latency a caller waits.
+// Bench measures Write as the journal uses it under load: each write
+// stores, in one transaction, one event of each of Concurrency running
+// deliberations. ns/op is the time per event stored.
 func Bench(b *testing.B, open func(b *testing.B) magi.Store) {
 	s := open(b)
+	var setup magi.Batch
 	ids := make([]string, Concurrency)
 	for i := range ids {
 		ids[i] = magi.NewID()
-		if err := s.Create(b.Context(), newDelib(ids[i], t0, "")); err != nil {
-			b.Fatal(err)
-		}
+		setup.Create = append(setup.Create, newDelib(ids[i], t0, ""))
 	}
-	var next, waited atomic.Int64
-	var wg sync.WaitGroup
+	if r, err := s.Write(b.Context(), setup); err != nil || r.Err() != nil {
+		b.Fatal(err, r.Err())
+	}
+	writes := 0
 	b.ResetTimer()
-	for _, id := range ids {
-		wg.Go(func() {
-			for seq := int64(1); next.Add(1) <= int64(b.N); seq++ {
-				start := time.Now()
-				if err := s.Append(b.Context(), chunkEvent(id, seq, magi.Casper, "token ")); err != nil {
-					b.Error(err)
-					return
-				}
-				waited.Add(int64(time.Since(start)))
-			}
-		})
+	for n, seq := 0, int64(1); n < b.N; seq++ {
+		var batch magi.Batch
+		for _, id := range ids[:min(len(ids), b.N-n)] {
+			batch.Append = append(batch.Append, Encode(chunkEvent(id, seq, magi.Casper, "token ")))
+		}
+		if r, err := s.Write(b.Context(), batch); err != nil || r.Err() != nil {
+			b.Fatal(err, r.Err())
+		}
+		n += len(batch.Append)
+		writes++
 	}
-	wg.Wait()
 	b.StopTimer()
-	b.ReportMetric(float64(waited.Load())/float64(b.N)/1e3, "us/append")
+	b.ReportMetric(float64(b.N)/float64(writes), "events/write")
 }

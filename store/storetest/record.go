@@ -11,7 +11,7 @@ import (
 func testDeliberationFolds(t *testing.T, open func(*testing.T) magi.Store) {
 	s := open(t)
 	id := magi.NewID()
-	if err := s.Create(ctx(t), newDelib(id, t0, "")); err != nil {
+	if err := Create(ctx(t), s, newDelib(id, t0, "")); err != nil {
 		t.Fatal(err)
 	}
 	r, err := s.Deliberation(ctx(t), id, "")
@@ -205,7 +205,7 @@ func testUnknownID(t *testing.T, open func(*testing.T) magi.Store) {
 		wantCode(t, "Delete of an id that is not text", s.Delete(ctx(t), bad, ""), magi.ENOTFOUND)
 	}
 	// A known id with no events yet is not unknown.
-	if err := s.Create(ctx(t), newDelib(id, t0, "")); err != nil {
+	if err := Create(ctx(t), s, newDelib(id, t0, "")); err != nil {
 		t.Fatal(err)
 	}
 	if evs, err := s.Events(ctx(t), id, 0, 0); err != nil || len(evs) != 0 {

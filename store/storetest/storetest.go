@@ -32,9 +32,12 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"ListOwnerAndLimits", testListOwnerAndLimits},
 		{"Delete", testDelete},
 		{"UnknownID", testUnknownID},
+		{"WriteBatch", testWriteBatch},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"RecoverDeadInstance", testRecoverDeadInstance},
 		{"Ping", testPing},
+		{"TwoRounds", testTwoRounds},
+		{"StoredBeforeRounds", testStoredBeforeRounds},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -107,17 +110,50 @@ func errorEvent(id string, seq int64, code string, fatal bool) magi.Event {
 // begin creates id at at and appends its start event.
 func begin(t *testing.T, s magi.Store, id string, at time.Time, owner string) {
 	t.Helper()
-	if err := s.Create(ctx(t), newDelib(id, at, owner)); err != nil {
-		t.Fatalf("Create(%s): %v", id, err)
+	if err := Create(ctx(t), s, newDelib(id, at, owner)); err != nil {
+		t.Fatalf("create %s: %v", id, err)
 	}
 	mustAppend(t, s, startEvent(id, at))
 }
 
 func mustAppend(t *testing.T, s magi.Store, evs ...magi.Event) {
 	t.Helper()
-	if err := s.Append(ctx(t), evs...); err != nil {
-		t.Fatalf("Append(%s seq %d..): %v", evs[0].DeliberationID, evs[0].Seq, err)
+	if err := Append(ctx(t), s, evs...); err != nil {
+		t.Fatalf("append %s seq %d..: %v", evs[0].DeliberationID, evs[0].Seq, err)
 	}
+}
+
+// Create writes a batch of one new deliberation and returns its refusal,
+// or the failure of the write.
+func Create(ctx context.Context, s magi.Store, d magi.NewDeliberation) error {
+	r, err := s.Write(ctx, magi.Batch{Create: []magi.NewDeliberation{d}})
+	if err != nil {
+		return err
+	}
+	return r.Err()
+}
+
+// Append writes a batch of one run of events, encoded, and returns its
+// refusal, or the failure of the write.
+func Append(ctx context.Context, s magi.Store, evs ...magi.Event) error {
+	r, err := s.Write(ctx, magi.Batch{Append: [][]magi.Encoded{Encode(evs...)}})
+	if err != nil {
+		return err
+	}
+	return r.Err()
+}
+
+// Encode pairs each event with its JSON.
+func Encode(evs ...magi.Event) []magi.Encoded {
+	out := make([]magi.Encoded, len(evs))
+	for i, e := range evs {
+		x, err := magi.Encode(e)
+		if err != nil {
+			panic(err)
+		}
+		out[i] = x
+	}
+	return out
 }
 
 func wantCode(t *testing.T, what string, err error, code string) {

@@ -42,6 +42,12 @@ func ScanKey(scan func(...any) error, extra ...any) (magi.APIKey, error) {
 	return k, nil
 }
 
+// KeyRevoked is the EINVALID error of adopting deliberations for the
+// revoked API key id.
+func KeyRevoked(id string) error {
+	return magi.Errorf(magi.EINVALID, "API key %s is revoked: give the deliberations to a key in use (see magi keys list)", id)
+}
+
 // KeyNotFound is the ENOTFOUND error of the API key id.
 func KeyNotFound(id string) error {
 	return magi.Errorf(magi.ENOTFOUND, "no API key with id %q; see magi keys list", id)

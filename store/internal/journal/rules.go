@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,23 +42,27 @@ func ErrClosed() error {
 }
 
 // Validate checks the events of one Append on their own: at least one,
-// all of one deliberation, consecutive seqs, nothing after a terminal event.
-func Validate(events []magi.Event) error {
+// all of one deliberation, consecutive seqs, nothing after a terminal
+// event, each encoded.
+func Validate(events []magi.Encoded) error {
 	if len(events) == 0 {
 		return magi.Errorf(magi.EINVALID, "append: no events")
 	}
-	id := events[0].DeliberationID
+	id := events[0].Event.DeliberationID
 	if id == "" {
 		return magi.Errorf(magi.EINVALID, "append: event without deliberation id")
 	}
-	for i, e := range events {
+	for i, x := range events {
+		e := x.Event
 		switch {
 		case e.DeliberationID != id:
 			return magi.Errorf(magi.EINVALID, "append: events of more than one deliberation")
-		case i > 0 && e.Seq != events[i-1].Seq+1:
-			return magi.Errorf(magi.EINVALID, "append: seq %d does not follow %d", e.Seq, events[i-1].Seq)
+		case i > 0 && e.Seq != events[i-1].Event.Seq+1:
+			return magi.Errorf(magi.EINVALID, "append: seq %d does not follow %d", e.Seq, events[i-1].Event.Seq)
 		case i < len(events)-1 && e.Terminal():
 			return magi.Errorf(magi.EINVALID, "append: events after the terminal event")
+		case len(x.JSON) == 0:
+			return magi.Errorf(magi.EINVALID, "append: event %d is not encoded", e.Seq)
 		}
 	}
 	return nil
@@ -67,11 +70,11 @@ func Validate(events []magi.Event) error {
 
 // Continue checks that events (already Validated) continue a stored
 // deliberation whose last seq is last and whose status is status.
-func Continue(events []magi.Event, last int64, status magi.Status) error {
+func Continue(events []magi.Encoded, last int64, status magi.Status) error {
 	if status != magi.StatusRunning {
-		return magi.Errorf(magi.ECONFLICT, "append: deliberation %s is already %s", events[0].DeliberationID, status)
+		return magi.Errorf(magi.ECONFLICT, "append: deliberation %s is already %s", events[0].Event.DeliberationID, status)
 	}
-	if first := events[0].Seq; first != last+1 {
+	if first := events[0].Event.Seq; first != last+1 {
 		return magi.Errorf(magi.EINVALID, "append: seq %d does not continue stored seq %d", first, last)
 	}
 	return nil
@@ -79,8 +82,8 @@ func Continue(events []magi.Event, last int64, status magi.Status) error {
 
 // Outcome returns the status and decision the events leave their
 // deliberation in: running and "" unless the last one is terminal.
-func Outcome(events []magi.Event) (magi.Status, magi.Decision) {
-	last := events[len(events)-1]
+func Outcome(events []magi.Encoded) (magi.Status, magi.Decision) {
+	last := events[len(events)-1].Event
 	var d magi.Decision
 	if last.Type == magi.EventComplete && last.Outcome != nil {
 		d = last.Outcome.Decision
@@ -121,22 +124,4 @@ func Fill(r magi.Record, s magi.Summary) magi.Record {
 		r.Decision = s.Decision
 	}
 	return r
-}
-
-// Marshal encodes events as stored: their wire JSON. An event that cannot
-// be encoded is an EINVALID append.
-func Marshal(events []magi.Event) ([]string, error) {
-	out := make([]string, len(events))
-	for i, e := range events {
-		if len(e.Encoded) > 0 {
-			out[i] = string(e.Encoded)
-			continue
-		}
-		b, err := json.Marshal(e)
-		if err != nil {
-			return nil, magi.Errorf(magi.EINVALID, "append: event %d: %v", e.Seq, err)
-		}
-		out[i] = string(b)
-	}
-	return out, nil
 }

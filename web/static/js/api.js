@@ -1,9 +1,11 @@
 // api.js — calls to MAGI's HTTP API. Adds the API key (kept in
-// sessionStorage, never in a URL) and turns error responses into ApiError
-// with a message a user can act on.
+// sessionStorage, never in a URL) or, for a signed-in user, the session's
+// CSRF token on requests that change something; turns error responses
+// into ApiError with a message a user can act on.
 import { t } from './i18n.js';
 
 const KEY = 'magi.key';
+let csrf = '';
 
 /** An error from the API: status, SPEC's error code and a readable message. */
 export class ApiError extends Error {
@@ -27,6 +29,9 @@ export function setApiKey(key) {
   } catch { /* storage may be off */ }
 }
 
+/** Keeps the signed-in session's CSRF token (from GET /auth/me), '' to forget it. */
+export function setCSRF(token) { csrf = token || ''; }
+
 /** Headers for an API request, with Authorization when a key is stored. */
 export function authHeaders(extra = {}) {
   const h = { ...extra };
@@ -38,6 +43,7 @@ export function authHeaders(extra = {}) {
 /** fetch() for the API; resolves to the Response when it is 2xx, else throws ApiError. */
 export async function request(url, { method = 'GET', body, headers = {}, signal } = {}) {
   const init = { method, headers: authHeaders(headers), signal, credentials: 'same-origin' };
+  if (csrf && method !== 'GET' && method !== 'HEAD') init.headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';

@@ -1,7 +1,9 @@
 // app.js — wires the MAGI screen: routing (/ and /d/{id}), the question
-// form, the live event stream, the reader, history, trace, login and errors.
+// form, the live event stream, the reader, history, trace, sign-in, the
+// API key box and errors.
 import { apply, setLanguage, language, t } from './i18n.js';
-import { json, request, setApiKey } from './api.js';
+import { apiKey, json, request, setApiKey } from './api.js';
+import { whoAmI, signInURL, signOut } from './auth.js';
 import { openStream, terminal } from './stream.js';
 import { newState, applyEvent, simulated, ended, NAMES } from './council.js';
 import { View } from './view.js';
@@ -14,8 +16,11 @@ const $ = (id) => document.getElementById(id);
 let st = newState();
 let stream = null;
 let retryAfterLogin = null;
+// mode is who the page acts for: 'session' (signed in), 'signin' (sign-in
+// required, not signed in), 'key' or 'open'.
+let mode = 'open';
 
-const view = new View({ triad: $('triad'), solomonSlot: $('solomon-slot'), decision: $('decision'), onRead: (id) => reader.open(id, st) });
+const view = new View({ triad: $('triad'), solomonSlot: $('solomon-slot'), decision: $('decision'), onRead: (id) => reader.open(id, st, view.roundOf(id, st)) });
 const reader = new Reader($('reader'));
 const hist = new History($('history'), { onOpen: (id) => navigate(id), onError: showError });
 
@@ -23,6 +28,7 @@ function status(key) { $('status').textContent = key ? t(key) : ''; }
 
 function showError(err) {
   if (err?.name === 'AbortError') return;
+  if (err?.status === 401 && mode === 'session') { showExpired(); return; }
   if (err?.status === 401) { askKey(); }
   const box = $('alert');
   box.textContent = err?.message || String(err);
@@ -30,6 +36,44 @@ function showError(err) {
 }
 
 function clearError() { $('alert').hidden = true; $('alert').textContent = ''; }
+
+/** A 401: the session ended (say so; the screen stays), or a key is needed. */
+function unauthorized(retry) {
+  if (mode === 'session') showExpired(); else askKey(retry);
+}
+
+/** Tells a signed-in user the session has ended; nothing on screen is cut. */
+function showExpired() {
+  $('expired-signin').href = signInURL();
+  $('expired').hidden = false;
+}
+
+/** Shows the sign-in screen instead of the council. */
+function showSignIn() {
+  document.body.dataset.auth = 'signin';
+  $('signin-go').href = signInURL();
+  $('signin').hidden = false;
+  $('signin-go').focus();
+}
+
+function hideSignIn() {
+  delete document.body.dataset.auth;
+  $('signin').hidden = true;
+}
+
+/** Shows who is signed in, and the sign-out control. */
+function showUser(me) {
+  const el = $('user');
+  const name = document.createElement('strong');
+  name.textContent = me.name || me.email || me.sub;
+  el.replaceChildren(name);
+  if (me.admin) el.append(` · ${t('admin')}`);
+  el.title = [me.email, me.sub].filter(Boolean).join(' · ');
+  el.hidden = false;
+  $('signout').hidden = false;
+  const left = me.expires_at ? new Date(me.expires_at).getTime() - Date.now() : 0;
+  if (left > 0 && left < 2 ** 31) setTimeout(showExpired, left);
+}
 
 function askKey(retry) {
   if (retry) retryAfterLogin = retry;
@@ -50,7 +94,7 @@ function show(id) {
     onEvent,
     onState: (s) => status({ live: 'st.live', reconnecting: 'st.reconnect', ended: st.fatal ? '' : 'st.done' }[s] || ''),
     onFail: showError,
-    onUnauthorized: () => askKey(() => show(id)),
+    onUnauthorized: () => unauthorized(() => show(id)),
   });
 }
 
@@ -67,6 +111,7 @@ function drawFields() {
   $('sim-banner').hidden = !simulated(st);
   $('f-code').textContent = st.id ? st.id.slice(0, 12).toUpperCase() : '—';
   $('f-rule').textContent = st.rule ? st.rule.toUpperCase() : '—';
+  $('f-round').textContent = st.id ? `${st.rounds.length}/${Math.max(st.maxRounds, st.rounds.length)}` : '—';
   $('f-mode').textContent = st.id && !ended(st) ? 'ON' : 'OFF';
   $('asked-wrap').hidden = !st.question;
   $('asked').textContent = st.question;
@@ -76,6 +121,7 @@ function drawFields() {
 }
 
 function route() {
+  if (mode === 'signin') return;
   const m = /^\/d\/([^/]+)\/?$/.exec(location.pathname);
   show(m ? decodeURIComponent(m[1]) : '');
 }
@@ -94,13 +140,15 @@ async function submit() {
   status('st.starting');
   $('submit').disabled = true;
   try {
-    const res = await json('/api/deliberations', { method: 'POST', body: { question, rule: $('rule').value } });
+    const body = { question, rule: $('rule').value };
+    if ($('rounds').value) body.rounds = Number($('rounds').value);
+    const res = await json('/api/deliberations', { method: 'POST', body });
     navigate(res.id);
     $('question').value = '';
     hist.refresh();
   } catch (err) {
     status('');
-    if (err.status === 401) askKey(submit); else showError(err);
+    if (err.status === 401) unauthorized(submit); else showError(err);
   } finally {
     $('submit').disabled = false;
   }
@@ -124,11 +172,14 @@ function wire() {
   $('delete').addEventListener('click', onDelete);
   $('cancel-run').addEventListener('click', () => request(`/api/deliberations/${encodeURIComponent(st.id)}/cancel`, { method: 'POST' }).catch(showError));
   $('login-open').addEventListener('click', () => askKey());
+  $('signin-key').addEventListener('click', () => askKey());
+  $('signout').addEventListener('click', () => signOut().catch(showError));
   $('login-cancel').addEventListener('click', () => $('login').close());
   $('login-form').addEventListener('submit', () => {
     setApiKey($('login-key').value.trim());
     $('login-key').value = '';
     clearError();
+    if (mode === 'signin') { mode = 'key'; hideSignIn(); }
     const retry = retryAfterLogin || (() => { route(); hist.refresh(); });
     retryAfterLogin = null;
     retry();
@@ -162,8 +213,21 @@ async function onDelete() {
   } catch (err) { showError(err); }
 }
 
+/** Finds who the page acts for, then shows the council or the sign-in. */
+async function start() {
+  if (!apiKey()) {
+    const who = await whoAmI();
+    mode = who.mode === 'off' ? 'open' : who.mode;
+    if (mode === 'signin') { showSignIn(); return; }
+    if (mode === 'session') showUser(who.user);
+  } else {
+    mode = 'key';
+  }
+  route();
+  hist.refresh();
+}
+
 apply();
 boot($('boot'));
 wire();
-route();
-hist.refresh();
+start();

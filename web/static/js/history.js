@@ -15,14 +15,19 @@ export class History {
     this.failed = false; // the last load was refused: the list is unknown
     this.gen = 0; // counts refreshes; older answers are dropped
     this.pending = ''; // the URL being loaded
+    this.fresh = false; // the next page loaded replaces the list
   }
 
-  /** Reloads the first page; an answer to an earlier load is dropped. */
+  /**
+   * Reloads the first page; an answer to an earlier load is dropped. The
+   * list on screen stays until the new one arrives, and stays if it
+   * cannot be loaded (an ended session: what the user saw remains).
+   */
   async refresh() {
     this.gen++;
-    this.items = [];
     this.cursor = '';
     this.pending = '';
+    this.fresh = true;
     await this.load();
   }
 
@@ -36,6 +41,7 @@ export class History {
     try {
       const page = await json(url);
       if (gen !== this.gen) return; // a refresh started since: its answer counts
+      if (this.fresh) { this.items = []; this.fresh = false; }
       this.items.push(...(page.items || []));
       this.cursor = page.next_cursor || '';
     } catch (err) {

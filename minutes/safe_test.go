@@ -1,4 +1,4 @@
-package magi
+package minutes
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/magi-system/magi"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/renderer/html"
@@ -103,15 +104,20 @@ var attacks = []struct{ name, text string }{
 	{"code span across lines", "`a\nb` <img src=x> `c`"},
 }
 
-// minutesOf is a record whose every model-written field is text.
-func minutesOf(text string) Record {
-	return Record{ID: "d1", Question: text, Rule: Majority, Status: StatusCompleted, Decision: Conditional,
-		Summary: text, Conditions: []string{text}, Note: text, Error: &ErrorInfo{Code: "x", Message: text},
-		Agents: []AgentRecord{
-			{AgentInfo: AgentInfo{ID: Melchior, Name: "MELCHIOR-1", Provider: "p", Model: "m"}, Text: text,
-				Verdict: &Verdict{Decision: Abstained, Reason: text, Conditions: []string{text}}},
-			{AgentInfo: AgentInfo{ID: Solomon, Name: "SOLOMON", Provider: "p", Model: "m"}, Text: text, Error: text},
-		}}
+// minutesOf is a record whose every model-written field is text; debated,
+// it ran two rounds.
+func minutesOf(text string, debated bool) magi.Record {
+	sage := magi.AgentRecord{AgentInfo: magi.AgentInfo{ID: magi.Melchior, Name: "MELCHIOR-1", Provider: "p", Model: "m"}, Text: text,
+		Verdict: &magi.Verdict{Decision: magi.Abstained, Reason: text, Conditions: []string{text}}}
+	r := magi.Record{ID: "d1", Question: text, Rule: magi.Majority, Status: magi.StatusCompleted, Decision: magi.Conditional,
+		Summary: text, Conditions: []string{text}, Note: text, Error: &magi.ErrorInfo{Code: "x", Message: text},
+		Agents: []magi.AgentRecord{sage,
+			{AgentInfo: magi.AgentInfo{ID: magi.Solomon, Name: "SOLOMON", Provider: "p", Model: "m"}, Text: text, Error: text}}}
+	if debated {
+		r.MaxRounds = 2
+		r.Rounds = []magi.RoundRecord{{Round: 1, Agents: []magi.AgentRecord{sage}}, {Round: 2, Agents: []magi.AgentRecord{sage}}}
+	}
+	return r
 }
 
 // TestMinutes_SafeToPaste: whatever the models wrote, the minutes render
@@ -121,9 +127,11 @@ func TestMinutes_SafeToPaste(t *testing.T) {
 		if unsafeHTML(render(t, a.text)) == "" && !strings.Contains(a.text, "<http") {
 			t.Errorf("%s: the attack itself renders safely; the corpus tests nothing", a.name)
 		}
-		md := minutesOf(a.text).Markdown()
-		if bad := unsafeHTML(render(t, md)); bad != "" {
-			t.Errorf("%s: the minutes render %s\nMarkdown:\n%s", a.name, bad, md)
+		for _, debated := range []bool{false, true} {
+			md := Markdown(minutesOf(a.text, debated))
+			if bad := unsafeHTML(render(t, md)); bad != "" {
+				t.Errorf("%s (debated %v): the minutes render %s\nMarkdown:\n%s", a.name, debated, bad, md)
+			}
 		}
 	}
 }
@@ -131,14 +139,14 @@ func TestMinutes_SafeToPaste(t *testing.T) {
 // TestMinutes_StayReadable: prose, formatting and code keep their meaning.
 func TestMinutes_StayReadable(t *testing.T) {
 	text := "**Costs** fall if x < y and a > b.\n\n- one\n- two\n\n```go\nif a < b && c > d {}\n```\n\nSee https://example.com/report."
-	h := render(t, minutesOf(text).Markdown())
+	h := render(t, Markdown(minutesOf(text, false)))
 	for _, want := range []string{"<strong>Costs</strong> fall if x &lt; y and a &gt; b.", "<li>one</li>",
 		"<code class=\"language-go\">if a &lt; b &amp;&amp; c &gt; d {}\n</code>", `<a href="https://example.com/report">`} {
 		if !strings.Contains(h, want) {
 			t.Errorf("the rendered minutes lack %q:\n%s", want, h)
 		}
 	}
-	h = render(t, minutesOf("```\nnever closed <b>").Markdown())
+	h = render(t, Markdown(minutesOf("```\nnever closed <b>", false)))
 	if !strings.Contains(h, "<h2>SOLOMON (p/m)</h2>") {
 		t.Errorf("an answer's unclosed code block swallows the rest of the minutes:\n%s", h)
 	}

@@ -1,23 +1,27 @@
-package magi
+// Package minutes writes the minutes of a deliberation as Markdown: what
+// `magi show`, `magi export` and the API's export give.
+package minutes
 
 import (
 	"fmt"
 	"html"
 	"regexp"
 	"strings"
+
+	"github.com/magi-system/magi"
 )
 
 // MAGIStyle is the display form of a decision: 承認 APPROVED, 否決 REJECTED,
 // 条件付 CONDITIONAL, 棄権 ABSTAINED.
-func (d Decision) MAGIStyle() string {
+func MAGIStyle(d magi.Decision) string {
 	switch d {
-	case Approved:
+	case magi.Approved:
 		return "承認 APPROVED"
-	case Rejected:
+	case magi.Rejected:
 		return "否決 REJECTED"
-	case Conditional:
+	case magi.Conditional:
 		return "条件付 CONDITIONAL"
-	case Abstained:
+	case magi.Abstained:
 		return "棄権 ABSTAINED"
 	}
 	return string(d)
@@ -31,18 +35,25 @@ func FormatCost(c *float64) string {
 	return fmt.Sprintf("$%.4f", *c)
 }
 
-// Markdown writes the minutes of a deliberation: the question, each sage's
+// Markdown writes the minutes of deliberation r: the question, each sage's
 // reasoning and verdict, SOLOMON's judgement, the decision and the usage.
-func (r Record) Markdown() string {
+// After a debate it shows each round, how the votes moved, and every
+// changed vote as the change; a deliberation of one round reads as it
+// always did.
+func Markdown(r magi.Record) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# MAGI deliberation %s\n\n", r.ID)
 	if r.Simulated {
 		b.WriteString("> **SIMULATED** — produced by the built-in `sim` council; no model was called.\n\n")
 	}
-	fmt.Fprintf(&b, "- **Question:** %s\n- **Rule:** %s\n- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n\n",
-		oneLine(r.Question), r.Rule, r.Status, r.CreatedAt.Format("2006-01-02 15:04:05 MST"), float64(r.DurationMS)/1000)
+	fmt.Fprintf(&b, "- **Question:** %s\n- **Rule:** %s\n", oneLine(r.Question), r.Rule)
+	if debated(r) {
+		fmt.Fprintf(&b, "- **Rounds:** %s\n", roundsRun(r))
+	}
+	fmt.Fprintf(&b, "- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n\n",
+		r.Status, r.CreatedAt.Format("2006-01-02 15:04:05 MST"), float64(r.DurationMS)/1000)
 	if r.Decision != "" {
-		fmt.Fprintf(&b, "## Decision: %s\n\n", r.Decision.MAGIStyle())
+		fmt.Fprintf(&b, "## Decision: %s\n\n", MAGIStyle(r.Decision))
 		fmt.Fprintf(&b, "%s\n\n", r.Summary)
 		v := r.Votes
 		fmt.Fprintf(&b, "Votes: %d approved, %d conditional, %d rejected, %d abstained. Confidence %.0f%%.\n\n",
@@ -55,8 +66,12 @@ func (r Record) Markdown() string {
 	if r.Error != nil {
 		fmt.Fprintf(&b, "## Ended with an error: %s\n\n%s\n\n", r.Error.Code, r.Error.Message)
 	}
+	if debated(r) {
+		writeRounds(&b, r)
+		return inert(b.String())
+	}
 	for _, a := range r.Agents {
-		writeAgent(&b, a, r.Scores)
+		writeAgent(&b, "##", a, r.Scores)
 	}
 	b.WriteString("## Usage\n\n| agent | provider | model | input tokens | output tokens | cost |\n|---|---|---|---|---|---|\n")
 	for _, a := range r.Agents {
@@ -67,8 +82,8 @@ func (r Record) Markdown() string {
 	return inert(b.String())
 }
 
-func writeAgent(b *strings.Builder, a AgentRecord, scores map[AgentID]int) {
-	fmt.Fprintf(b, "## %s (%s/%s)\n\n", a.Name, a.Provider, a.Model)
+func writeAgent(b *strings.Builder, level string, a magi.AgentRecord, scores map[magi.AgentID]int) {
+	fmt.Fprintf(b, "%s %s (%s/%s)\n\n", level, a.Name, a.Provider, a.Model)
 	if a.Text != "" {
 		b.WriteString(inert(a.Text))
 		b.WriteString("\n\n")
@@ -77,8 +92,12 @@ func writeAgent(b *strings.Builder, a AgentRecord, scores map[AgentID]int) {
 		fmt.Fprintf(b, "> Error: %s\n\n", oneLine(a.Error))
 	}
 	if v := a.Verdict; v != nil {
-		fmt.Fprintf(b, "**Verdict:** %s, confidence %.0f%%", v.Decision.MAGIStyle(), v.Confidence*100)
-		if s, ok := scores[a.ID]; ok && a.ID != Solomon {
+		decision := MAGIStyle(v.Decision)
+		if v.ChangedFrom != "" {
+			decision = MAGIStyle(v.ChangedFrom) + " → " + decision + " (changed)"
+		}
+		fmt.Fprintf(b, "**Verdict:** %s, confidence %.0f%%", decision, v.Confidence*100)
+		if s, ok := scores[a.ID]; ok && a.ID != magi.Solomon {
 			fmt.Fprintf(b, ", SOLOMON's score %d/100", s)
 		}
 		b.WriteString("\n\n")

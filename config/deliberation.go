@@ -1,0 +1,33 @@
+package config
+
+import (
+	"fmt"
+
+	"github.com/magi-system/magi"
+)
+
+// loadDeliberation reads the file's top-level defaults of a deliberation,
+// `rule:` and `rounds:`, over the built-in majority rule and
+// magi.DefaultRounds.
+func (c *Config) loadDeliberation(f *agentsFile, probs *problems) {
+	c.Rule, c.Sources["rule"] = magi.Majority, "built-in"
+	c.Rounds, c.Sources["rounds"] = magi.DefaultRounds, "built-in"
+	if f == nil {
+		return
+	}
+	if r := f.cfg.Rule; r != nil && !f.misread("rule") {
+		rule, err := magi.ParseRule(*r)
+		if err != nil || *r == "" {
+			probs.add(f.at(fmt.Sprintf("rule %q: use majority, unanimous or judge", *r), "rule"))
+		} else {
+			c.Rule, c.Sources["rule"] = rule, f.path+": rule"
+		}
+	}
+	if n := f.cfg.Rounds; n != nil && !f.misread("rounds") {
+		if magi.CheckRounds(*n) != nil {
+			probs.add(f.at(fmt.Sprintf("rounds %d: use a number of rounds from 1 to %d (1: no debate)", *n, magi.MaxRounds), "rounds"))
+		} else {
+			c.Rounds, c.Sources["rounds"] = *n, f.path+": rounds"
+		}
+	}
+}

@@ -1,0 +1,407 @@
+package magi
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// MarshalJSON writes the event in SPEC's shape (see AppendJSON).
+func (e Event) MarshalJSON() ([]byte, error) {
+	return e.AppendJSON(make([]byte, 0, 256+len(e.Content)))
+}
+
+// AppendJSON appends the event's JSON to b, in SPEC's shape: type,
+// deliberation_id, seq, timestamp (UTC, milliseconds), then the fields of
+// its type, the verdict and the outcome flattened into the event.
+// Confidence and conditions are always present on a verdict, fatal on an
+// error, and scores, usage and duration_ms on complete. It is the one
+// encoding of an event: what is stored, sent and replayed.
+func (e Event) AppendJSON(b []byte) ([]byte, error) {
+	w := jsonWriter{b: b}
+	w.open('{')
+	w.str("type", string(e.Type))
+	w.str("deliberation_id", e.DeliberationID)
+	w.num("seq", e.Seq)
+	w.key("timestamp")
+	w.b = append(w.b, '"')
+	w.b = e.Timestamp.UTC().AppendFormat(w.b, TimestampFormat)
+	w.b = append(w.b, '"')
+	w.optStr("agent", string(e.Agent))
+	w.optStr("question", e.Question)
+	rule := e.Rule
+	if e.Type == EventComplete && e.Outcome != nil {
+		rule = e.Outcome.Rule
+	}
+	w.optStr("rule", string(rule))
+	if len(e.Agents) > 0 {
+		w.agents(e.Agents)
+	}
+	if e.Simulated {
+		w.boolean("simulated", true)
+	}
+	w.optNum("max_rounds", int64(e.MaxRounds))
+	w.optNum("round", int64(e.Round))
+	w.optStr("content", e.Content)
+	w.optStr("stage", e.Stage)
+	if e.Trace != nil {
+		w.trace(e.Trace)
+	}
+	switch e.Type {
+	case EventVerdict:
+		w.verdict(e)
+	case EventComplete:
+		w.complete(e)
+	case EventRound:
+		w.str("reason", e.Reason)
+	case EventTally:
+		w.tally(e.Tally)
+	default:
+		w.scores(e.Scores, false)
+	}
+	if e.Type != EventComplete {
+		if e.Usage != nil {
+			w.usage("usage", *e.Usage)
+		}
+		w.optNum("duration_ms", e.DurationMS)
+	}
+	w.optStr("code", e.Code)
+	w.optStr("message", e.Message)
+	if e.Type == EventError {
+		w.boolean("fatal", e.Fatal)
+	}
+	w.close('}')
+	return w.b, w.err
+}
+
+func (w *jsonWriter) verdict(e Event) {
+	v := e.Verdict
+	if v == nil {
+		w.scores(e.Scores, false)
+		return
+	}
+	w.optStr("decision", string(v.Decision))
+	w.float("confidence", v.Confidence)
+	w.str("summary", v.Summary)
+	w.strs("conditions", v.Conditions)
+	w.str("reason", v.Reason)
+	w.optStr("changed_from", string(v.ChangedFrom))
+	if len(v.Scores) > 0 {
+		w.scores(v.Scores, false)
+	} else {
+		w.scores(e.Scores, false)
+	}
+}
+
+func (w *jsonWriter) complete(e Event) {
+	if o := e.Outcome; o != nil {
+		w.optStr("decision", string(o.Decision))
+		w.float("confidence", o.Confidence)
+		w.str("summary", o.Summary)
+		w.strs("conditions", o.Conditions)
+		w.votes(o.Votes)
+		if o.TieBreak {
+			w.boolean("tie_break", true)
+		}
+		w.optStr("note", o.Note)
+	}
+	w.scores(e.Scores, true)
+	u := Usage{}
+	if e.Usage != nil {
+		u = *e.Usage
+	}
+	w.usage("usage", u)
+	w.num("duration_ms", e.DurationMS)
+	w.optNum("rounds", int64(e.Rounds))
+}
+
+// tally writes the votes and the decision, or that it awaits SOLOMON.
+func (w *jsonWriter) tally(t *Tally) {
+	if t == nil {
+		return
+	}
+	w.votes(t.Votes)
+	if t.Decision == "" {
+		w.str("awaiting", AwaitingSolomon)
+		return
+	}
+	w.str("decision", string(t.Decision))
+	w.strs("conditions", t.Conditions)
+}
+
+func (w *jsonWriter) votes(v Votes) {
+	w.key("votes")
+	w.open('{')
+	w.num("approved", int64(v.Approved))
+	w.num("rejected", int64(v.Rejected))
+	w.num("conditional", int64(v.Conditional))
+	w.num("abstained", int64(v.Abstained))
+	w.close('}')
+}
+
+func (w *jsonWriter) agents(agents []AgentInfo) {
+	w.key("agents")
+	w.b = append(w.b, '[')
+	for i, a := range agents {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.open('{')
+		w.str("id", string(a.ID))
+		w.str("name", a.Name)
+		w.str("provider", a.Provider)
+		w.str("model", a.Model)
+		w.close('}')
+	}
+	w.b = append(w.b, ']')
+}
+
+func (w *jsonWriter) trace(t *Trace) {
+	w.key("trace")
+	w.open('{')
+	w.optStr("provider", t.Provider)
+	w.optStr("model", t.Model)
+	w.optNum("attempt", int64(t.Attempt))
+	w.optNum("latency_ms", t.LatencyMS)
+	w.optNum("duration_ms", t.DurationMS)
+	w.optNum("delay_ms", t.DelayMS)
+	if t.Tokens != nil {
+		w.usage("tokens", *t.Tokens)
+	}
+	w.optStr("error", t.Error)
+	w.optStr("error_kind", string(t.ErrorKind))
+	w.close('}')
+}
+
+func (w *jsonWriter) usage(key string, u Usage) {
+	w.key(key)
+	w.open('{')
+	w.num("input_tokens", u.InputTokens)
+	w.num("output_tokens", u.OutputTokens)
+	if u.CostUSD == nil {
+		w.key("cost_usd")
+		w.b = append(w.b, "null"...)
+	} else {
+		w.float("cost_usd", *u.CostUSD)
+	}
+	w.close('}')
+}
+
+// scores writes the scores, in key order; empty ones only when always.
+func (w *jsonWriter) scores(s map[AgentID]int, always bool) {
+	if len(s) == 0 && !always {
+		return
+	}
+	ids := make([]AgentID, 0, len(s))
+	for id := range s {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	w.key("scores")
+	w.open('{')
+	for _, id := range ids {
+		w.num(string(id), int64(s[id]))
+	}
+	w.close('}')
+}
+
+// jsonWriter appends the members of JSON objects to b.
+type jsonWriter struct {
+	b []byte
+	// first: the next member is the first of its object.
+	first bool
+	err   error
+}
+
+func (w *jsonWriter) open(c byte) {
+	w.b = append(w.b, c)
+	w.first = true
+}
+
+// close ends an object or array: the member that follows is not its
+// container's first.
+func (w *jsonWriter) close(c byte) {
+	w.b = append(w.b, c)
+	w.first = false
+}
+
+func (w *jsonWriter) key(k string) {
+	if !w.first {
+		w.b = append(w.b, ',')
+	}
+	w.first = false
+	w.b = appendString(w.b, k)
+	w.b = append(w.b, ':')
+}
+
+func (w *jsonWriter) str(k, v string) {
+	w.key(k)
+	w.b = appendString(w.b, v)
+}
+
+func (w *jsonWriter) optStr(k, v string) {
+	if v != "" {
+		w.str(k, v)
+	}
+}
+
+func (w *jsonWriter) strs(k string, vs []string) {
+	w.key(k)
+	w.b = append(w.b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendString(w.b, v)
+	}
+	w.b = append(w.b, ']')
+}
+
+func (w *jsonWriter) num(k string, v int64) {
+	w.key(k)
+	w.b = strconv.AppendInt(w.b, v, 10)
+}
+
+func (w *jsonWriter) optNum(k string, v int64) {
+	if v != 0 {
+		w.num(k, v)
+	}
+}
+
+func (w *jsonWriter) boolean(k string, v bool) {
+	w.key(k)
+	w.b = strconv.AppendBool(w.b, v)
+}
+
+// float writes v as encoding/json does; NaN and infinities, which JSON
+// cannot hold, are an error.
+func (w *jsonWriter) float(k string, v float64) {
+	w.key(k)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		w.err = fmt.Errorf("magi: event: unsupported value %v for %s", v, k)
+		w.b = append(w.b, '0')
+		return
+	}
+	format := byte('f')
+	if abs := math.Abs(v); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	w.b = strconv.AppendFloat(w.b, v, format, -1, 64)
+	if format == 'e' { // 1e-07 → 1e-7, as encoding/json writes it
+		if n := len(w.b); n >= 4 && w.b[n-4] == 'e' && w.b[n-3] == '-' && w.b[n-2] == '0' {
+			w.b[n-2] = w.b[n-1]
+			w.b = w.b[:n-1]
+		}
+	}
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaped as encoding/json
+// escapes it: quotes, backslashes and control characters; <, > and & (so
+// the JSON is safe inside HTML); U+2028 and U+2029; invalid UTF-8 becomes
+// U+FFFD.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// UnmarshalJSON reads what AppendJSON wrote.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var w struct {
+		eventAlias
+		Decision   Decision        `json:"decision"`
+		Confidence float64         `json:"confidence"`
+		Summary    string          `json:"summary"`
+		Conditions []string        `json:"conditions"`
+		Reason     string          `json:"reason"`
+		Changed    Decision        `json:"changed_from"`
+		Votes      Votes           `json:"votes"`
+		TieBreak   bool            `json:"tie_break"`
+		Note       string          `json:"note"`
+		Fatal      bool            `json:"fatal"`
+		Scores     map[AgentID]int `json:"scores"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*e = Event(w.eventAlias)
+	e.Fatal = w.Fatal
+	switch e.Type {
+	case EventVerdict:
+		e.Verdict = &Verdict{Decision: w.Decision, Confidence: w.Confidence, Summary: w.Summary,
+			Conditions: nonNil(w.Conditions), Reason: w.Reason, Scores: w.Scores, ChangedFrom: w.Changed}
+		e.Scores = nil
+	case EventComplete:
+		e.Outcome = &Outcome{Decision: w.Decision, Rule: w.Rule, Votes: w.Votes, Confidence: w.Confidence,
+			Summary: w.Summary, Conditions: nonNil(w.Conditions), TieBreak: w.TieBreak, Note: w.Note}
+		e.Scores = w.Scores
+	case EventRound:
+		e.Reason = w.Reason
+	case EventTally:
+		e.Tally = &Tally{Votes: w.Votes, Decision: w.Decision}
+		if w.Decision != "" {
+			e.Tally.Conditions = nonNil(w.Conditions)
+		}
+	}
+	return nil
+}
+
+// eventAlias is Event without its methods, for decoding its plain fields.
+type eventAlias Event
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
