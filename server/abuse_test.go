@@ -120,6 +120,18 @@ func abuses() []abuse {
 	} {
 		add(abuse{name: "method", method: m[0], path: m[1], status: 405})
 	}
+	for _, a := range [][3]string{ // sign-in is off here: /auth/* is unknown, whatever it is sent
+		{"GET", "/auth/login?next=%00", "404"}, {"GET", "/auth/login?next=%ff%fe", "404"},
+		{"GET", "/auth/callback?code=%00&state=%ff", "404"}, {"GET", "/auth/callback?error=" + strings.Repeat("x", 3000), "404"},
+		{"POST", "/auth/logout", "404"}, {"POST", "/auth/login", "405"}, {"GET", "/auth/logout", "405"},
+		{"DELETE", "/auth/me", "405"}, {"PUT", "/auth/callback", "405"},
+	} {
+		status := 404
+		if a[2] == "405" {
+			status = 405
+		}
+		add(abuse{name: "sign-in route", method: a[0], path: a[1], status: status})
+	}
 	for _, p := range []string{"/api/nope", "/api/deliberations/{id}/nope", "/api/deliberations/{id}/events/1", "/api/v2/deliberations",
 		"/nonexistent.php", "/.env", "/wp-login.php", "/.git/config", "/index.html", "/js/nope.js", "/d/", "/%ff"} {
 		add(abuse{name: "unknown path", method: "GET", path: p, status: 404})
@@ -207,8 +219,11 @@ func send(t *testing.T, base string, a abuse, path, auth string) reply {
 
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
+// magiListAll lists up to 100 deliberations: every one of these tests.
+var magiListAll = magi.ListFilter{Limit: 100}
+
 // codes maps each 4xx of the table to SPEC's error code.
-var codes = map[int]string{400: magi.EINVALID, 401: magi.EUNAUTHORIZED, 404: magi.ENOTFOUND, 405: magi.EMETHOD,
+var codes = map[int]string{400: magi.EINVALID, 401: magi.EUNAUTHORIZED, 403: magi.EFORBIDDEN, 404: magi.ENOTFOUND, 405: magi.EMETHOD,
 	413: magi.ETOOLARGE, 415: magi.EUNSUPPORTED}
 
 // checkAbuseAnswer asserts status, SPEC's JSON error with its code and a
