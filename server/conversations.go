@@ -9,20 +9,6 @@ import (
 	"github.com/magi-system/magi/minutes"
 )
 
-// validID reports whether id may be a deliberation id: 1 to 64 ASCII
-// letters, digits, '-' or '_'.
-func validID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for _, c := range []byte(id) {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // followUp places q, which follows up deliberation q.ParentID, in its
 // conversation: its conversation id and the earlier turns its agents
 // receive. The parent must be the principal's own (another's is not
@@ -54,19 +40,9 @@ func (s *Server) followUp(ctx context.Context, p Principal, q magi.Question) (ma
 	return q, nil
 }
 
-// conversationID is the {id} of a conversation route; an id no
-// deliberation can have is not found, before any store sees it.
-func conversationID(r *http.Request) (string, error) {
-	id := r.PathValue("id")
-	if !validID(id) {
-		return "", magi.Errorf(magi.ENOTFOUND, "no such conversation (see the history for the ids that exist)")
-	}
-	return id, nil
-}
-
 func (s *Server) handleConversation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := conversationID(r)
+		id, err := pathID(r)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -82,7 +58,7 @@ func (s *Server) handleConversation() http.Handler {
 
 func (s *Server) handleDeleteConversation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := conversationID(r)
+		id, err := pathID(r)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -100,10 +76,6 @@ func (s *Server) handleDeleteConversation() http.Handler {
 // exportConversation answers the export of deliberation id's whole
 // conversation: Markdown minutes of every turn, or its JSON document.
 func (s *Server) exportConversation(w http.ResponseWriter, r *http.Request, id, format string) {
-	if !validID(id) {
-		writeError(w, r, magi.Errorf(magi.ENOTFOUND, "no such deliberation (see the history for the ids that exist)"))
-		return
-	}
 	c, err := magi.ReadConversation(r.Context(), s.store, id, principalOf(r.Context()).Owner())
 	if err != nil {
 		writeError(w, r, err)

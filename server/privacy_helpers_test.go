@@ -46,7 +46,7 @@ func (p heldProvider) Stream(ctx context.Context, req magi.Request) iter.Seq2[ma
 // observes every journaled event, the web UI, on a SQLite store.
 type privServer struct {
 	url   string
-	store *sqlite.DB
+	store keyStore
 	quota *server.Quota
 	hold  chan struct{}
 }
@@ -58,15 +58,24 @@ type privOptions struct {
 	// provider is the model of every agent; nil: a heldProvider.
 	provider magi.Provider
 	keyCheck time.Duration // KeyAuth's re-check interval
+	store    keyStore      // nil: a new SQLite store
 	// setup, when set, finishes the server before it serves at url.
-	setup func(t *testing.T, srv *server.Server, st *sqlite.DB, url string)
+	setup func(t *testing.T, srv *server.Server, st keyStore, url string)
+}
+
+// keyStore is a store that keeps API keys and sign-in sessions too, as
+// both stores do.
+type keyStore interface {
+	magi.Store
+	magi.KeyStore
+	magi.SessionStore
 }
 
 func newPrivServer(t *testing.T, o privOptions) *privServer {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "magi.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
+	st := o.store
+	if st == nil {
+		st = openSQLite(t)
 	}
 	ps := &privServer{store: st}
 	if o.held {
@@ -112,6 +121,16 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		_ = st.Close()
 	})
 	return ps
+}
+
+// openSQLite opens a new SQLite store in a temporary directory.
+func openSQLite(t *testing.T) keyStore {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "magi.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // release lets held deliberations finish.
@@ -198,4 +217,13 @@ func (ps *privServer) finish(t *testing.T, key, id string) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, `"type":"complete"`) {
 		t.Fatalf("events of %s: %d, no complete event in %q", id, r.status, r.body)
 	}
+}
+
+// errorMessage is the message of SPEC's error document in the body, or "".
+func (r reply) errorMessage() string {
+	var b struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	_ = json.Unmarshal([]byte(r.body), &b)
+	return b.Error.Message
 }
