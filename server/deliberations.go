@@ -25,6 +25,8 @@ type createRequest struct {
 	// Rounds is the most rounds of debate, 1 to magi.MaxRounds; absent
 	// means the configuration's default.
 	Rounds *int `json:"rounds"`
+	// Council names the saved council to ask; absent: the built-in one.
+	Council string `json:"council"`
 }
 
 // createResponse answers a POST without Accept: text/event-stream.
@@ -108,6 +110,11 @@ func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Ques
 			return magi.Question{}, err
 		}
 		q.Rounds = *req.Rounds
+	}
+	if req.Council != "" {
+		if q.Preset, err = s.preset(r.Context(), req.Council); err != nil {
+			return magi.Question{}, err
+		}
 	}
 	return q, nil
 }
