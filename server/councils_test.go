@@ -68,14 +68,14 @@ const frugal = `{"name": "frugal", "rule": "unanimous", "rounds": 1, "agents": {
 
 // councilDoc decodes a council answer.
 type councilDoc struct {
-	Name     string                   `json:"name"`
-	Shared   bool                     `json:"shared"`
-	Editable bool                     `json:"editable"`
-	Builtin  bool                     `json:"builtin"`
-	Rule     string                   `json:"rule"`
+	Name     string                    `json:"name"`
+	Shared   bool                      `json:"shared"`
+	Editable bool                      `json:"editable"`
+	Builtin  bool                      `json:"builtin"`
+	Rule     string                    `json:"rule"`
 	Agents   map[string]map[string]any `json:"agents"`
-	Snapshot *magi.CouncilSnapshot    `json:"snapshot"`
-	Problems []magi.FieldError        `json:"problems"`
+	Snapshot *magi.CouncilSnapshot     `json:"snapshot"`
+	Problems []magi.FieldError         `json:"problems"`
 }
 
 func (r reply) council(t *testing.T) councilDoc {
@@ -244,7 +244,7 @@ func TestCouncils_Invalid(t *testing.T) {
 	}
 	for _, c := range []struct {
 		what, body, ctype string
-		want               int
+		want              int
 	}{
 		{"not JSON", `{"name": `, "", 400},
 		{"a list", `[]`, "", 400},
