@@ -254,8 +254,8 @@ func TestReadCouncil_YAML(t *testing.T) {
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v", err)
 	}
-	want := "the council has 3 problems: bad.yaml:3: agents.casper.model: model \"gpt-5\" is not allowed for openai on this server: use one of llama3.2, qwen2.5, gpt-4o-mini; " +
-		"bad.yaml:4: agents.casper.temperature: temperature 7 is out of range: use 0 to 2; " +
+	want := "the council in bad.yaml has 3 problems:\nbad.yaml:3: agents.casper.model: model \"gpt-5\" is not allowed for openai on this server: use one of llama3.2, qwen2.5, gpt-4o-mini\n" +
+		"bad.yaml:4: agents.casper.temperature: temperature 7 is out of range: use 0 to 2\n" +
 		"bad.yaml:5: agents.casper.base_url: unknown key \"base_url\": a council cannot carry an address or a credential; it chooses among the providers this server has (use one of provider, model, persona, temperature, max_tokens, timeout, fallbacks)"
 	if diff := cmp.Diff(want, e.Message); diff != "" {
 		t.Errorf("message (-want +got):\n%s", diff)

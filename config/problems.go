@@ -67,6 +67,10 @@ func (p problems) councilErr(f *agentsFile) error {
 	if len(p) > 1 {
 		what = strconv.Itoa(len(p)) + " problems"
 	}
+	if f.path != "" { // a file: one problem a line, each with its line
+		e.Message = "the council in " + f.path + " has " + what + ":\n" + strings.Join(p.msgs(f), "\n")
+		return e
+	}
 	e.Message = "the council has " + what + ": " + strings.Join(p.msgs(f), "; ")
 	return e
 }
