@@ -213,8 +213,8 @@ export class Councils {
         ? await json(`/api/councils/${encodeURIComponent(this.editing.name)}`, { method: 'PUT', body: doc })
         : await json('/api/councils', { method: 'POST', body: doc });
       this.dialog.close();
-      await this.refresh(res.name);
       this.onStatus('council.saved');
+      await this.refresh(res.name);
     } catch (err) {
       if (err instanceof ApiError && err.fields?.length) this.showErrors(err.fields);
       else if (err instanceof ApiError && err.status && err.status !== 401) this.showErrors([{ field: '', message: err.message }]);
@@ -236,8 +236,8 @@ export class Councils {
     try {
       await json(`/api/councils/${encodeURIComponent(this.editing.name)}`, { method: 'DELETE' });
       this.dialog.close();
-      await this.refresh(DEFAULT);
       this.onStatus('council.deleted');
+      await this.refresh(DEFAULT);
     } catch (err) { this.showErrors([{ field: '', message: err.message }]); }
   }
 
@@ -257,7 +257,10 @@ export class Councils {
     }
     general.replaceChildren(...rest.map((m) => h('li', {}, m)));
     general.hidden = !rest.length;
-    (rest.length ? general : first)?.focus?.();
+    if (rest.length) { general.focus(); return; }
+    first?.focus();
+    // The problem is read beside its field: bring both into view.
+    this.dialog.querySelector(`#${CSS.escape(first?.getAttribute('aria-describedby')?.split(' ')[0] || '')}`)?.scrollIntoView({ block: 'nearest' });
   }
 
   clearErrors() {
