@@ -12,6 +12,7 @@ const (
 	EINVALID      = "invalid"            // bad input: 400
 	ENOTFOUND     = "not_found"          // unknown id: 404
 	EMETHOD       = "method_not_allowed" // wrong method for a route: 405
+	ETIMEOUT      = "timeout"            // a request body too slow to arrive: 408
 	ECONFLICT     = "conflict"           // state does not allow it: 409
 	ERATELIMIT    = "rate_limited"       // too many: 429
 	EUNAUTHORIZED = "unauthorized"       // no or bad credentials (key, token, session): 401
@@ -133,7 +134,7 @@ func (e *ProviderError) Unwrap() error { return e.Err }
 func (e *ProviderError) Error() string {
 	where := e.Provider + " model " + e.Model
 	if e.Endpoint != "" {
-		where += " at " + e.Endpoint
+		where += " at " + Redact(e.Endpoint)
 	}
 	var msg string
 	switch e.Kind {

@@ -2,8 +2,6 @@ package magi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"time"
 )
 
@@ -43,6 +41,9 @@ type Store interface {
 	// longer alive as interrupted, appending a fatal `interrupted` error
 	// event to each, and returns their ids.
 	Recover(ctx context.Context) ([]string, error)
+	// Ping checks, cheaply, that the store answers now: EUNAVAILABLE when
+	// it does not (or not before ctx ends).
+	Ping(ctx context.Context) error
 	// Close releases the store; deliberations this process still runs are
 	// left for Recover of a later process.
 	Close() error
@@ -116,16 +117,4 @@ type Page struct {
 	Items []Summary `json:"items"`
 	// NextCursor fetches the next (older) page; empty on the last.
 	NextCursor string `json:"next_cursor,omitempty"`
-}
-
-// NewID returns a new deliberation id: time-ordered, 26 hex characters.
-func NewID() string {
-	var b [13]byte
-	ms := uint64(time.Now().UnixMilli())
-	for i := 5; i >= 0; i-- {
-		b[i] = byte(ms)
-		ms >>= 8
-	}
-	_, _ = rand.Read(b[6:])
-	return hex.EncodeToString(b[:])
 }

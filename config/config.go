@@ -21,7 +21,11 @@ const (
 	DefaultMaxQuestionBytes = 16 << 10
 	DefaultMaxRunning       = 64
 	DefaultShutdownGrace    = 10 * time.Second
-	DefaultSimPace          = 25 * time.Millisecond
+	DefaultBodyTimeout      = 10 * time.Second
+	// DefaultQuotaShare is the share of MaxRunning, in percent, that one
+	// API key may run at once unless MAGI_QUOTA_CONCURRENT says otherwise.
+	DefaultQuotaShare = 50
+	DefaultSimPace    = 25 * time.Millisecond
 )
 
 // The provider names an agent may use.
@@ -90,6 +94,8 @@ type Config struct {
 	MaxRunning int
 	// ShutdownGrace is how long a shutdown waits for running work.
 	ShutdownGrace time.Duration
+	// BodyTimeout is how long a request body may take to arrive.
+	BodyTimeout time.Duration
 	// SimSeed seeds the simulated council; 0 lets it derive one from
 	// the question.
 	SimSeed int64
@@ -102,6 +108,9 @@ type Config struct {
 	// per-API-key limits of magi serve: deliberations started per minute,
 	// running at once, and tokens used in 24 hours; 0 is unlimited.
 	QuotaPerMinute, QuotaConcurrent, QuotaTokensPerDay int
+	// QuotaConcurrentShare, when not 0, is the percentage of MaxRunning
+	// that QuotaConcurrent was computed from (by default half of it).
+	QuotaConcurrentShare int
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
 	// OIDC is the sign-in through an OpenID Connect provider (oidc.go).

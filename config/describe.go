@@ -124,13 +124,26 @@ func (c *Config) describeServer(w io.Writer) {
 	fmt.Fprintf(w, "rounds\t%d\t(%s)\n", c.Rounds, c.Sources["rounds"])
 	fmt.Fprintf(w, "max question bytes\t%d\t(%s)\n", c.MaxQuestionBytes, c.Sources["max_question_bytes"])
 	fmt.Fprintf(w, "max running\t%d\t(%s)\n", c.MaxRunning, c.Sources["max_running"])
+	fmt.Fprintf(w, "running per key\t%s\t(%s)\n", c.describeShare(), c.Sources["quota_concurrent"])
 	fmt.Fprintf(w, "shutdown grace\t%v\t(%s)\n", c.ShutdownGrace, c.Sources["shutdown_grace"])
+	fmt.Fprintf(w, "body timeout\t%v\t(%s)\n", c.BodyTimeout, c.Sources["body_timeout"])
 	fmt.Fprintf(w, "log level\t%v\t(%s)\n", c.LogLevel, c.Sources["log_level"])
 	fmt.Fprintf(w, "cors origins\t%s\t\n", orDefault(strings.Join(c.CORSOrigins, ", "), "same origin only"))
 	if c.Simulated() {
 		fmt.Fprintf(w, "sim pace\t%v\t(%s)\n", c.SimPace, c.Sources["sim_pace"])
 	}
 	c.describeOIDC(w)
+}
+
+// describeShare says how many deliberations one API key may run at once.
+func (c *Config) describeShare() string {
+	switch {
+	case c.QuotaConcurrent == 0:
+		return "unlimited"
+	case c.QuotaConcurrentShare != 0:
+		return fmt.Sprintf("%d (%d%% of max running)", c.QuotaConcurrent, c.QuotaConcurrentShare)
+	}
+	return strconv.Itoa(c.QuotaConcurrent)
 }
 
 // MaskSecret hides a secret for display, keeping only a well-known
@@ -148,20 +161,17 @@ func MaskSecret(s string) string {
 	return "***"
 }
 
-// redactURL hides a password in a URL (postgres://u:pass@host); a value
-// that does not parse is hidden whole, since it might be a secret.
+// redactURL hides the credentials of a URL (magi.Redact: a password, an
+// api-key or token query parameter); a value that does not parse is hidden
+// whole, since it might be a secret.
 func redactURL(s string) string {
 	if s == "" {
 		return ""
 	}
-	u, err := url.Parse(s)
-	if err != nil {
+	if _, err := url.Parse(s); err != nil {
 		return "(set, not shown)"
 	}
-	if u.User == nil && u.Scheme == "" {
-		return s // a plain file path
-	}
-	return u.Redacted()
+	return magi.Redact(s)
 }
 
 func orDefault(s, def string) string {

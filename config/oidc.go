@@ -208,10 +208,10 @@ func (c *Config) describeOIDC(w io.Writer) {
 	}
 	src := func(key string) string { return "(" + c.Sources[key] + ")" }
 	list := func(v []string, none string) string { return orDefault(strings.Join(v, ", "), none) }
-	fmt.Fprintf(w, "oidc issuer\t%s\t%s\n", o.Issuer, src("oidc.issuer"))
+	fmt.Fprintf(w, "oidc issuer\t%s\t%s\n", redactURL(o.Issuer), src("oidc.issuer"))
 	fmt.Fprintf(w, "oidc client id\t%s\t%s\n", o.ClientID, src("oidc.client_id"))
 	fmt.Fprintf(w, "oidc client secret\t%s\t%s\n", MaskSecret(o.ClientSecret), src("oidc.client_secret"))
-	fmt.Fprintf(w, "oidc redirect url\t%s\t%s\n", o.RedirectURL, src("oidc.redirect_url"))
+	fmt.Fprintf(w, "oidc redirect url\t%s\t%s\n", redactURL(o.RedirectURL), src("oidc.redirect_url"))
 	fmt.Fprintf(w, "oidc audience\t%s\t%s\n", orDefault(o.Audience, o.ClientID+" (the client id)"), src("oidc.audience"))
 	fmt.Fprintf(w, "oidc scopes\t%s\t%s\n", list(o.Scopes, "openid, profile, email"), src("oidc.scopes"))
 	fmt.Fprintf(w, "oidc groups claim\t%s\t%s\n", orDefault(o.GroupsClaim, "groups"), src("oidc.groups_claim"))

@@ -4,6 +4,8 @@ package minutes
 
 import (
 	"fmt"
+	"html"
+	"regexp"
 	"strings"
 
 	"github.com/magi-system/magi"
@@ -67,7 +69,7 @@ func Markdown(r magi.Record) string {
 	}
 	if debated(r) {
 		writeRounds(&b, r)
-		return b.String()
+		return inert(b.String())
 	}
 	for _, a := range r.Agents {
 		writeAgent(&b, "##", a, r.Scores)
@@ -78,13 +80,13 @@ func Markdown(r magi.Record) string {
 			a.Usage.InputTokens, a.Usage.OutputTokens, FormatCost(a.Usage.CostUSD))
 	}
 	fmt.Fprintf(&b, "| **total** | | | %d | %d | %s |\n", r.Usage.InputTokens, r.Usage.OutputTokens, FormatCost(r.Usage.CostUSD))
-	return b.String()
+	return inert(b.String())
 }
 
 func writeAgent(b *strings.Builder, level string, a magi.AgentRecord, scores map[magi.AgentID]int) {
 	fmt.Fprintf(b, "%s %s (%s/%s)\n\n", level, a.Name, a.Provider, a.Model)
 	if a.Text != "" {
-		b.WriteString(a.Text)
+		b.WriteString(inert(a.Text))
 		b.WriteString("\n\n")
 	}
 	if a.Error != "" {
@@ -134,4 +136,95 @@ func writeCouncil(b *strings.Builder, c *magi.CouncilSnapshot) {
 	for _, a := range c.Agents {
 		fmt.Fprintf(b, "  - %s: %s/%s, persona sha256 %s\n", a.ID, a.Provider, a.Model, a.PersonaSHA256)
 	}
+}
+
+// inert makes Markdown that models (or users) wrote safe to paste where
+// Markdown is rendered — a wiki, an issue tracker — and still readable:
+// outside fenced code blocks, which renderers show as they are, every "<"
+// becomes "&lt;" (no raw HTML, comment or autolink survives), every image
+// "![" becomes the text "!\[", and a link or link definition to a
+// javascript:, vbscript: or data: URL becomes text. A code block left open
+// is closed, so it cannot swallow what follows. Only a fence at the start
+// of a line opens a block (what every renderer agrees on), and any fence
+// line closes it, so text is never taken for code that a renderer would
+// not show as code. Applying it twice changes nothing more.
+func inert(md string) string {
+	md = strings.ReplaceAll(strings.ReplaceAll(md, "\r\n", "\n"), "\r", "\n")
+	var b strings.Builder
+	var fence string // the fence of the open code block; "" outside one
+	var prose []string
+	flush := func() {
+		b.WriteString(inertProse(strings.Join(prose, "")))
+		prose = prose[:0]
+	}
+	for _, line := range strings.SplitAfter(md, "\n") {
+		switch {
+		case fence != "":
+			b.WriteString(line)
+			if closesFence(line, fence) {
+				fence = ""
+			}
+		case opensFence(line) != "":
+			flush()
+			fence = opensFence(line)
+			b.WriteString(line)
+		default:
+			prose = append(prose, line)
+		}
+	}
+	flush()
+	if fence != "" {
+		if !strings.HasSuffix(md, "\n") {
+			b.WriteString("\n")
+		}
+		b.WriteString(fence + "\n")
+	}
+	return b.String()
+}
+
+// opensFence returns the fence (``` or ~~~, or longer) that line opens at
+// its very start, or "".
+func opensFence(line string) string {
+	if len(line) < 3 || (line[0] != '`' && line[0] != '~') {
+		return ""
+	}
+	n := 0
+	for n < len(line) && line[n] == line[0] {
+		n++
+	}
+	if n < 3 || (line[0] == '`' && strings.Contains(line[n:], "`")) {
+		return ""
+	}
+	return line[:n]
+}
+
+// closesFence reports whether line may close a block opened by fence:
+// indented or not, at least as long, nothing but spaces after it.
+func closesFence(line, fence string) bool {
+	rest := strings.TrimLeft(line, " \t")
+	n := 0
+	for n < len(rest) && rest[n] == fence[0] {
+		n++
+	}
+	return n >= len(fence) && strings.TrimSpace(rest[n:]) == ""
+}
+
+// dangerousLink finds the "](" of an inline link and the "]:" of a link
+// definition, with what follows up to where a destination could end.
+var dangerousLink = regexp.MustCompile(`\]([(:])([^)\]]{0,200})`)
+
+// inertProse neutralises text outside code blocks (see inert).
+func inertProse(s string) string {
+	s = strings.ReplaceAll(s, "<", "&lt;")
+	s = strings.ReplaceAll(s, "![", "!\\[")
+	return dangerousLink.ReplaceAllStringFunc(s, func(m string) string {
+		dest := strings.ToLower(strings.ReplaceAll(html.UnescapeString(m[2:]), "\\", ""))
+		dest = strings.TrimLeft(dest, " \t\n<") // html.UnescapeString made "&lt;" a "<" again
+		for _, scheme := range []string{"javascript:", "vbscript:", "data:"} {
+			if strings.HasPrefix(dest, scheme) {
+				return "]\\" + m[1:] // "]\(" or "]\:": text, not a link
+			}
+		}
+		return m
+	})
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -45,10 +46,19 @@ func (s *Server) handlePing() http.Handler {
 	})
 }
 
-// handleHealth reports the process and its store.
+// handleHealth reports the process and its store: 503 while the server
+// drains for a shutdown, so that load balancers stop sending, and while
+// the store does not answer a Ping within Options.HealthTimeout.
 func (s *Server) handleHealth() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := s.store.List(r.Context(), magi.ListFilter{Limit: 1}); err != nil {
+		if s.draining.Load() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "draining", "running": s.runner.Running()})
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.opts.HealthTimeout)
+		defer cancel()
+		if err := s.store.Ping(ctx); err != nil {
+			logger(r).Warn("health: the store does not answer", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": "unavailable"})
 			return
 		}

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -45,6 +43,17 @@ const (
 )
 
 var errNoCouncils = magi.Errorf(magi.ENOTFOUND, "this server keeps no saved councils")
+
+// pathCouncil returns the {name} of r's path: ENOTFOUND, without asking
+// the store, when it cannot name a council (bad characters, NUL, invalid
+// UTF-8, too long).
+func pathCouncil(r *http.Request) (string, error) {
+	name := r.PathValue("name")
+	if magi.CheckCouncilName(name) != nil {
+		return "", magi.Errorf(magi.ENOTFOUND, "no such council: a council's name is 1 to %d characters of a-z, 0-9 and -", magi.MaxCouncilName)
+	}
+	return name, nil
+}
 
 // scope is the owner of the councils p makes: "" (shared) for an admin,
 // else p's own.
@@ -114,7 +123,12 @@ func (s *Server) handleCouncil() http.Handler {
 			writeError(w, r, errNoCouncils)
 			return
 		}
-		name, p := r.PathValue("name"), principalOf(r.Context())
+		name, err := pathCouncil(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		p := principalOf(r.Context())
 		if name == magi.DefaultCouncil {
 			preset, doc := s.Councils.Checker.DefaultCouncilDoc()
 			writeCouncil(w, http.StatusOK, doc, councilItem{Name: name, Builtin: true, Shared: true}, preset, nil)
@@ -234,7 +248,11 @@ func (s *Server) changeable(r *http.Request) (magi.SavedCouncil, error) {
 	if s.Councils == nil {
 		return magi.SavedCouncil{}, errNoCouncils
 	}
-	name, p := r.PathValue("name"), principalOf(r.Context())
+	name, err := pathCouncil(r)
+	if err != nil {
+		return magi.SavedCouncil{}, err
+	}
+	p := principalOf(r.Context())
 	if name == magi.DefaultCouncil {
 		return magi.SavedCouncil{}, magi.Errorf(magi.EFORBIDDEN,
 			"the council default is built in: it is the server's agents file, and cannot be changed or deleted here; save a council of another name")
@@ -284,13 +302,11 @@ func writeCouncil(w http.ResponseWriter, status int, doc []byte, it councilItem,
 	writeJSON(w, status, out)
 }
 
-// readBody reads a JSON request body of at most limit bytes.
+// readBody reads a JSON request body of at most limit bytes, checked at
+// the edge as a question's is (checkContentType, checkJSONText).
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return nil, magi.Errorf(magi.EUNSUPPORTED, "send the body as application/json, not %q", truncate(ct, 60))
-		}
+	if err := checkContentType(r.Header); err != nil {
+		return nil, err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
@@ -298,9 +314,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	case errors.As(err, &tooBig):
 		return nil, magi.Errorf(magi.ETOOLARGE, "the request body is over %d bytes", limit)
 	case err != nil:
-		return nil, magi.Errorf(magi.EINVALID, "could not read the request body")
+		return nil, readError(err)
 	}
-	return body, nil
+	return body, checkJSONText(body)
 }
 
 // preset is the saved council name a question is put to, as its caller

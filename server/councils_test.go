@@ -49,13 +49,18 @@ func (p *recording) last(t *testing.T, id magi.AgentID) magi.Request {
 // whose models are restricted to sim-1, sim-2 and sim-3.
 func councilServer(t *testing.T, rec *recording) *privServer {
 	t.Helper()
+	return newPrivServer(t, privOptions{cfg: councilConfig(t), provider: rec})
+}
+
+func councilConfig(t *testing.T) *config.Config {
+	t.Helper()
 	cfg, err := config.Load(config.Flags{}, func(k string) string {
 		return map[string]string{"MAGI_PROVIDER": "sim", "MAGI_ALLOWED_MODELS_SIM": "sim-1,sim-2,sim-3"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newPrivServer(t, privOptions{cfg: cfg, provider: rec})
+	return cfg
 }
 
 // frugal is a council with a persona and a model of its own for each
@@ -467,3 +472,55 @@ var (
 	_ server.CouncilChecker = (*config.Config)(nil)
 	_ magi.CouncilStore     = (*sqlite.DB)(nil)
 )
+
+// TestCouncils_Abuse: malformed names and bodies on every council route,
+// on both stores, are refused at the edge (404, 400, 413, 415): never a
+// 500, and nothing is saved.
+func TestCouncils_Abuse(t *testing.T) {
+	eachStore(t, func(t *testing.T, st keyStore) {
+		ps := newPrivServer(t, privOptions{store: st, cfg: councilConfig(t), provider: &recording{}})
+		_, alice := ps.addKey(t, "alice", false)
+		for _, name := range []string{"%00", "a%00b", "%ff", "%c3%28", "%ed%a0%80", "Frugal", "fru%20gal", "a%2Fb", strings.Repeat("a", 65), strings.Repeat("a", 3000)} {
+			for _, method := range []string{"GET", "PUT", "DELETE"} {
+				body := ""
+				if method == "PUT" {
+					body = `{}`
+				}
+				if r := ps.do(t, method, "/api/councils/"+name, alice, body); r.status != http.StatusNotFound || r.errorCode() != "not_found" {
+					t.Errorf("%s /api/councils/%.40s: %d %s, want 404", method, name, r.status, truncated(r.body))
+				}
+			}
+		}
+		for _, c := range []struct {
+			what, body string
+			header     []string
+			want       int
+		}{
+			{"a NUL in a persona", `{"name": "x", "agents": {"casper": {"persona": "a\u0000b"}}}`, nil, 400},
+			{"a lone surrogate", `{"name": "x", "agents": {"casper": {"persona": "\ud800"}}}`, nil, 400},
+			{"invalid UTF-8", "{\"name\": \"x\", \"agents\": {\"casper\": {\"persona\": \"\xff\"}}}", nil, 400},
+			{"a NUL in a name", `{"name": "x\u0000"}`, nil, 400},
+			{"a name of other letters", `{"name": "ｆｒｕｇａｌ"}`, nil, 400},
+			{"compressed", `{"name": "x"}`, []string{"Content-Encoding", "gzip"}, 415},
+			{"latin-1", `{"name": "x"}`, []string{"Content-Type", "application/json; charset=latin-1"}, 415},
+			{"not JSON", `name: x`, nil, 400},
+			{"a number", `7`, nil, 400},
+			{"null", `null`, nil, 400},
+			{"deeply nested", strings.Repeat("[", 5000) + strings.Repeat("]", 5000), nil, 400},
+			{"too big", `{"name": "x", "x": "` + strings.Repeat("a", 200<<10) + `"}`, nil, 413},
+		} {
+			if r := ps.do(t, "POST", "/api/councils", alice, c.body, c.header...); r.status != c.want {
+				t.Errorf("POST /api/councils with %s: %d %s, want %d", c.what, r.status, truncated(r.body), c.want)
+			}
+		}
+		for _, body := range []string{`{"question": "q", "council": "x\u0000"}`, `{"question": "q", "council": 7}`,
+			`{"question": "q", "council": "` + strings.Repeat("a", 3000) + `"}`, `{"question": "q", "council": "../default"}`} {
+			if r := ps.do(t, "POST", "/api/deliberations", alice, body); r.status != http.StatusBadRequest {
+				t.Errorf("POST /api/deliberations %.60s: %d %s, want 400", body, r.status, truncated(r.body))
+			}
+		}
+		if got := ps.listed(t, alice); len(got) != 1 {
+			t.Errorf("after the abuse the councils are %v, want default only", got)
+		}
+	})
+}

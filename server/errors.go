@@ -10,7 +10,7 @@ import (
 	"github.com/magi-system/magi"
 )
 
-var errNotFoundRoute = magi.Errorf(magi.ENOTFOUND, "no such route; see docs/API.md")
+var errNotFoundRoute = magi.Errorf(magi.ENOTFOUND, "no such page or route; see docs/API.md")
 
 // statusOf maps an application error code to its HTTP status: the one
 // place where that happens.
@@ -26,6 +26,8 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case magi.EMETHOD:
 		return http.StatusMethodNotAllowed
+	case magi.ETIMEOUT:
+		return http.StatusRequestTimeout
 	case magi.ECONFLICT:
 		return http.StatusConflict
 	case magi.ETOOLARGE:
@@ -57,6 +59,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && code == magi.EINTERNAL {
 		return // the client went away
 	}
+	refuseBody(w, r)
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, magi.ErrorMessage(err)
 	var e *magi.Error

@@ -62,7 +62,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			}
 			log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rw.status, "ms", time.Since(began).Milliseconds())
 		}()
-		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), loggerKey{}, log)))
+		r = s.limitBody(rw, r.WithContext(context.WithValue(r.Context(), loggerKey{}, log)))
+		next.ServeHTTP(rw, r)
 	})
 }
 

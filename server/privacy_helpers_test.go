@@ -47,7 +47,7 @@ func (p heldProvider) Stream(ctx context.Context, req magi.Request) iter.Seq2[ma
 // observes every journaled event, the web UI, on a SQLite store.
 type privServer struct {
 	url   string
-	store *sqlite.DB
+	store keyStore
 	quota *server.Quota
 	hold  chan struct{}
 }
@@ -57,8 +57,9 @@ type privOptions struct {
 	limits   server.QuotaLimits
 	held     bool          // the provider waits for hold to close
 	keyCheck time.Duration // KeyAuth's re-check interval
+	store    keyStore      // nil: a new SQLite store
 	// setup, when set, finishes the server before it serves at url.
-	setup func(t *testing.T, srv *server.Server, st *sqlite.DB, url string)
+	setup func(t *testing.T, srv *server.Server, st keyStore, url string)
 	// cfg, when set, is the configuration of the server's council: its
 	// agents, and every provider it offers answered by provider; saved
 	// councils are checked against it.
@@ -66,11 +67,20 @@ type privOptions struct {
 	provider magi.Provider
 }
 
+// keyStore is a store that keeps API keys, sign-in sessions and saved
+// councils too, as both stores do.
+type keyStore interface {
+	magi.Store
+	magi.KeyStore
+	magi.SessionStore
+	magi.CouncilStore
+}
+
 func newPrivServer(t *testing.T, o privOptions) *privServer {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "magi.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
+	st := o.store
+	if st == nil {
+		st = openSQLite(t)
 	}
 	ps := &privServer{store: st}
 	if o.held {
@@ -124,6 +134,16 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		_ = st.Close()
 	})
 	return ps
+}
+
+// openSQLite opens a new SQLite store in a temporary directory.
+func openSQLite(t *testing.T) keyStore {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "magi.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // release lets held deliberations finish.
@@ -210,4 +230,13 @@ func (ps *privServer) finish(t *testing.T, key, id string) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, `"type":"complete"`) {
 		t.Fatalf("events of %s: %d, no complete event in %q", id, r.status, r.body)
 	}
+}
+
+// errorMessage is the message of SPEC's error document in the body, or "".
+func (r reply) errorMessage() string {
+	var b struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	_ = json.Unmarshal([]byte(r.body), &b)
+	return b.Error.Message
 }

@@ -16,6 +16,9 @@ type QuotaLimits struct {
 	PerMinute int
 	// Concurrent is how many of a key's deliberations may run at once.
 	Concurrent int
+	// ConcurrentShare, when not 0, is the percentage of Capacity (the
+	// server's running slots) that Concurrent is; messages say so.
+	ConcurrentShare, Capacity int
 	// TokensPerDay caps the tokens (input + output) a key's deliberations
 	// used in the last 24 hours; checked when a deliberation starts.
 	TokensPerDay int64
@@ -107,7 +110,11 @@ func (q *Quota) over(u *keyUsage, now time.Time) (string, time.Duration) {
 			u.starts[len(u.starts)-l.PerMinute].Add(time.Minute).Sub(now)
 	}
 	if l.Concurrent > 0 && u.running >= l.Concurrent {
-		return plural(l.Concurrent, "deliberation") + " at once", 5 * time.Second
+		limit := plural(l.Concurrent, "deliberation") + " at once"
+		if l.ConcurrentShare > 0 {
+			limit += fmt.Sprintf(" (%d%% of this server's %d running slots; MAGI_QUOTA_CONCURRENT)", l.ConcurrentShare, l.Capacity)
+		}
+		return limit, 5 * time.Second
 	}
 	if l.TokensPerDay > 0 {
 		var sum int64

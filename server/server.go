@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -25,10 +26,23 @@ type Runner interface {
 	LastUpdate() time.Time
 }
 
+// DefaultBodyTimeout is how long a request body may take to arrive.
+const DefaultBodyTimeout = 10 * time.Second
+
+// DefaultHealthTimeout bounds the store check of /healthz.
+const DefaultHealthTimeout = 2 * time.Second
+
 // Options are the server's limits and settings.
 type Options struct {
 	// MaxQuestionBytes is the largest question accepted (default 16 KiB).
 	MaxQuestionBytes int
+	// BodyTimeout is how long a request body may take to arrive, from
+	// the end of the headers (DefaultBodyTimeout); a slower one is cut off
+	// with 408 and its connection closed.
+	BodyTimeout time.Duration
+	// HealthTimeout bounds the store check of /healthz
+	// (DefaultHealthTimeout).
+	HealthTimeout time.Duration
 	// Heartbeat is the interval of `: ping` comments on idle streams
 	// (default 15 s).
 	Heartbeat time.Duration
@@ -63,6 +77,8 @@ type Server struct {
 	originOnce sync.Once
 	origin     *http.CrossOriginProtection
 
+	// draining is set by Drain: /healthz answers 503.
+	draining atomic.Bool
 	// streams ends every open event stream on shutdown.
 	mu       sync.Mutex
 	closing  chan struct{}
@@ -73,6 +89,12 @@ type Server struct {
 func New(runner Runner, store magi.Store, follow magi.Follower, metrics *Metrics, log *slog.Logger, opts Options) *Server {
 	if opts.MaxQuestionBytes <= 0 {
 		opts.MaxQuestionBytes = 16 << 10
+	}
+	if opts.BodyTimeout <= 0 {
+		opts.BodyTimeout = DefaultBodyTimeout
+	}
+	if opts.HealthTimeout <= 0 {
+		opts.HealthTimeout = DefaultHealthTimeout
 	}
 	if opts.Heartbeat <= 0 {
 		opts.Heartbeat = 15 * time.Second
@@ -94,9 +116,15 @@ func (s *Server) Handler() http.Handler {
 	return s.middleware(mux)
 }
 
+// Drain tells load balancers, through /healthz, that the server is
+// shutting down: it answers 503 "draining" from now on, while running
+// deliberations and streams finish.
+func (s *Server) Drain() { s.draining.Store(true) }
+
 // CloseStreams ends every open event stream with a fatal `shutdown` error
 // event, so a graceful shutdown does not wait on them.
 func (s *Server) CloseStreams() {
+	s.Drain()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.shutdown {

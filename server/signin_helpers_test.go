@@ -17,7 +17,6 @@ import (
 	"github.com/magi-system/magi/internal/fakeoidc"
 	"github.com/magi-system/magi/server"
 	"github.com/magi-system/magi/signin"
-	"github.com/magi-system/magi/store/sqlite"
 )
 
 func verifiedEmail(b bool) *bool { return &b }
@@ -57,7 +56,7 @@ func newSSOServer(t *testing.T, cfg signin.Config, o privOptions, redirect strin
 	t.Helper()
 	idp := fakeoidc.Start(t, fakeoidc.Config{ClientID: "magi", ClientSecret: "s3cret", AccessAudience: "magi-api", Users: idpUsers})
 	ss := &ssoServer{idp: idp}
-	o.setup = func(t *testing.T, srv *server.Server, st *sqlite.DB, base string) {
+	o.setup = func(t *testing.T, srv *server.Server, st keyStore, base string) {
 		if redirect == "" {
 			redirect = base + "/auth/callback"
 		}

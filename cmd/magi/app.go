@@ -173,7 +173,8 @@ func newProvider(ctx context.Context, cfg *config.Config, name string) (magi.Pro
 	return nil, fmt.Errorf("unknown provider %q", name)
 }
 
-// newLogger logs text to stderr at the configured level.
+// newLogger logs text to stderr at the configured level, without secrets.
 func newLogger(cfg *config.Config, env *environment) *slog.Logger {
-	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	return slog.New(redacting{slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}),
+		[]string{cfg.OpenAI.APIKey, cfg.Anthropic.APIKey}})
 }

@@ -23,7 +23,7 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	}
 	cfg, err := config.Load(*flags, env.getenv)
 	if err != nil {
-		fmt.Fprintf(env.stdout, "✗ configuration: %v\n", err)
+		fmt.Fprintf(env.stdout, "✗ configuration: %s\n", magi.Redact(err.Error()))
 		return exitError{err}
 	}
 	if cfg.ProviderNote != "" {
@@ -48,12 +48,12 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 			}
 			if err := perr[ref.Provider]; err != nil {
 				failed++
-				fmt.Fprintf(env.stdout, "✗ %s: %v\n", label, err)
+				fmt.Fprintf(env.stdout, "✗ %s: %s\n", label, magi.Redact(err.Error()))
 				continue
 			}
 			if err := check(ctx, p, ref.Model); err != nil {
 				failed++
-				fmt.Fprintf(env.stdout, "✗ %s: %v\n", label, err)
+				fmt.Fprintf(env.stdout, "✗ %s: %s\n", label, magi.Redact(err.Error()))
 				continue
 			}
 			fmt.Fprintf(env.stdout, "✓ %s: %s\n", label, okText(p))
@@ -62,7 +62,7 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	st, err := openStore(ctx, cfg.DB, env.getenv)
 	if err != nil {
 		failed++
-		fmt.Fprintf(env.stdout, "✗ store: %v\n", err)
+		fmt.Fprintf(env.stdout, "✗ store: %s\n", magi.Redact(err.Error()))
 	} else {
 		st.Close()
 		fmt.Fprintln(env.stdout, "✓ store: opened")

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+
+	"github.com/magi-system/magi"
 )
 
 func main() {
@@ -30,7 +32,7 @@ func main() {
 	case errors.As(err, &usage):
 		os.Exit(2)
 	case !errors.As(err, &exit):
-		fmt.Fprintln(os.Stderr, "magi:", err)
+		fmt.Fprintln(os.Stderr, "magi:", magi.Redact(err.Error()))
 	}
 	os.Exit(1)
 }

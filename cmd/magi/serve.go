@@ -70,11 +70,12 @@ func (a *app) server() (*server.Server, error) {
 		return nil, fmt.Errorf("the store %T cannot keep API keys", a.store)
 	}
 	quota := server.NewQuota(server.QuotaLimits{PerMinute: a.cfg.QuotaPerMinute,
-		Concurrent: a.cfg.QuotaConcurrent, TokensPerDay: int64(a.cfg.QuotaTokensPerDay)}, keys)
+		Concurrent: a.cfg.QuotaConcurrent, ConcurrentShare: a.cfg.QuotaConcurrentShare, Capacity: a.cfg.MaxRunning,
+		TokensPerDay: int64(a.cfg.QuotaTokensPerDay)}, keys)
 	metrics := server.NewMetrics(a.runner.Running)
 	a.journal.Observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
 	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
-		MaxQuestionBytes: a.cfg.MaxQuestionBytes, CORSOrigins: a.cfg.CORSOrigins,
+		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout, CORSOrigins: a.cfg.CORSOrigins,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
 	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
 	if councils, ok := a.store.(magi.CouncilStore); ok {
@@ -87,11 +88,13 @@ func (a *app) server() (*server.Server, error) {
 	return srv, nil
 }
 
-// shutdown stops accepting deliberations, gives running ones the grace
+// shutdown answers /healthz with 503 (load balancers stop sending), stops
+// accepting deliberations, gives running ones the grace
 // period, cancels the rest (they end `shutdown` and are marked
 // interrupted), ends open streams, and closes the server.
 func shutdown(a *app, srv *server.Server, hs *http.Server, grace time.Duration, log interface{ Info(string, ...any) }) error {
 	log.Info("shutting down", "grace", grace.String(), "running", a.runner.Running())
+	srv.Drain()
 	gctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	_ = a.runner.Shutdown(gctx)

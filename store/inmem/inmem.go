@@ -76,6 +76,15 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Ping answers while s is open: EUNAVAILABLE once it is closed.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.lock(); err != nil {
+		return err
+	}
+	s.db.mu.Unlock()
+	return nil
+}
+
 // lock locks the database for s, or fails once s is closed.
 func (s *Store) lock() error {
 	s.db.mu.Lock()

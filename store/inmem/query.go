@@ -75,9 +75,9 @@ func (s *Store) Deliberation(ctx context.Context, id, owner string) (magi.Record
 
 // List returns a page of the history, newest first.
 func (s *Store) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
-	var after *journal.Cursor
+	var after *magi.Cursor
 	if f.Cursor != "" {
-		c, err := journal.ParseCursor(f.Cursor)
+		c, err := magi.ParseCursor(f.Cursor)
 		if err != nil {
 			return magi.Page{}, err
 		}
@@ -105,7 +105,7 @@ func (s *Store) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) 
 	if size := journal.PageSize(f.Limit); len(items) > size {
 		p.Items = items[:size]
 		last := p.Items[size-1]
-		p.NextCursor = journal.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
+		p.NextCursor = magi.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
 	}
 	return p, nil
 }

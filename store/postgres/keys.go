@@ -32,6 +32,9 @@ func (d *DB) CreateKey(ctx context.Context, k magi.APIKey, hash []byte) error {
 // KeyByID returns the key id and its hash; ENOTFOUND if there is none.
 func (d *DB) KeyByID(ctx context.Context, id string) (magi.APIKey, []byte, error) {
 	var hash []byte
+	if !journal.Storable(id) {
+		return magi.APIKey{}, nil, journal.KeyNotFound(id)
+	}
 	k, err := journal.ScanKey(d.pool.QueryRow(ctx, `SELECT `+journal.KeyColumns+`, hash FROM api_keys WHERE id = $1`, id).Scan, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return k, nil, journal.KeyNotFound(id)
@@ -60,6 +63,9 @@ func (d *DB) Keys(ctx context.Context) ([]magi.APIKey, error) {
 // RevokeKey revokes id; ENOTFOUND if there is no such key. A revoked key
 // keeps its first revocation time.
 func (d *DB) RevokeKey(ctx context.Context, id string) error {
+	if !journal.Storable(id) {
+		return journal.KeyNotFound(id)
+	}
 	tag, err := d.pool.Exec(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`,
 		time.Now().UnixNano(), id)
 	if err != nil {

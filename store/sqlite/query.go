@@ -104,7 +104,7 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 		where, args = append(where, "owner = ?"), append(args, f.Owner)
 	}
 	if f.Cursor != "" {
-		c, err := journal.ParseCursor(f.Cursor)
+		c, err := magi.ParseCursor(f.Cursor)
 		if err != nil {
 			return magi.Page{}, err
 		}
@@ -131,7 +131,7 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 	if len(p.Items) > size {
 		p.Items = p.Items[:size]
 		last := p.Items[size-1]
-		p.NextCursor = journal.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
+		p.NextCursor = magi.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
 	}
 	return p, wrap("list", rows.Err())
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/store/internal/journal"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -158,6 +159,14 @@ func dsn(path string, memory bool, busy time.Duration) string {
 // Instance is this store's id, recorded on the deliberations it creates;
 // Recover of another store interrupts them once this one is gone.
 func (d *DB) Instance() string { return d.instance }
+
+// Ping reads the database's one table, cheaply: EUNAVAILABLE when that
+// fails.
+func (d *DB) Ping(ctx context.Context) error {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM deliberations LIMIT 1)`).Scan(&n)
+	return journal.Unreachable("sqlite", err)
+}
 
 // Close closes the database, after the write in progress, and releases
 // the instance lock. A Write after Close fails with EUNAVAILABLE.

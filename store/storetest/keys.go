@@ -150,6 +150,11 @@ func testKeyUnknown(t *testing.T, open func(*testing.T) magi.KeyStore) {
 		t.Errorf("KeyByID of an unknown id returned a hash")
 	}
 	wantCode(t, "RevokeKey of an unknown id", s.RevokeKey(ctx(t), "0badc0de"), magi.ENOTFOUND)
+	for _, bad := range []string{"0bad\x00de", "\xff\xfe"} { // not text: unknown, never a failure
+		_, _, err := s.KeyByID(ctx(t), bad)
+		wantCode(t, "KeyByID of an id that is not text", err, magi.ENOTFOUND)
+		wantCode(t, "RevokeKey of an id that is not text", s.RevokeKey(ctx(t), bad), magi.ENOTFOUND)
+	}
 }
 
 func testHasKeys(t *testing.T, open func(*testing.T) magi.KeyStore) {
