@@ -48,6 +48,8 @@ type Event struct {
 	Simulated bool        `json:"simulated,omitempty"`
 	// MaxRounds is how many rounds the deliberation may run, on start.
 	MaxRounds int `json:"max_rounds,omitempty"`
+	// Council is the council that deliberates, on start.
+	Council *CouncilSnapshot `json:"council,omitempty"`
 
 	// Round is the round an agent's chunk, trace, verdict or error, a
 	// round event or the tally belongs to; 0 (absent) means round 1 (see

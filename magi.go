@@ -79,6 +79,9 @@ type Question struct {
 	Rounds int `json:"rounds,omitempty"`
 	// Owner is the API key id that asked; empty for local use.
 	Owner string `json:"-"`
+	// Preset is the saved council the question is put to; nil: the
+	// server's default council.
+	Preset *Preset `json:"-"`
 }
 
 // Usage counts tokens, and their price when it is known.

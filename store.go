@@ -98,6 +98,8 @@ type NewDeliberation struct {
 	Owner     string
 	CreatedAt time.Time
 	Simulated bool
+	// Council is the name of the council that deliberates, for the history.
+	Council string
 }
 
 // ListFilter selects a page of the history.

@@ -47,6 +47,7 @@ func Markdown(r magi.Record) string {
 		b.WriteString("> **SIMULATED** — produced by the built-in `sim` council; no model was called.\n\n")
 	}
 	fmt.Fprintf(&b, "- **Question:** %s\n- **Rule:** %s\n", oneLine(r.Question), r.Rule)
+	writeCouncil(&b, r.Council)
 	if debated(r) {
 		fmt.Fprintf(&b, "- **Rounds:** %s\n", roundsRun(r))
 	}
@@ -120,6 +121,22 @@ func writeConditions(b *strings.Builder, conds []string) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// writeCouncil names the council that deliberated and, for a saved one,
+// each agent's model and the hash of its persona as it was then (the
+// council may have changed since).
+func writeCouncil(b *strings.Builder, c *magi.CouncilSnapshot) {
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(b, "- **Council:** %s\n", c.Name)
+	if c.Name == magi.DefaultCouncil {
+		return
+	}
+	for _, a := range c.Agents {
+		fmt.Fprintf(b, "  - %s: %s/%s, persona sha256 %s\n", a.ID, a.Provider, a.Model, a.PersonaSHA256)
+	}
+}
 
 // inert makes Markdown that models (or users) wrote safe to paste where
 // Markdown is rendered — a wiki, an issue tracker — and still readable:

@@ -30,6 +30,7 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	rounds := fs.Int("rounds", 0, fmt.Sprintf("most rounds of debate, 1 to %d (default: the agents file's rounds:, else %d)", magi.MaxRounds, magi.DefaultRounds))
 	asJSON := fs.Bool("json", false, "print the final record as JSON instead of the live view")
 	plain := fs.Bool("plain", false, "plain labelled lines, no colours or panes")
+	councilName := fs.String("council", "", "the saved council to ask (magi councils list; default: the agents file's)")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
 	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
 	fs.Usage = func() {
@@ -71,6 +72,9 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if q.Preset, err = askPreset(ctx, a, *councilName, flags); err != nil {
+		return err
+	}
 
 	if err := a.runner.Start(context.WithoutCancel(ctx), q); err != nil {
 		return err

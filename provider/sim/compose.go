@@ -16,9 +16,10 @@ func Answer(seed int64, req magi.Request) string {
 	req.Prompt = withoutNonce(req.Prompt)
 	q := question(req.Prompt)
 	w := writer{
-		rng: rand.New(rand.NewPCG(digest(seed, req), uint64(seed))),
-		ja:  hasJapanese(q) || (q == "" && hasJapanese(req.Prompt)),
-		q:   q,
+		rng:   rand.New(rand.NewPCG(digest(seed, req), uint64(seed))),
+		ja:    hasJapanese(q) || (q == "" && hasJapanese(req.Prompt)),
+		q:     q,
+		focus: focus(req.System),
 	}
 	w.keys = topics(q, w.ja)
 	if req.Agent == magi.Solomon {
@@ -59,7 +60,10 @@ type writer struct {
 	ja   bool
 	q    string
 	keys []string
-	b    strings.Builder
+	// focus is what the agent's persona asks, when it is not a built-in
+	// one (see brief).
+	focus string
+	b     strings.Builder
 }
 
 // question recovers the question from a sage's or SOLOMON's prompt.

@@ -26,6 +26,7 @@ var (
 type DB struct {
 	mu       sync.Mutex
 	delibs   map[string]*delib
+	councils map[councilKey]magi.SavedCouncil
 	alive    map[string]bool // store instances open now
 	watchers map[*watcher]struct{}
 }
@@ -41,7 +42,7 @@ type delib struct {
 
 // NewDB returns an empty database.
 func NewDB() *DB {
-	return &DB{delibs: map[string]*delib{}, alive: map[string]bool{}, watchers: map[*watcher]struct{}{}}
+	return &DB{delibs: map[string]*delib{}, councils: map[councilKey]magi.SavedCouncil{}, alive: map[string]bool{}, watchers: map[*watcher]struct{}{}}
 }
 
 // New returns a store on a database of its own.

@@ -53,9 +53,9 @@ func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberati
 			at = time.Unix(0, now)
 		}
 		q.Queue(`INSERT INTO deliberations
-			(id, question, rule, owner, status, simulated, created_at, updated_at, instance)
-			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-			n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, d.instance)
+			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council)
+			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+			n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, d.instance, n.Council)
 		queued = append(queued, i)
 	}
 	if len(queued) == 0 {

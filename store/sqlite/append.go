@@ -92,8 +92,8 @@ func prepare(ctx context.Context, db *sql.DB) (stmts, error) {
 		sql string
 	}{
 		{&st.create, `INSERT INTO deliberations
-			(id, question, rule, owner, status, simulated, created_at, updated_at, instance)
-			VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
+			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council)
+			VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&st.advance, `UPDATE deliberations SET last_seq = ?, status = ?, decision = ?, updated_at = ?
 			WHERE id = ? AND last_seq = ? AND status = 'running'`},
 		{&st.sel, `SELECT last_seq, status FROM deliberations WHERE id = ?`},
@@ -125,7 +125,7 @@ func createTx(ctx context.Context, create *sql.Stmt, n magi.NewDeliberation, ins
 	if at.IsZero() {
 		at = time.Unix(0, now)
 	}
-	res, err := create.ExecContext(ctx, n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, instance)
+	res, err := create.ExecContext(ctx, n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, instance, n.Council)
 	if err != nil {
 		return nil, err
 	}

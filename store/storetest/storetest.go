@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"Ping", testPing},
 		{"TwoRounds", testTwoRounds},
 		{"StoredBeforeRounds", testStoredBeforeRounds},
+		{"CouncilInHistory", testCouncilInHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -13,7 +13,7 @@ import (
 // backend keeps its own SQL, placeholders and driver calls.
 
 // SummaryColumns are the deliberations columns ScanSummary reads, in order.
-const SummaryColumns = `id, question, rule, status, decision, simulated, created_at, last_seq`
+const SummaryColumns = `id, question, rule, status, decision, simulated, created_at, last_seq, council`
 
 // KeyColumns are the api_keys columns ScanKey reads, in order.
 const KeyColumns = `id, name, admin, created_at, revoked_at`
@@ -21,7 +21,7 @@ const KeyColumns = `id, name, admin, created_at, revoked_at`
 // ScanSummary scans the SummaryColumns of a row, then extra, into s.
 func ScanSummary(scan func(...any) error, s *magi.Summary, extra ...any) error {
 	var at int64
-	err := scan(append([]any{&s.ID, &s.Question, &s.Rule, &s.Status, &s.Decision, &s.Simulated, &at, &s.LastSeq}, extra...)...)
+	err := scan(append([]any{&s.ID, &s.Question, &s.Rule, &s.Status, &s.Decision, &s.Simulated, &at, &s.LastSeq, &s.Council}, extra...)...)
 	s.CreatedAt = time.Unix(0, at).UTC()
 	return err
 }

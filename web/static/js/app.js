@@ -11,6 +11,7 @@ import { drawTrace } from './trace.js';
 import { History, exportRecord, deleteRecord } from './history.js';
 import { Reader } from './reader.js';
 import { boot } from './boot.js';
+import { Councils } from './councils.js';
 
 const $ = (id) => document.getElementById(id);
 let st = newState();
@@ -23,6 +24,7 @@ let mode = 'open';
 const view = new View({ triad: $('triad'), solomonSlot: $('solomon-slot'), decision: $('decision'), onRead: (id) => reader.open(id, st, view.roundOf(id, st)) });
 const reader = new Reader($('reader'));
 const hist = new History($('history'), { onOpen: (id) => navigate(id), onError: showError });
+const councils = new Councils({ select: $('council'), row: $('council-row'), dialog: $('council-editor'), onError: showError, onStatus: status });
 
 function status(key) { $('status').textContent = key ? t(key) : ''; }
 
@@ -111,6 +113,7 @@ function drawFields() {
   $('sim-banner').hidden = !simulated(st);
   $('f-code').textContent = st.id ? st.id.slice(0, 12).toUpperCase() : '—';
   $('f-rule').textContent = st.rule ? st.rule.toUpperCase() : '—';
+  $('f-council').textContent = st.council ? st.council.name.toUpperCase() : '—';
   $('f-round').textContent = st.id ? `${st.rounds.length}/${Math.max(st.maxRounds, st.rounds.length)}` : '—';
   $('f-mode').textContent = st.id && !ended(st) ? 'ON' : 'OFF';
   $('asked-wrap').hidden = !st.question;
@@ -142,6 +145,7 @@ async function submit() {
   try {
     const body = { question, rule: $('rule').value };
     if ($('rounds').value) body.rounds = Number($('rounds').value);
+    if (councils.selected()) body.council = councils.selected();
     const res = await json('/api/deliberations', { method: 'POST', body });
     navigate(res.id);
     $('question').value = '';
@@ -165,7 +169,10 @@ function wire() {
     view.update(st, 'all');
     drawTrace($('trace'), st);
     hist.draw();
+    councils.relabel();
   });
+  $('council-edit').addEventListener('click', () => councils.open($('council').value));
+  $('council-new').addEventListener('click', () => councils.open(''));
   for (const tab of [$('tab-history'), $('tab-trace')]) tab.addEventListener('click', () => selectTab(tab));
   $('export-md').addEventListener('click', () => exportRecord(st.id, 'md').catch(showError));
   $('export-json').addEventListener('click', () => exportRecord(st.id, 'json').catch(showError));
@@ -180,7 +187,7 @@ function wire() {
     $('login-key').value = '';
     clearError();
     if (mode === 'signin') { mode = 'key'; hideSignIn(); }
-    const retry = retryAfterLogin || (() => { route(); hist.refresh(); });
+    const retry = retryAfterLogin || (() => { route(); hist.refresh(); councils.refresh().catch(showError); });
     retryAfterLogin = null;
     retry();
   });
@@ -225,6 +232,7 @@ async function start() {
   }
   route();
   hist.refresh();
+  councils.refresh().catch(showError);
 }
 
 apply();

@@ -105,7 +105,8 @@ export class History {
     meta.className = 'history-meta';
     const word = it.decision ? (verdictWords[it.decision]?.[0] ?? it.decision) : it.status;
     const when = it.created_at ? new Date(it.created_at).toLocaleString() : '';
-    meta.textContent = [word, t('rules')[it.rule] || it.rule, when, it.simulated ? t('sim') : ''].filter(Boolean).join(' · ');
+    const council = it.council && it.council !== 'default' ? it.council : '';
+    meta.textContent = [word, t('rules')[it.rule] || it.rule, council, when, it.simulated ? t('sim') : ''].filter(Boolean).join(' · ');
     a.append(q, meta);
     li.append(a);
     return li;
