@@ -36,7 +36,10 @@ type Error struct {
 	Message string
 	// RetryAfter, when set, tells a client when to try again.
 	RetryAfter time.Duration
-	Err        error
+	// Fields, when set, are every problem of an input document, each at
+	// its field (EINVALID): the message lists them too.
+	Fields []FieldError
+	Err    error
 }
 
 // Error returns the message, followed by the wrapped error's text when

@@ -54,6 +54,8 @@ type Event struct {
 	ConversationID string `json:"conversation_id,omitempty"`
 	ParentID       string `json:"parent_id,omitempty"`
 	Turn           int    `json:"turn,omitempty"`
+	// Council is the council that deliberates, on start.
+	Council *CouncilSnapshot `json:"council,omitempty"`
 
 	// Round is the round an agent's chunk, trace, verdict or error, a
 	// round event or the tally belongs to; 0 (absent) means round 1 (see

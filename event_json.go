@@ -47,6 +47,9 @@ func (e Event) AppendJSON(b []byte) ([]byte, error) {
 	w.optStr("conversation_id", e.ConversationID)
 	w.optStr("parent_id", e.ParentID)
 	w.optNum("turn", int64(e.Turn))
+	if e.Council != nil {
+		w.council(e.Council)
+	}
 	w.optNum("round", int64(e.Round))
 	w.optStr("content", e.Content)
 	w.optStr("stage", e.Stage)
@@ -119,6 +122,18 @@ func (w *jsonWriter) complete(e Event) {
 	w.usage("usage", u)
 	w.num("duration_ms", e.DurationMS)
 	w.optNum("rounds", int64(e.Rounds))
+}
+
+// council writes the snapshot of the council that deliberates, in
+// encoding/json's form: start events are few, so it need not be fast.
+func (w *jsonWriter) council(c *CouncilSnapshot) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.key("council")
+	w.b = append(w.b, b...)
 }
 
 // tally writes the votes and the decision, or that it awaits SOLOMON.

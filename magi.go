@@ -87,6 +87,9 @@ type Question struct {
 	// Earlier are the turns a follow-up continues, oldest first, its
 	// parent last (see Thread): the context every agent receives.
 	Earlier []Turn `json:"-"`
+	// Preset is the saved council the question is put to; nil: the
+	// server's default council.
+	Preset *Preset `json:"-"`
 }
 
 // Turn is the number of q in its conversation's thread: 1 for a first

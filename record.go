@@ -62,11 +62,14 @@ type Record struct {
 	Rounds []RoundRecord `json:"rounds"`
 	// MaxRounds is how many rounds the deliberation could run; 0 in a
 	// record stored before rounds existed.
-	MaxRounds  int       `json:"max_rounds,omitempty"`
-	Usage      Usage     `json:"usage"`
-	CreatedAt  time.Time `json:"created_at"`
-	DurationMS int64     `json:"duration_ms"`
-	Simulated  bool      `json:"simulated"`
+	MaxRounds int `json:"max_rounds,omitempty"`
+	// Council is the council that deliberated; nil in a record stored
+	// before councils existed.
+	Council    *CouncilSnapshot `json:"council,omitempty"`
+	Usage      Usage            `json:"usage"`
+	CreatedAt  time.Time        `json:"created_at"`
+	DurationMS int64            `json:"duration_ms"`
+	Simulated  bool             `json:"simulated"`
 	// Error is the fatal error that ended the deliberation, if any.
 	Error *ErrorInfo `json:"error,omitempty"`
 	// Errors are the non-fatal errors of agents, in order.
@@ -113,6 +116,8 @@ type Summary struct {
 	Decision  Decision  `json:"decision,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	Simulated bool      `json:"simulated"`
+	// Council names the council that deliberated; absent before councils.
+	Council string `json:"council,omitempty"`
 	// LastSeq is the seq of the last stored event.
 	LastSeq int64 `json:"last_seq"`
 	// ConversationID is the conversation's first deliberation (ID itself

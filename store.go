@@ -117,6 +117,8 @@ type NewDeliberation struct {
 	ConversationID string
 	// ParentID is the deliberation a follow-up follows; empty otherwise.
 	ParentID string
+	// Council is the name of the council that deliberates, for the history.
+	Council string
 }
 
 // ListFilter selects a page of the history.

@@ -72,6 +72,14 @@ type Config struct {
 	// receive (MAGI_CONTEXT_BYTES, the agents file's `context_bytes:`;
 	// magi.DefaultContextBytes when unset).
 	ContextBytes int
+	// AllowedModels restricts, per provider, the models a saved council
+	// may choose (MAGI_ALLOWED_MODELS_<PROVIDER>, the file's
+	// allowed_models:); a provider without a list allows any model, one
+	// with an empty list is not offered.
+	AllowedModels map[string][]string
+	// Offered are the providers a saved council may choose: those the
+	// server's agents use or has credentials for, and sim; sorted.
+	Offered []string
 	// ProviderNote, when not empty, tells the user why the council is
 	// simulated and how to configure a real model. Show it at start-up.
 	ProviderNote string

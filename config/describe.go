@@ -22,7 +22,7 @@ func (c *Config) Describe(w io.Writer) error {
 	if file == "" {
 		file = "none (built-in council)"
 	}
-	fmt.Fprintf(tw, "MAGI council — config file: %s\n", file)
+	fmt.Fprintf(tw, "MAGI council %s (built in) — config file: %s\n", magi.DefaultCouncil, file)
 	if c.ProviderNote != "" {
 		fmt.Fprintf(tw, "NOTE: %s\n", c.ProviderNote)
 	}
@@ -36,8 +36,29 @@ func (c *Config) Describe(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", p, endpoint, creds)
 	}
 	fmt.Fprintln(tw)
+	c.describeOffer(tw)
+	fmt.Fprintln(tw)
 	c.describeServer(tw)
 	return tw.Flush()
+}
+
+// describeOffer says what a saved council may choose: the providers on
+// offer and their allowed models.
+func (c *Config) describeOffer(w io.Writer) {
+	fmt.Fprintln(w, "SAVED COUNCILS MAY USE	MODELS	FROM")
+	for _, p := range c.Offered {
+		models, from := "any", "no allow-list"
+		if list, ok := c.AllowedModels[p]; ok {
+			models, from = strings.Join(list, ", "), c.Sources["allowed_models."+p]
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\n", p, models, from)
+	}
+	for _, p := range Providers {
+		if list, ok := c.AllowedModels[p]; ok && len(list) == 0 {
+			fmt.Fprintf(w, "%s\tnone: not offered\t%s\n", p, c.Sources["allowed_models."+p])
+		}
+	}
+	fmt.Fprintln(w, "(magi councils list: the saved councils)")
 }
 
 func (c *Config) describeAgent(w io.Writer, a magi.Agent) {

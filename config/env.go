@@ -21,6 +21,9 @@ type choice struct {
 	providerSrc     string
 	modelSrc        string
 	auto            bool // the provider was guessed: nothing was configured
+	// providerBy, modelBy and fallbacksBy are the layers of a council
+	// that set them; nil when they are the server's.
+	providerBy, modelBy, fallbacksBy *layer
 }
 
 // envChoice is the council-wide provider and model of the environment:

@@ -149,13 +149,13 @@ func (c *Config) applyOIDC(f *agentsFile, probs *problems) {
 	setStr(&c.OIDC.GroupsClaim, o.GroupsClaim, "oidc.groups_claim")
 	switch {
 	case o.ClientSecret != nil && o.ClientSecretFile != nil:
-		probs.add(f.at("oidc: set client_secret or client_secret_file, not both", "oidc", "client_secret_file"))
+		probs.add(f.at("", "oidc: set client_secret or client_secret_file, not both", "oidc", "client_secret_file"))
 	case o.ClientSecretFile != nil:
 		var err error
 		c.OIDC.ClientSecret = readSecret(*o.ClientSecretFile, "oidc.client_secret_file", &err)
 		c.Sources["oidc.client_secret"] = src + ".client_secret_file " + *o.ClientSecretFile
 		if err != nil {
-			probs.add(f.at(err.Error(), "oidc", "client_secret_file"))
+			probs.add(f.at("", err.Error(), "oidc", "client_secret_file"))
 		}
 	default:
 		setStr(&c.OIDC.ClientSecret, o.ClientSecret, "oidc.client_secret")

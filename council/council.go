@@ -25,6 +25,9 @@ type Emitter interface {
 // Council is a configured council. It is safe for concurrent use: one
 // Council runs any number of deliberations.
 type Council struct {
+	// Name is the council's name in the start event, the record and the
+	// history: "" means magi.DefaultCouncil, the server's own.
+	Name string
 	// Agents are the three sages and SOLOMON, by id.
 	Agents map[magi.AgentID]magi.Agent
 	// Providers are the model providers by name ("openai", "sim", …).
@@ -68,6 +71,44 @@ func (c *Council) MaxRounds(q magi.Question) int {
 		return c.Rounds
 	}
 	return magi.DefaultRounds
+}
+
+// For returns the council q is put to: c itself, or, for a saved council
+// (q.Preset), a council of the preset's agents, rule and rounds on c's
+// providers, retries and prices. A preset that names a provider c lacks
+// is an EINVALID error.
+func (c *Council) For(q magi.Question) (*Council, error) {
+	p := q.Preset
+	if p == nil {
+		return c, nil
+	}
+	k := *c
+	k.Name, k.Rule, k.Rounds = p.Name, p.Rule, p.Rounds
+	k.Agents = make(map[magi.AgentID]magi.Agent, len(p.Agents))
+	for _, a := range p.Agents {
+		k.Agents[a.ID] = a
+	}
+	if err := k.Validate(); err != nil {
+		return nil, magi.Errorf(magi.EINVALID, "council %q cannot deliberate here: %s", p.Name, magi.ErrorMessage(err))
+	}
+	return &k, nil
+}
+
+// name is the council's name in records.
+func (c *Council) name() string {
+	if c.Name == "" {
+		return magi.DefaultCouncil
+	}
+	return c.Name
+}
+
+// Snapshot is what the start event and the record keep of the council.
+func (c *Council) Snapshot() *magi.CouncilSnapshot {
+	agents := make([]magi.Agent, 0, len(magi.Members))
+	for _, id := range magi.Members {
+		agents = append(agents, c.Agents[id])
+	}
+	return magi.Snapshot(c.name(), agents)
 }
 
 // Simulated reports whether any agent of the council is simulated.
@@ -116,7 +157,7 @@ func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) 
 	began := time.Now()
 	q = c.Settle(q)
 	start := magi.Event{Type: magi.EventStart, Question: q.Text, Rule: q.Rule,
-		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q)}
+		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q), Council: c.Snapshot()}
 	if q.ParentID != "" {
 		start.ConversationID, start.ParentID, start.Turn = q.ConversationID, q.ParentID, q.Turn()
 	}

@@ -58,6 +58,7 @@ func write(b *strings.Builder, r magi.Record, down string, turn int) {
 		b.WriteString("> **SIMULATED** — produced by the built-in `sim` council; no model was called.\n\n")
 	}
 	fmt.Fprintf(b, "- **Question:** %s\n- **Rule:** %s\n", oneLine(r.Question), r.Rule)
+	writeCouncil(b, r.Council)
 	if r.ParentID != "" {
 		fmt.Fprintf(b, "- **Follows:** deliberation %s (turn %d of conversation %s)\n", r.ParentID, r.Turn, r.ConversationID)
 	}
@@ -133,6 +134,22 @@ func writeConditions(b *strings.Builder, conds []string) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// writeCouncil names the council that deliberated and, for a saved one,
+// each agent's model and the hash of its persona as it was then (the
+// council may have changed since).
+func writeCouncil(b *strings.Builder, c *magi.CouncilSnapshot) {
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(b, "- **Council:** %s\n", c.Name)
+	if c.Name == magi.DefaultCouncil {
+		return
+	}
+	for _, a := range c.Agents {
+		fmt.Fprintf(b, "  - %s: %s/%s, persona sha256 %s\n", a.ID, a.Provider, a.Model, a.PersonaSHA256)
+	}
+}
 
 // Conversation writes the minutes of a conversation: the list of its
 // turns, then each turn's minutes in order, its decision and note

@@ -90,3 +90,20 @@ func TestMarkdown_EachRoundAndEachChange(t *testing.T) {
 		t.Error("want round 1, round 2, then SOLOMON")
 	}
 }
+
+// TestMarkdown_Council: the minutes name the council and, for a saved
+// one, what each agent was asked with then.
+func TestMarkdown_Council(t *testing.T) {
+	r := magi.Record{ID: "d", Question: "q", Rule: magi.Majority, Status: magi.StatusCompleted,
+		Council: magi.Snapshot("frugal", []magi.Agent{{ID: magi.Melchior, Provider: "sim", Model: "sim-frugal", Persona: "Count."}})}
+	md := Markdown(r)
+	for _, want := range []string{"- **Council:** frugal\n", "  - melchior: sim/sim-frugal, persona sha256 " + magi.PersonaHash("Count.") + "\n"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("minutes lack %q:\n%s", want, md)
+		}
+	}
+	r.Council.Name = magi.DefaultCouncil
+	if md := Markdown(r); !strings.Contains(md, "- **Council:** default\n") || strings.Contains(md, "persona sha256") {
+		t.Errorf("minutes of the default council:\n%s", md)
+	}
+}

@@ -51,9 +51,9 @@ func (p *promptLog) of(q string) []magi.Request {
 	return out
 }
 
-// ask starts a deliberation of question as key, following up parent when
+// askFollow starts a deliberation of question as key, following up parent when
 // not empty, and returns the reply.
-func (ps *privServer) ask(t *testing.T, key, question, parent string) reply {
+func (ps *privServer) askFollow(t *testing.T, key, question, parent string) reply {
 	t.Helper()
 	body := map[string]any{"question": question}
 	if parent != "" {
@@ -96,12 +96,12 @@ func TestConversations_FollowUp(t *testing.T) {
 	ps := newPrivServer(t, privOptions{provider: model})
 	_, alice := ps.addKey(t, "alice", false)
 
-	first, conv := started(t, ps.ask(t, alice, "Adopt a four-day week?", ""))
+	first, conv := started(t, ps.askFollow(t, alice, "Adopt a four-day week?", ""))
 	if conv != first {
 		t.Errorf("a first question's conversation is %q, want its own id %q", conv, first)
 	}
 	ps.finish(t, alice, first)
-	second, conv := started(t, ps.ask(t, alice, "What if only for the support team?", first))
+	second, conv := started(t, ps.askFollow(t, alice, "What if only for the support team?", first))
 	if conv != first {
 		t.Errorf("the follow-up's conversation is %q, want %q", conv, first)
 	}
@@ -109,9 +109,9 @@ func TestConversations_FollowUp(t *testing.T) {
 	if !strings.Contains(events.body, `"conversation_id":"`+first+`","parent_id":"`+first+`","turn":2`) {
 		t.Errorf("the follow-up's start event lacks its conversation: %.400s", events.body)
 	}
-	third, _ := started(t, ps.ask(t, alice, "Then how do we measure it?", second))
+	third, _ := started(t, ps.askFollow(t, alice, "Then how do we measure it?", second))
 	ps.finish(t, alice, third)
-	unrelated, _ := started(t, ps.ask(t, alice, "Buy a new printer?", ""))
+	unrelated, _ := started(t, ps.askFollow(t, alice, "Buy a new printer?", ""))
 	ps.finish(t, alice, unrelated)
 
 	// What the model was sent: 3 sages + SOLOMON (one round: they agree).
@@ -223,10 +223,10 @@ func TestConversations_Refusals(t *testing.T) {
 	_, admin := ps.addKey(t, "root", true)
 	_, alice := ps.addKey(t, "alice", false)
 	_, bob := ps.addKey(t, "bob", false)
-	done, _ := started(t, ps.ask(t, alice, "Adopt a four-day week?", ""))
+	done, _ := started(t, ps.askFollow(t, alice, "Adopt a four-day week?", ""))
 	ps.finish(t, alice, done)
-	running, _ := started(t, ps.ask(t, alice, "[hold] Hire two people?", ""))
-	cancelled, _ := started(t, ps.ask(t, alice, "[hold] Move office?", ""))
+	running, _ := started(t, ps.askFollow(t, alice, "[hold] Hire two people?", ""))
+	cancelled, _ := started(t, ps.askFollow(t, alice, "[hold] Move office?", ""))
 	if r := ps.do(t, "POST", "/api/deliberations/"+cancelled+"/cancel", alice, ""); r.status != http.StatusAccepted {
 		t.Fatalf("cancel: %d %s", r.status, r.body)
 	}
@@ -246,7 +246,7 @@ func TestConversations_Refusals(t *testing.T) {
 		{"cancelled", alice, cancelled, http.StatusConflict, "ended cancelled"},
 		{"malformed id", alice, "../../etc", http.StatusBadRequest, "follow_up must be the id"},
 	} {
-		r := ps.ask(t, c.key, "And then?", c.parent)
+		r := ps.askFollow(t, c.key, "And then?", c.parent)
 		if r.status != c.status || !strings.Contains(errorMessage(r), c.says) {
 			t.Errorf("%s: %d %s, want %d saying %q", c.name, r.status, r.body, c.status, c.says)
 		}
@@ -284,7 +284,7 @@ func TestConversations_Refusals(t *testing.T) {
 		t.Errorf("admin DELETE alice's conversation: %d %s", r.status, r.body)
 	}
 	// The follow-up stream of /invocations, of one's own.
-	own, _ := started(t, ps.ask(t, alice, "Adopt it?", ""))
+	own, _ := started(t, ps.askFollow(t, alice, "Adopt it?", ""))
 	ps.finish(t, alice, own)
 	r := ps.do(t, "POST", "/invocations", alice, `{"prompt": "And then?", "follow_up": "`+own+`"}`)
 	if r.status != http.StatusOK || !strings.Contains(r.body, `"parent_id":"`+own+`","turn":2`) || !strings.Contains(r.body, `"type":"complete"`) {

@@ -47,6 +47,8 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Fields are every problem of a document sent, each at its field.
+		Fields []magi.FieldError `json:"fields,omitempty"`
 	} `json:"error"`
 }
 
@@ -60,6 +62,10 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	refuseBody(w, r)
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, magi.ErrorMessage(err)
+	var e *magi.Error
+	if errors.As(err, &e) {
+		body.Error.Fields = e.Fields
+	}
 	if retry := retryHeader(err); retry != "" {
 		w.Header().Set("Retry-After", retry)
 	}

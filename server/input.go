@@ -85,7 +85,12 @@ func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Ques
 	} else if err != nil {
 		return magi.Question{}, readError(err)
 	}
-	return parseQuestion(body, s.opts.MaxQuestionBytes)
+	q, council, err := parseQuestion(body, s.opts.MaxQuestionBytes)
+	if err != nil || council == "" {
+		return q, err
+	}
+	q.Preset, err = s.preset(r.Context(), council)
+	return q, err
 }
 
 // checkContentType refuses a body that is not uncompressed UTF-8 JSON.
@@ -122,16 +127,19 @@ type createRequest struct {
 	// FollowUp is the id of the deliberation this one follows up, in its
 	// conversation (see conversations.go).
 	FollowUp string `json:"follow_up"`
+	// Council names the saved council to ask; absent: the built-in one.
+	Council string `json:"council"`
 }
 
-// parseQuestion reads a question of at most max bytes from a JSON body.
-func parseQuestion(body []byte, max int) (magi.Question, error) {
+// parseQuestion reads a question of at most max bytes from a JSON body,
+// and the name of the saved council it is put to ("": none).
+func parseQuestion(body []byte, max int) (magi.Question, string, error) {
 	if err := checkJSONText(body); err != nil {
-		return magi.Question{}, err
+		return magi.Question{}, "", err
 	}
 	var req createRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\", \"rounds\": 2}: %s", jsonProblem(err))
+		return magi.Question{}, "", magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\", \"rounds\": 2}: %s", jsonProblem(err))
 	}
 	text := strings.TrimSpace(req.Question)
 	if text == "" {
@@ -139,28 +147,28 @@ func parseQuestion(body []byte, max int) (magi.Question, error) {
 	}
 	switch {
 	case text == "":
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is empty")
+		return magi.Question{}, "", magi.Errorf(magi.EINVALID, "the question is empty")
 	case len(text) > max:
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is %d bytes; the limit is %d", len(text), max)
+		return magi.Question{}, "", magi.Errorf(magi.EINVALID, "the question is %d bytes; the limit is %d", len(text), max)
 	}
 	q := magi.Question{Text: text, ParentID: strings.TrimSpace(req.FollowUp)}
 	if q.ParentID != "" && !magi.ValidID(q.ParentID) {
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "follow_up must be the id of one of your deliberations (see GET /api/deliberations), not %s", excerpt(q.ParentID))
+		return magi.Question{}, "", magi.Errorf(magi.EINVALID, "follow_up must be the id of one of your deliberations (see GET /api/deliberations), not %s", excerpt(q.ParentID))
 	}
 	if req.Rule != "" { // absent: the council's default
 		rule, err := magi.ParseRule(req.Rule)
 		if err != nil {
-			return magi.Question{}, magi.Errorf(magi.EINVALID, "unknown rule %s: use majority, unanimous or judge", excerpt(req.Rule))
+			return magi.Question{}, "", magi.Errorf(magi.EINVALID, "unknown rule %s: use majority, unanimous or judge", excerpt(req.Rule))
 		}
 		q.Rule = rule
 	}
 	if req.Rounds != nil {
 		if err := magi.CheckRounds(*req.Rounds); err != nil {
-			return magi.Question{}, err
+			return magi.Question{}, "", err
 		}
 		q.Rounds = *req.Rounds
 	}
-	return q, nil
+	return q, req.Council, nil
 }
 
 // checkJSONText refuses what encoding/json would silently turn into

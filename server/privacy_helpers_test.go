@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/config"
 	"github.com/magi-system/magi/council"
 	"github.com/magi-system/magi/feed"
 	"github.com/magi-system/magi/provider"
@@ -52,23 +53,29 @@ type privServer struct {
 }
 
 type privOptions struct {
-	opts   server.Options
-	limits server.QuotaLimits
-	held   bool // the provider waits for hold to close
-	// provider is the model of every agent; nil: a heldProvider.
-	provider magi.Provider
+	opts     server.Options
+	limits   server.QuotaLimits
+	held     bool          // the provider waits for hold to close
 	keyCheck time.Duration // KeyAuth's re-check interval
 	store    keyStore      // nil: a new SQLite store
 	// setup, when set, finishes the server before it serves at url.
 	setup func(t *testing.T, srv *server.Server, st keyStore, url string)
+	// cfg, when set, is the configuration of the server's council: its
+	// agents, and every provider it offers answered by provider; saved
+	// councils are checked against it.
+	cfg *config.Config
+	// provider is the model of every agent (nil: a heldProvider), and of
+	// every provider cfg offers.
+	provider magi.Provider
 }
 
-// keyStore is a store that keeps API keys and sign-in sessions too, as
-// both stores do.
+// keyStore is a store that keeps API keys, sign-in sessions and saved
+// councils too, as both stores do.
 type keyStore interface {
 	magi.Store
 	magi.KeyStore
 	magi.SessionStore
+	magi.CouncilStore
 }
 
 func newPrivServer(t *testing.T, o privOptions) *privServer {
@@ -91,6 +98,15 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		a.Provider, a.Model = "fake", "m"
 		c.Agents[a.ID] = a
 	}
+	if o.cfg != nil {
+		c.Providers = map[string]magi.Provider{}
+		for _, p := range o.cfg.Offered {
+			c.Providers[p] = o.provider
+		}
+		for _, a := range o.cfg.Agents {
+			c.Agents[a.ID] = a
+		}
+	}
 	ps.quota = server.NewQuota(o.limits, st)
 	hub := feed.NewHub(feed.HubOptions{})
 	j := feed.NewJournal(st, hub)
@@ -103,6 +119,9 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 	}
 	srv := server.New(ps.quota.Runner(runner), st, feed.NewFeed(st, hub), nil, nil, o.opts)
 	srv.Auth, srv.Quota = server.NewKeyAuth(st, o.keyCheck), ps.quota
+	if o.cfg != nil {
+		srv.Councils = &server.Councils{Store: st, Checker: o.cfg}
+	}
 	ts := httptest.NewUnstartedServer(nil)
 	ps.url = "http://" + ts.Listener.Addr().String()
 	if o.setup != nil {

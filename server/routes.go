@@ -18,6 +18,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/deliberations/{id}", s.api(s.handleDelete()))
 	mux.Handle("GET /api/conversations/{id}", s.api(s.handleConversation()))
 	mux.Handle("DELETE /api/conversations/{id}", s.api(s.handleDeleteConversation()))
+	mux.Handle("GET /api/councils", s.api(s.handleCouncils()))
+	mux.Handle("POST /api/councils", s.api(s.handleCreateCouncil()))
+	mux.Handle("GET /api/councils/{name}", s.api(s.handleCouncil()))
+	mux.Handle("PUT /api/councils/{name}", s.api(s.handleUpdateCouncil()))
+	mux.Handle("DELETE /api/councils/{name}", s.api(s.handleDeleteCouncil()))
+	mux.Handle("GET /api/providers", s.api(s.handleProviders()))
 	mux.Handle("/api/", s.api(unrouted(mux)))
 
 	mux.Handle("GET /auth/login", s.signInRoute(s.handleLogin()))
@@ -117,7 +123,7 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow []string) {
 // path has routes for other methods, 404 otherwise; both in SPEC's JSON.
 func unrouted(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		allow := allowed(mux, r, []string{http.MethodGet, http.MethodPost, http.MethodDelete})
+		allow := allowed(mux, r, []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete})
 		if len(allow) == 0 {
 			writeError(w, r, errNotFoundRoute)
 			return

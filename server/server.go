@@ -66,6 +66,9 @@ type Server struct {
 	Auth Authenticator
 	// Quota, when set, admits or refuses new deliberations per principal.
 	Quota Admitter
+	// Councils, when set, keeps saved councils (/api/councils) and lets a
+	// question name one.
+	Councils *Councils
 	// SignIn, when set, signs users in through an OpenID Connect provider
 	// (signin.go); the API then needs a session, a token or an API key.
 	SignIn SignIn

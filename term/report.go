@@ -21,6 +21,9 @@ func (r *Renderer) printHeader(e magi.Event) {
 	if e.Rule != "" {
 		meta = append(meta, "rule "+string(e.Rule))
 	}
+	if c := e.Council; c != nil && c.Name != magi.DefaultCouncil {
+		meta = append(meta, "council "+c.Name)
+	}
 	if e.MaxRounds > 1 {
 		meta = append(meta, fmt.Sprintf("up to %d rounds", e.MaxRounds))
 	}

@@ -326,3 +326,16 @@ func TestRenderer_SageFailureSaidOnce(t *testing.T) {
 			"⚠ MELCHIOR-1 error [provider_timeout]: no answer in 2m0s")
 	}
 }
+
+// TestRenderer_Council: the header names a saved council; the default one
+// goes unsaid.
+func TestRenderer_Council(t *testing.T) {
+	events := newFixture().build()
+	events[0].Council = magi.Snapshot("frugal", nil)
+	out := run(Options{Mode: Plain, Width: 100}, events)
+	mustContain(t, out, "rule majority · council frugal")
+	events[0].Council = magi.Snapshot(magi.DefaultCouncil, nil)
+	if out := run(Options{Mode: Plain, Width: 100}, events); strings.Contains(out, "council ") {
+		t.Errorf("the default council is named:\n%s", out)
+	}
+}

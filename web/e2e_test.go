@@ -126,6 +126,8 @@ func TestBrowser(t *testing.T) {
 	defer fake.Close()
 
 	real := serve(t, tmp, "real", "OPENAI_BASE_URL", fake.URL+"/v1", "OPENAI_API_KEY", "test-key", "MAGI_MODEL", "fake")
+	// sim has a saved council, frugal, saved with the CLI before it starts.
+	saveCouncil(t, tmp, "sim", "frugal", frugalYAML)
 	sim := serve(t, tmp, "sim", "MAGI_PROVIDER", "sim", "MAGI_SIM_PACE", "5ms")
 	// keyed needs an API key: one is made with the binary before it starts.
 	key := createKey(t, filepath.Join(tmp, "auth.db"))
@@ -180,6 +182,33 @@ func TestBrowser(t *testing.T) {
 	checkSSO(t, idp, filepath.Join(tmp, "sso.log"))
 	if n := exfilHits.Load(); n != 0 {
 		t.Errorf("the exfiltration URL was requested %d times; model output must never load anything", n)
+	}
+}
+
+// frugalYAML is the council the browser tests pick: an agents file's
+// agents, with personas of their own.
+const frugalYAML = `rule: majority
+agents:
+  melchior:
+    persona: You are the accountant of the council. You weigh every proposal by its cost and its payback period.
+    model: sim-frugal
+  casper:
+    persona: You ask what it costs per year, and who pays for it.
+  solomon:
+    persona: You judge the sages by the value for money of what they propose.
+`
+
+// saveCouncil runs `magi councils save name FILE --db tmp/db.db` with the
+// simulated council, as a user would from a fresh clone.
+func saveCouncil(t *testing.T, tmp, db, name, yaml string) {
+	t.Helper()
+	path := filepath.Join(tmp, name+".yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := magitest.MustRun(t, magitest.With(magitest.Env(t), "MAGI_PROVIDER", "sim"), "councils", "save", name, path, "--db", filepath.Join(tmp, db+".db"))
+	if !strings.Contains(r.Stdout, "Saved the shared council "+name) {
+		t.Fatalf("magi councils save: %s%s", r.Stdout, r.Stderr)
 	}
 }
 

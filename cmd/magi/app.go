@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -128,23 +129,28 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 	return sqlite.Open(ctx, db, sqlite.Options{})
 }
 
-// newCouncil builds the council of cfg with the providers its agents use.
+// newCouncil builds the council of cfg with the providers its agents use
+// and those it offers to saved councils, each once.
 func newCouncil(ctx context.Context, cfg *config.Config) (*council.Council, error) {
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
 		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds,
 		ContextBytes: cfg.ContextBytes}
+	names := slices.Clone(cfg.Offered)
 	for _, a := range cfg.Agents {
 		c.Agents[a.ID] = a
 		for _, ref := range a.Models() {
-			if c.Providers[ref.Provider] != nil {
-				continue
-			}
-			p, err := newProvider(ctx, cfg, ref.Provider)
-			if err != nil {
-				return nil, err
-			}
-			c.Providers[ref.Provider] = p
+			names = append(names, ref.Provider)
 		}
+	}
+	for _, name := range names {
+		if c.Providers[name] != nil {
+			continue
+		}
+		p, err := newProvider(ctx, cfg, name)
+		if err != nil {
+			return nil, err
+		}
+		c.Providers[name] = p
 	}
 	return c, c.Validate()
 }

@@ -31,6 +31,7 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	asJSON := fs.Bool("json", false, "print the final record as JSON instead of the live view")
 	plain := fs.Bool("plain", false, "plain labelled lines, no colours or panes")
 	followRef := fs.String("follow", "", "a follow-up: continue the conversation of deliberation `ID` (last: the newest deliberation)")
+	councilName := fs.String("council", "", "the saved council to ask (magi councils list; default: the agents file's)")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
 	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
 	fs.Usage = func() {
@@ -72,6 +73,9 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if q.Preset, err = askPreset(ctx, a, *councilName, flags); err != nil {
+		return err
+	}
 	var follows *magi.Turn
 	if *followRef != "" {
 		if q, follows, err = followUp(ctx, a.store, q, *followRef); err != nil {

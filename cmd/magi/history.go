@@ -59,6 +59,9 @@ func cmdHistory(ctx context.Context, env *environment, args []string) error {
 		if s.Simulated {
 			q = "[sim] " + q
 		}
+		if s.Council != "" && s.Council != magi.DefaultCouncil {
+			q = "[council " + s.Council + "] " + q
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.CreatedAt.Local().Format("2006-01-02 15:04"), s.Status, s.Decision, q)
 	}
 	tw.Flush()

@@ -50,7 +50,8 @@ Usage:
   magi replay ID          re-play a stored deliberation (--fast: no pauses)
   magi export ID          minutes as Markdown (--format md) or JSON (--format json)
   magi rm ID              delete a deliberation
-  magi agents             the effective council (secrets masked)
+  magi agents             the effective council, default (secrets masked)
+  magi councils list|show|save|rm   saved councils: presets of the agents
   magi doctor             check every agent's provider and model
   magi keys create|list|revoke|adopt|reset   API keys for magi serve
   magi lambda             the HTTP handler as an AWS Lambda Function URL (response streaming)
@@ -73,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	cmds := map[string]func(context.Context, *environment, []string) error{
 		"ask": cmdAsk, "serve": cmdServe, "history": cmdHistory, "show": cmdShow,
 		"replay": cmdReplay, "export": cmdExport, "rm": cmdRm, "agents": cmdAgents,
-		"doctor": cmdDoctor, "keys": cmdKeys, "lambda": cmdLambda, "bench": cmdBench,
+		"doctor": cmdDoctor, "keys": cmdKeys, "lambda": cmdLambda, "bench": cmdBench, "councils": cmdCouncils,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

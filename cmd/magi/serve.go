@@ -78,6 +78,9 @@ func (a *app) server() (*server.Server, error) {
 		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout, CORSOrigins: a.cfg.CORSOrigins,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
 	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
+	if councils, ok := a.store.(magi.CouncilStore); ok {
+		srv.Councils = &server.Councils{Store: councils, Checker: a.cfg}
+	}
 	var err error
 	if srv.SignIn, err = a.signIn(); err != nil {
 		return nil, err

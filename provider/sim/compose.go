@@ -20,6 +20,7 @@ func Answer(seed int64, req magi.Request) string {
 		rng:   rand.New(rand.NewPCG(digest(seed, req), uint64(seed))),
 		ja:    hasJapanese(q) || (q == "" && hasJapanese(prompt)),
 		q:     q,
+		focus: focus(req.System),
 		prior: before,
 	}
 	w.keys = topics(q, w.ja)
@@ -61,7 +62,10 @@ type writer struct {
 	ja   bool
 	q    string
 	keys []string
-	b    strings.Builder
+	// focus is what the agent's persona asks, when it is not a built-in
+	// one (see brief).
+	focus string
+	b     strings.Builder
 	// prior is the turn a follow-up follows; nil for a first question.
 	prior *prior
 }

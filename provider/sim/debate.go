@@ -55,6 +55,7 @@ func (w *writer) rebut(id magi.AgentID, d debate) string {
 	was := d.own.Decision
 	now := w.reconsider(was, d.others)
 	w.label()
+	w.brief(false)
 	intro := fmt.Sprintf(phrase(w.ja, "Round %d of the debate on %s I have read the other sages' answers.",
 		"%[2]sについての討論、第%[1]d回です。他の賢者の回答を読みました。"), d.round, w.quote())
 	heard := []string{intro}

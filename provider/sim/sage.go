@@ -32,6 +32,7 @@ func (w *writer) sage(id magi.AgentID) string {
 		d = magi.Conditional
 	}
 	w.label()
+	w.brief(false)
 	if w.prior != nil {
 		w.paragraph(w.following())
 	}

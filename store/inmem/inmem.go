@@ -24,8 +24,9 @@ var (
 
 // DB is an in-memory database, shared by the Stores opened on it.
 type DB struct {
-	mu     sync.Mutex
-	delibs map[string]*delib
+	mu       sync.Mutex
+	delibs   map[string]*delib
+	councils map[councilKey]magi.SavedCouncil
 	// convs are the ids of each conversation's turns, by conversation id,
 	// as created.
 	convs    map[string][]string
@@ -44,7 +45,8 @@ type delib struct {
 
 // NewDB returns an empty database.
 func NewDB() *DB {
-	return &DB{delibs: map[string]*delib{}, convs: map[string][]string{}, alive: map[string]bool{}, watchers: map[*watcher]struct{}{}}
+	return &DB{delibs: map[string]*delib{}, councils: map[councilKey]magi.SavedCouncil{}, convs: map[string][]string{},
+		alive: map[string]bool{}, watchers: map[*watcher]struct{}{}}
 }
 
 // New returns a store on a database of its own.

@@ -27,7 +27,7 @@ func (db *DB) find(id, owner string) (*delib, error) {
 
 func (db *DB) summary(d *delib) magi.Summary {
 	return magi.Summary{ID: d.n.ID, Question: d.n.Question, Rule: d.n.Rule, Status: d.status, Decision: d.decision,
-		CreatedAt: d.n.CreatedAt.UTC(), Simulated: d.n.Simulated, LastSeq: int64(len(d.events)),
+		CreatedAt: d.n.CreatedAt.UTC(), Simulated: d.n.Simulated, Council: d.n.Council, LastSeq: int64(len(d.events)),
 		ConversationID: d.n.ConversationID, ParentID: d.n.ParentID, Turns: len(db.convs[d.n.ConversationID])}
 }
 

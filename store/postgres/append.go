@@ -67,9 +67,9 @@ func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberati
 			conv = n.ID
 		}
 		q.Queue(`INSERT INTO deliberations
-			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, conversation_id, parent_id)
-			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-			n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, d.instance, conv, n.ParentID)
+			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council, conversation_id, parent_id)
+			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+			n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, d.instance, n.Council, conv, n.ParentID)
 		queued = append(queued, i)
 	}
 	if len(queued) == 0 {

@@ -97,8 +97,8 @@ func prepare(ctx context.Context, db *sql.DB) (stmts, error) {
 		sql string
 	}{
 		{&st.create, `INSERT INTO deliberations
-			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, conversation_id, parent_id)
-			VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
+			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council, conversation_id, parent_id)
+			VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&st.advance, `UPDATE deliberations SET last_seq = ?, status = ?, decision = ?, updated_at = ?
 			WHERE id = ? AND last_seq = ? AND status = 'running'`},
 		{&st.sel, `SELECT last_seq, status FROM deliberations WHERE id = ?`},
@@ -135,7 +135,7 @@ func createTx(ctx context.Context, create *sql.Stmt, n magi.NewDeliberation, ins
 		conv = n.ID
 	}
 	res, err := create.ExecContext(ctx, n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, instance,
-		conv, n.ParentID)
+		n.Council, conv, n.ParentID)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -148,5 +150,11 @@ func migrations(t *testing.T) int {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no migrations: %v", err)
 	}
-	return len(files)
+	slices.Sort(files)
+	num, _, _ := strings.Cut(filepath.Base(files[len(files)-1]), "_")
+	v, err := strconv.Atoi(num)
+	if err != nil {
+		t.Fatalf("migration %s: %v", files[len(files)-1], err)
+	}
+	return v // the latest version, which a gap in the numbers does not change
 }

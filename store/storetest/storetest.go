@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"Conversation", testConversation},
 		{"DeleteLastTurn", testDeleteLastTurn},
 		{"FollowUpRefused", testFollowUpRefused},
+		{"CouncilInHistory", testCouncilInHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -16,7 +16,7 @@ import (
 // SummaryColumns are the deliberations columns ScanSummary reads, in
 // order, for a query FROM deliberations (not aliased): the last counts
 // the turns of the row's conversation, on the conversation's index.
-const SummaryColumns = `id, question, rule, status, decision, simulated, created_at, last_seq, conversation_id, parent_id,
+const SummaryColumns = `id, question, rule, status, decision, simulated, created_at, last_seq, council, conversation_id, parent_id,
 	(SELECT COUNT(*) FROM deliberations t WHERE t.conversation_id = deliberations.conversation_id)`
 
 // KeyColumns are the api_keys columns ScanKey reads, in order.
@@ -25,7 +25,7 @@ const KeyColumns = `id, name, admin, created_at, revoked_at`
 // ScanSummary scans the SummaryColumns of a row, then extra, into s.
 func ScanSummary(scan func(...any) error, s *magi.Summary, extra ...any) error {
 	var at int64
-	err := scan(append([]any{&s.ID, &s.Question, &s.Rule, &s.Status, &s.Decision, &s.Simulated, &at, &s.LastSeq,
+	err := scan(append([]any{&s.ID, &s.Question, &s.Rule, &s.Status, &s.Decision, &s.Simulated, &at, &s.LastSeq, &s.Council,
 		&s.ConversationID, &s.ParentID, &s.Turns}, extra...)...)
 	s.CreatedAt = time.Unix(0, at).UTC()
 	return err

@@ -9,11 +9,13 @@ let csrf = '';
 
 /** An error from the API: status, SPEC's error code and a readable message. */
 export class ApiError extends Error {
-  constructor(status, code, message, retryAfter = 0) {
+  constructor(status, code, message, retryAfter = 0, fields = []) {
     super(message);
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    // fields are every problem of a document sent: {field, message}.
+    this.fields = fields;
   }
 }
 
@@ -69,11 +71,13 @@ export async function json(url, opts) {
 export async function errorOf(res) {
   let code = `http_${res.status}`;
   let message = `${res.status} ${res.statusText}`.trim();
+  let fields = [];
   try {
     const body = await res.json();
     if (body && body.error) {
       code = body.error.code || code;
       message = body.error.message || message;
+      fields = Array.isArray(body.error.fields) ? body.error.fields : [];
     }
   } catch { /* not JSON */ }
   const retryAfter = Number(res.headers.get('Retry-After')) || 0;
@@ -82,5 +86,5 @@ export async function errorOf(res) {
   // send); the page says where to enter one. A refused key keeps the
   // server's reason (not valid, revoked).
   if (res.status === 401 && !apiKey()) message = t('err.401');
-  return new ApiError(res.status, code, message, retryAfter);
+  return new ApiError(res.status, code, message, retryAfter, fields);
 }

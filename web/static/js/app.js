@@ -12,6 +12,7 @@ import { History, exportRecord, deleteRecord, deleteConversation } from './histo
 import { Thread } from './thread.js';
 import { Reader } from './reader.js';
 import { boot } from './boot.js';
+import { Councils } from './councils.js';
 
 const $ = (id) => document.getElementById(id);
 let st = newState();
@@ -28,6 +29,7 @@ const thread = new Thread({
   root: $('thread'), after: $('thread-after'), form: $('followup'), input: $('followup-q'), submit: $('followup-submit'),
   onOpen: (id) => navigate(id), onAsked: (id) => { navigate(id); hist.refresh(); }, onError: showError, onDrawn: () => drawFields(),
 });
+const councils = new Councils({ select: $('council'), row: $('council-row'), dialog: $('council-editor'), onError: showError, onStatus: status });
 
 function status(key) { $('status').textContent = key ? t(key) : ''; }
 
@@ -118,6 +120,7 @@ function drawFields() {
   $('sim-banner').hidden = !simulated(st);
   $('f-code').textContent = st.id ? st.id.slice(0, 12).toUpperCase() : '—';
   $('f-rule').textContent = st.rule ? st.rule.toUpperCase() : '—';
+  $('f-council').textContent = st.council ? st.council.name.toUpperCase() : '—';
   $('f-round').textContent = st.id ? `${st.rounds.length}/${Math.max(st.maxRounds, st.rounds.length)}` : '—';
   $('f-mode').textContent = st.id && !ended(st) ? 'ON' : 'OFF';
   $('asked-wrap').hidden = !st.question;
@@ -151,6 +154,7 @@ async function submit() {
   try {
     const body = { question, rule: $('rule').value };
     if ($('rounds').value) body.rounds = Number($('rounds').value);
+    if (councils.selected()) body.council = councils.selected();
     const res = await json('/api/deliberations', { method: 'POST', body });
     navigate(res.id);
     $('question').value = '';
@@ -175,7 +179,10 @@ function wire() {
     drawTrace($('trace'), st);
     hist.draw();
     thread.draw();
+    councils.relabel();
   });
+  $('council-edit').addEventListener('click', () => councils.open($('council').value));
+  $('council-new').addEventListener('click', () => councils.open(''));
   for (const tab of [$('tab-history'), $('tab-trace')]) tab.addEventListener('click', () => selectTab(tab));
   $('export-md').addEventListener('click', () => exportRecord(st.id, 'md').catch(showError));
   $('export-json').addEventListener('click', () => exportRecord(st.id, 'json').catch(showError));
@@ -192,7 +199,7 @@ function wire() {
     $('login-key').value = '';
     clearError();
     if (mode === 'signin') { mode = 'key'; hideSignIn(); }
-    const retry = retryAfterLogin || (() => { route(); hist.refresh(); });
+    const retry = retryAfterLogin || (() => { route(); hist.refresh(); councils.refresh().catch(showError); });
     retryAfterLogin = null;
     retry();
   });
@@ -252,6 +259,7 @@ async function start() {
   }
   route();
   hist.refresh();
+  councils.refresh().catch(showError);
 }
 
 apply();

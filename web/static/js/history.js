@@ -120,8 +120,9 @@ export class History {
     meta.className = 'history-meta';
     const word = it.decision ? (verdictWords[it.decision]?.[0] ?? it.decision) : it.status;
     const when = it.created_at ? new Date(it.created_at).toLocaleString() : '';
+    const council = it.council && it.council !== 'default' ? it.council : '';
     const turns = it.turns > 1 ? t('hist.turns', { n: it.turns }) : '';
-    meta.textContent = [word, t('rules')[it.rule] || it.rule, turns, when, it.simulated ? t('sim') : ''].filter(Boolean).join(' · ');
+    meta.textContent = [word, t('rules')[it.rule] || it.rule, council, turns, when, it.simulated ? t('sim') : ''].filter(Boolean).join(' · ');
     a.append(q, meta);
     li.append(a);
     return li;

@@ -142,12 +142,22 @@ export class View {
     p.text.id = `text-${id}`;
     this.drawRounds(st, id, p);
     p.state.textContent = ph === 'waiting' || ph === 'thinking' ? t(ph) : verdictWords[ph]?.[1] ?? ph;
-    p.model.textContent = a.provider ? `${a.provider}/${a.model}` : '';
+    this.drawModel(st, p, a);
     const follow = p.text.scrollHeight - p.text.scrollTop - p.text.clientHeight < 32;
     p.text.replaceChildren(renderMarkdown(a.text));
     if (follow) p.text.scrollTop = p.text.scrollHeight;
     p.verdict.replaceChildren(...this.verdictNodes(st, id, a.verdict, r === currentRound(st)));
     p.errors.replaceChildren(...a.errors.map((e) => h('li', '', e)));
+  }
+
+  /** The council and the model that answered: frugal · openai/llama3.2. */
+  drawModel(st, p, a) {
+    const model = a.provider ? `${a.provider}/${a.model}` : '';
+    const council = st.council?.name || '';
+    p.model.title = [council && `${t('council')}: ${council}`, model].filter(Boolean).join(' · ');
+    p.root.dataset.council = council;
+    if (!council) { p.model.textContent = model; return; }
+    p.model.replaceChildren(h('span', 'plate-council', council), model ? ` · ${model}` : '');
   }
 
   verdictNodes(st, id, v, latest = true) {
