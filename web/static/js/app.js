@@ -28,6 +28,7 @@ const hist = new History($('history'), { onOpen: (id) => navigate(id), onError: 
 const thread = new Thread({
   root: $('thread'), after: $('thread-after'), form: $('followup'), input: $('followup-q'), submit: $('followup-submit'),
   onOpen: (id) => navigate(id), onAsked: (id) => { navigate(id); hist.refresh(); }, onError: showError, onDrawn: () => drawFields(),
+  council: () => councils.selected(),
 });
 const councils = new Councils({ select: $('council'), row: $('council-row'), dialog: $('council-editor'), onError: showError, onStatus: status });
 

@@ -41,11 +41,13 @@ export function laterOf(turns, id) {
  * Thread draws the conversation of the deliberation on screen: earlier
  * turns into root, later ones into after, and runs the follow-up form.
  * onOpen(id) opens a turn; onAsked(id) is told of a follow-up started;
- * onError(err) of a failure; onDrawn() each time the thread is drawn.
+ * onError(err) of a failure; onDrawn() each time the thread is drawn;
+ * council() names the council a follow-up is put to ('': the default), as
+ * the question form does.
  */
 export class Thread {
-  constructor({ root, after, form, input, submit, onOpen, onAsked, onError, onDrawn = () => {} }) {
-    Object.assign(this, { root, after, form, input, submit, onOpen, onAsked, onError, onDrawn });
+  constructor({ root, after, form, input, submit, onOpen, onAsked, onError, onDrawn = () => {}, council = () => '' }) {
+    Object.assign(this, { root, after, form, input, submit, onOpen, onAsked, onError, onDrawn, council });
     this.id = '';
     this.turns = [];
     this.gen = 0;
@@ -184,6 +186,7 @@ export class Thread {
     try {
       const body = { question, follow_up: st.id };
       if (st.rule) body.rule = st.rule;
+      if (this.council()) body.council = this.council();
       const res = await json('/api/deliberations', { method: 'POST', body });
       this.input.value = '';
       this.onAsked(res.id);
