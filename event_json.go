@@ -44,6 +44,9 @@ func (e Event) AppendJSON(b []byte) ([]byte, error) {
 		w.boolean("simulated", true)
 	}
 	w.optNum("max_rounds", int64(e.MaxRounds))
+	w.optStr("conversation_id", e.ConversationID)
+	w.optStr("parent_id", e.ParentID)
+	w.optNum("turn", int64(e.Turn))
 	if e.Council != nil {
 		w.council(e.Council)
 	}

@@ -68,6 +68,10 @@ type Config struct {
 	// `rounds:`; majority and magi.DefaultRounds when unset).
 	Rule   magi.Rule
 	Rounds int
+	// ContextBytes is the budget of the context a follow-up's agents
+	// receive (MAGI_CONTEXT_BYTES, the agents file's `context_bytes:`;
+	// magi.DefaultContextBytes when unset).
+	ContextBytes int
 	// AllowedModels restricts, per provider, the models a saved council
 	// may choose (MAGI_ALLOWED_MODELS_<PROVIDER>, the file's
 	// allowed_models:); a provider without a list allows any model, one

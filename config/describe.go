@@ -122,6 +122,7 @@ func (c *Config) describeServer(w io.Writer) {
 	fmt.Fprintf(w, "db\t%s\t(%s)\n", db, c.Sources["db"])
 	fmt.Fprintf(w, "rule\t%s\t(%s)\n", c.Rule, c.Sources["rule"])
 	fmt.Fprintf(w, "rounds\t%d\t(%s)\n", c.Rounds, c.Sources["rounds"])
+	fmt.Fprintf(w, "follow-up context bytes\t%d\t(%s)\n", c.ContextBytes, c.Sources["context_bytes"])
 	fmt.Fprintf(w, "max question bytes\t%d\t(%s)\n", c.MaxQuestionBytes, c.Sources["max_question_bytes"])
 	fmt.Fprintf(w, "max running\t%d\t(%s)\n", c.MaxRunning, c.Sources["max_running"])
 	fmt.Fprintf(w, "running per key\t%s\t(%s)\n", c.describeShare(), c.Sources["quota_concurrent"])

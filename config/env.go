@@ -128,6 +128,9 @@ func (c *Config) readLimits(getenv func(string) string) error {
 	c.QuotaPerMinute = r.int("quota_per_minute", "MAGI_QUOTA_PER_MINUTE", 0, 0, &err)
 	c.QuotaConcurrent, c.QuotaConcurrentShare = r.share("quota_concurrent", "MAGI_QUOTA_CONCURRENT", c.MaxRunning, &err)
 	c.QuotaTokensPerDay = r.int("quota_tokens_per_day", "MAGI_QUOTA_TOKENS_PER_DAY", 0, 0, &err)
+	if e := c.readContextBytes(getenv); e != nil {
+		setErr(&err, e)
+	}
 	for _, o := range strings.Split(getenv("MAGI_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)

@@ -60,7 +60,8 @@ func (r *Runner) Start(ctx context.Context, q magi.Question) error {
 		return err
 	}
 	w, err := r.open(ctx, magi.NewDeliberation{ID: q.ID, Question: q.Text, Rule: q.Rule, Owner: q.Owner,
-		CreatedAt: time.Now().UTC(), Simulated: c.Simulated(), Council: c.name()})
+		CreatedAt: time.Now().UTC(), Simulated: c.Simulated(), Council: c.name(),
+		ConversationID: q.ConversationID, ParentID: q.ParentID})
 	if err != nil {
 		r.release(q.ID)
 		return err

@@ -21,6 +21,10 @@ func (s *Server) handleInvocations() http.Handler {
 		}
 		p := principalOf(r.Context())
 		q.ID, q.Owner = magi.NewID(), p.ID()
+		if q, err = s.followUp(r.Context(), p, q); err != nil {
+			writeError(w, r, err)
+			return
+		}
 		if err := s.admit(r, q); err != nil {
 			writeError(w, r, err)
 			return

@@ -14,6 +14,9 @@ type createResponse struct {
 	ID        string      `json:"id"`
 	Status    magi.Status `json:"status"`
 	EventsURL string      `json:"events_url"`
+	// ConversationID is the conversation of the new deliberation: its
+	// own id unless it follows up another.
+	ConversationID string `json:"conversation_id"`
 }
 
 func (s *Server) handleCreate() http.Handler {
@@ -25,6 +28,10 @@ func (s *Server) handleCreate() http.Handler {
 		}
 		// Whoever asks owns it, admin or not (an admin sees all anyway).
 		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).ID()
+		if q, err = s.followUp(r.Context(), principalOf(r.Context()), q); err != nil {
+			writeError(w, r, err)
+			return
+		}
 		if err := s.admit(r, q); err != nil {
 			writeError(w, r, err)
 			return
@@ -34,14 +41,19 @@ func (s *Server) handleCreate() http.Handler {
 			return
 		}
 		s.metrics.started()
-		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text))
+		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text),
+			"follows", q.ParentID)
 		if wantsStream(r) {
 			s.stream(w, r, q.ID, 0)
 			return
 		}
 		url := "/api/deliberations/" + q.ID + "/events"
 		w.Header().Set("Location", "/api/deliberations/"+q.ID)
-		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url})
+		conv := q.ConversationID
+		if conv == "" {
+			conv = q.ID
+		}
+		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url, ConversationID: conv})
 	})
 }
 
@@ -164,6 +176,14 @@ func (s *Server) handleExport() http.Handler {
 		id, err := pathID(r)
 		if err != nil {
 			writeError(w, r, err)
+			return
+		}
+		if whole, err := wholeConversation(r); err != nil || whole {
+			if err != nil {
+				writeError(w, r, err)
+			} else {
+				s.exportConversation(w, r, id, format)
+			}
 			return
 		}
 		rec, err := s.store.Deliberation(r.Context(), id, principalOf(r.Context()).Owner())

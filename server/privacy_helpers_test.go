@@ -63,7 +63,9 @@ type privOptions struct {
 	// cfg, when set, is the configuration of the server's council: its
 	// agents, and every provider it offers answered by provider; saved
 	// councils are checked against it.
-	cfg      *config.Config
+	cfg *config.Config
+	// provider is the model of every agent (nil: a heldProvider), and of
+	// every provider cfg offers.
 	provider magi.Provider
 }
 
@@ -86,8 +88,12 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 	if o.held {
 		ps.hold = make(chan struct{})
 	}
+	var model magi.Provider = heldProvider{ps.hold}
+	if o.provider != nil {
+		model = o.provider
+	}
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{},
-		Providers: map[string]magi.Provider{"fake": heldProvider{ps.hold}}, Retry: provider.Policy{Attempts: 1}}
+		Providers: map[string]magi.Provider{"fake": model}, Retry: provider.Policy{Attempts: 1}}
 	for _, a := range magi.DefaultAgents() {
 		a.Provider, a.Model = "fake", "m"
 		c.Agents[a.ID] = a

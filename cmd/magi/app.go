@@ -133,7 +133,8 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 // and those it offers to saved councils, each once.
 func newCouncil(ctx context.Context, cfg *config.Config) (*council.Council, error) {
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
-		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds}
+		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds,
+		ContextBytes: cfg.ContextBytes}
 	names := slices.Clone(cfg.Offered)
 	for _, a := range cfg.Agents {
 		c.Agents[a.ID] = a

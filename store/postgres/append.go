@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -48,14 +49,27 @@ func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberati
 		if refused[i] != nil {
 			continue
 		}
+		if n.ParentID != "" {
+			var err error
+			if refused[i], err = parent(ctx, tx, n); err != nil {
+				return err
+			}
+			if refused[i] != nil {
+				continue
+			}
+		}
 		at := n.CreatedAt
 		if at.IsZero() {
 			at = time.Unix(0, now)
 		}
+		conv := n.ConversationID
+		if conv == "" {
+			conv = n.ID
+		}
 		q.Queue(`INSERT INTO deliberations
-			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council)
-			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-			n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, d.instance, n.Council)
+			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council, conversation_id, parent_id)
+			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+			n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, d.instance, n.Council, conv, n.ParentID)
 		queued = append(queued, i)
 	}
 	if len(queued) == 0 {
@@ -73,6 +87,22 @@ func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberati
 		}
 	}
 	return res.Close()
+}
+
+// parent checks the parent of the follow-up n, and keeps its row from
+// being deleted until tx ends (a Delete waits, then sees the follow-up):
+// item is n's refusal, err a failure of the whole transaction.
+func parent(ctx context.Context, tx pgx.Tx, n magi.NewDeliberation) (item, err error) {
+	var owner, status, conv string
+	err = tx.QueryRow(ctx, `SELECT owner, status, conversation_id FROM deliberations WHERE id = $1 FOR SHARE`, n.ParentID).
+		Scan(&owner, &status, &conv)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return journal.NotFound(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return journal.CheckParent(n, owner, magi.Status(status), conv), nil
 }
 
 // state is a deliberation's row as the batch sees it.

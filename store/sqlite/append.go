@@ -34,6 +34,11 @@ func (d *DB) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 	now := time.Now().UnixNano()
 	create := tx.StmtContext(ctx, d.stmts.create)
 	for i, n := range b.Create {
+		if refused.Create[i] == nil && n.ParentID != "" {
+			if refused.Create[i], err = parentTx(ctx, tx, n); err != nil {
+				return refused, wrap("create", err)
+			}
+		}
 		if refused.Create[i] == nil {
 			if refused.Create[i], err = createTx(ctx, create, n, d.instance, now); err != nil {
 				return refused, wrap("create", err)
@@ -92,8 +97,8 @@ func prepare(ctx context.Context, db *sql.DB) (stmts, error) {
 		sql string
 	}{
 		{&st.create, `INSERT INTO deliberations
-			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council)
-			VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
+			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council, conversation_id, parent_id)
+			VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&st.advance, `UPDATE deliberations SET last_seq = ?, status = ?, decision = ?, updated_at = ?
 			WHERE id = ? AND last_seq = ? AND status = 'running'`},
 		{&st.sel, `SELECT last_seq, status FROM deliberations WHERE id = ?`},
@@ -125,7 +130,12 @@ func createTx(ctx context.Context, create *sql.Stmt, n magi.NewDeliberation, ins
 	if at.IsZero() {
 		at = time.Unix(0, now)
 	}
-	res, err := create.ExecContext(ctx, n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, instance, n.Council)
+	conv := n.ConversationID
+	if conv == "" {
+		conv = n.ID
+	}
+	res, err := create.ExecContext(ctx, n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, instance,
+		n.Council, conv, n.ParentID)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +143,21 @@ func createTx(ctx context.Context, create *sql.Stmt, n magi.NewDeliberation, ins
 		return journal.Exists(n.ID), err
 	}
 	return nil, nil
+}
+
+// parentTx checks the parent of the follow-up n in tx: item is n's
+// refusal, err a failure of the whole transaction.
+func parentTx(ctx context.Context, tx *sql.Tx, n magi.NewDeliberation) (item, err error) {
+	var owner, status, conv string
+	err = tx.QueryRowContext(ctx, `SELECT owner, status, conversation_id FROM deliberations WHERE id = ?`, n.ParentID).
+		Scan(&owner, &status, &conv)
+	if errors.Is(err, sql.ErrNoRows) {
+		return journal.NotFound(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return journal.CheckParent(n, owner, magi.Status(status), conv), nil
 }
 
 // advanceTx moves the row of a run of events to its last event, if the
