@@ -39,18 +39,22 @@ var contentTypes = map[string]string{
 	".txt":  "text/plain; charset=utf-8",
 }
 
-// asset is one embedded file, read once.
+// asset is one embedded file, read once, with its gzip form when that is
+// smaller (compressed once, at start-up).
 type asset struct {
 	body        []byte
 	contentType string
 	etag        string
+	gz          []byte // nil: sent as it is
+	gzETag      string // the gzip form is another representation: its own ETag
 }
 
 // Handler serves the UI: index.html for "/" and for the deep links
 // "/d/{id}" that name a deliberation, and the static assets (css/, js/, …)
 // by path. Every response is revalidated (Cache-Control: no-cache with a
-// strong ETag), so a new binary's UI is picked up at once while unchanged
-// files cost a 304. Anything else is 404.
+// strong ETag made from the content), so a new binary's UI is picked up at
+// once while unchanged files cost a 304. Text is sent gzipped to a client
+// that accepts it. Anything else is 404.
 func Handler() http.Handler {
 	sub, err := fs.Sub(static, "static")
 	if err != nil {
@@ -89,7 +93,13 @@ func load(fsys fs.FS) map[string]*asset {
 			ct = "application/octet-stream"
 		}
 		sum := sha256.Sum256(body)
-		assets[name] = &asset{body: body, contentType: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+		a := &asset{body: body, contentType: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+		if compressible(ct) {
+			if gz := gzipped(body); len(gz) < len(body) {
+				a.gz, a.gzETag = gz, `"`+hex.EncodeToString(sum[:12])+`-gz"`
+			}
+		}
+		assets[name] = a
 		return nil
 	})
 	if err != nil {
@@ -98,20 +108,28 @@ func load(fsys fs.FS) map[string]*asset {
 	return assets
 }
 
-// serve writes one asset with its headers; http.ServeContent answers
-// If-None-Match and Range.
+// serve writes one asset with its headers, gzipped when the client accepts
+// it; http.ServeContent answers If-None-Match and Range.
 func serve(a *asset) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", a.contentType)
 		h.Set("Cache-Control", "no-cache")
-		h.Set("ETag", a.etag)
+		body, etag := a.body, a.etag
+		if a.gz != nil {
+			h.Add("Vary", "Accept-Encoding")
+			if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+				body, etag = a.gz, a.gzETag
+				h.Set("Content-Encoding", "gzip")
+			}
+		}
+		h.Set("ETag", etag)
 		h.Set("X-Content-Type-Options", "nosniff")
 		if strings.HasPrefix(a.contentType, "text/html") {
 			h.Set("Content-Security-Policy", ContentSecurityPolicy)
 			h.Set("Referrer-Policy", "no-referrer")
 			h.Set("X-Frame-Options", "DENY")
 		}
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 	})
 }

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"io/fs"
 	"net/http"
@@ -132,5 +134,47 @@ func TestStatic_NoInlineCode(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestHandler_Gzip(t *testing.T) {
+	h := web.Handler()
+	for _, path := range []string{"/", "/d/x", "/js/app.js", "/css/magi.css", "/favicon.svg"} {
+		plain := get(t, h, http.MethodGet, path, nil)
+		want, _ := io.ReadAll(plain.Body)
+		if plain.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s without Accept-Encoding: Content-Encoding %q", path, plain.Header.Get("Content-Encoding"))
+		}
+		res := get(t, h, http.MethodGet, path, map[string]string{"Accept-Encoding": "br, gzip, deflate"})
+		if res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("%s: Content-Encoding %q, Vary %q; want gzip, Accept-Encoding", path, res.Header.Get("Content-Encoding"), res.Header.Get("Vary"))
+		}
+		raw, _ := io.ReadAll(res.Body)
+		if len(raw) >= len(want) {
+			t.Errorf("%s: gzipped %d bytes, plain %d", path, len(raw), len(want))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: the gzipped body (%v) differs from the plain one", path, err)
+		}
+		if res.Header.Get("ETag") == plain.Header.Get("ETag") {
+			t.Errorf("%s: the gzipped and plain forms share the ETag %s", path, res.Header.Get("ETag"))
+		}
+		again := get(t, h, http.MethodGet, path, map[string]string{"Accept-Encoding": "gzip", "If-None-Match": res.Header.Get("ETag")})
+		if again.StatusCode != http.StatusNotModified {
+			t.Errorf("%s: revalidating the gzipped form: %s, want 304", path, again.Status)
+		}
+	}
+	for _, ae := range []string{"gzip;q=0", "identity", "*;q=0", "deflate, br", "gzip;q=0, *"} {
+		if res := get(t, h, http.MethodGet, "/js/app.js", map[string]string{"Accept-Encoding": ae}); res.Header.Get("Content-Encoding") != "" {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want none", ae, res.Header.Get("Content-Encoding"))
+		}
+	}
+	if res := get(t, h, http.MethodGet, "/js/app.js", map[string]string{"Accept-Encoding": "*"}); res.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("Accept-Encoding *: Content-Encoding %q, want gzip", res.Header.Get("Content-Encoding"))
 	}
 }

@@ -1,4 +1,5 @@
-// boot.js — the short boot sequence of the original MAGI display. Skipped
+// boot.js — the short boot sequence of the original MAGI display, played
+// once per browser session (sessionStorage), not on every reload. Skipped
 // entirely under prefers-reduced-motion; any key or click ends it.
 
 const LINES = [
@@ -10,9 +11,20 @@ const LINES = [
   'ALL SYSTEMS NOMINAL',
 ];
 
-/** Plays the boot sequence in el unless the user prefers reduced motion. */
+const KEY = 'magi.booted';
+
+/** Whether this tab's session has played the sequence; marks it played. */
+function played() {
+  try {
+    if (sessionStorage.getItem(KEY)) return true;
+    sessionStorage.setItem(KEY, '1');
+  } catch { /* storage may be off: play it */ }
+  return false;
+}
+
+/** Plays the boot sequence in el, once a session, unless the user prefers reduced motion. */
 export function boot(el) {
-  if (matchMedia('(prefers-reduced-motion: reduce)').matches) return;
+  if (matchMedia('(prefers-reduced-motion: reduce)').matches || played()) return;
   el.hidden = false;
   const timers = [];
   const end = () => {

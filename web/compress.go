@@ -1,0 +1,56 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"strconv"
+	"strings"
+)
+
+// compressible reports whether files of media type ct are worth gzipping:
+// text, scripts and SVG; images are compressed already.
+func compressible(ct string) bool {
+	return strings.HasPrefix(ct, "text/") || strings.HasPrefix(ct, "image/svg") || strings.HasPrefix(ct, "application/json")
+}
+
+// gzipped is body compressed at the best level: done once per file at
+// start-up, so the cost is paid once.
+func gzipped(body []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // a valid level never fails
+	_, _ = zw.Write(body)                                    // a bytes.Buffer never fails
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether an Accept-Encoding header value admits gzip:
+// "gzip" or "*" with a q-value above zero (RFC 9110, section 12.5.3).
+func acceptsGzip(header string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "x-gzip" && name != "*" {
+			continue
+		}
+		ok := qualityAboveZero(params)
+		if name != "*" {
+			return ok
+		}
+		star = ok
+	}
+	return star
+}
+
+// qualityAboveZero reads the q parameter of an Accept-Encoding element;
+// absent means 1.
+func qualityAboveZero(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return err == nil && q > 0
+		}
+	}
+	return true
+}
