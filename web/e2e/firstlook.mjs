@@ -5,7 +5,9 @@ import { launch, shot } from './helpers.mjs';
 
 const FAST = process.env.MAGI_SIM_URL || 'http://127.0.0.1:8099';
 const SLOW = process.env.MAGI_SLOW_URL || 'http://127.0.0.1:8098';
-const SIZES = { laptop: { width: 1366, height: 650 }, wide: { width: 1920, height: 1080 }, phone: { width: 390, height: 844 } };
+const ALL = { laptop: { width: 1366, height: 650 }, wide: { width: 1920, height: 1080 }, phone: { width: 390, height: 844 } };
+const SIZES = Object.fromEntries(Object.entries(ALL).filter(([k]) => !process.env.LOOK_SIZES || process.env.LOOK_SIZES.split(',').includes(k)));
+const LANGS = process.env.LOOK_LANGS ? process.env.LOOK_LANGS.split(',') : ['en', 'ja'];
 
 async function post(base, path, body) {
   const res = await fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -30,7 +32,7 @@ const longD = await post(FAST, '/api/deliberations', { question: long });
 await done(FAST, longD.id);
 
 const browser = await launch();
-for (const lang of ['en', 'ja']) {
+for (const lang of LANGS) {
   for (const [size, vp] of Object.entries(SIZES)) {
     const page = await browser.context.newPage();
     await page.addInitScript((l) => localStorage.setItem('magi.lang', l), lang);

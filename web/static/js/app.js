@@ -5,7 +5,7 @@ import { apply, setLanguage, language, t } from './i18n.js';
 import { apiKey, json, request, setApiKey } from './api.js';
 import { whoAmI, signInURL, signOut } from './auth.js';
 import { openStream, terminal } from './stream.js';
-import { newState, applyEvent, simulated, ended, NAMES } from './council.js';
+import { newState, applyEvent, simulated, ended } from './council.js';
 import { View } from './view.js';
 import { drawTrace } from './trace.js';
 import { History, exportRecord, deleteRecord, deleteConversation } from './history.js';
@@ -13,6 +13,7 @@ import { Thread } from './thread.js';
 import { Reader } from './reader.js';
 import { boot } from './boot.js';
 import { Councils } from './councils.js';
+import { alertUser, clearAlert, foldForm, wireChrome } from './chrome.js';
 
 const $ = (id) => document.getElementById(id);
 let st = newState();
@@ -22,7 +23,10 @@ let retryAfterLogin = null;
 // required, not signed in), 'key' or 'open'.
 let mode = 'open';
 
-const view = new View({ triad: $('triad'), solomonSlot: $('solomon-slot'), decision: $('decision'), onRead: (id) => reader.open(id, st, view.roundOf(id, st)) });
+const view = new View({
+  triad: $('triad'), solomonSlot: $('solomon-slot'), decision: $('decision'), chip: $('decision-chip'), announce: $('announce'),
+  onRead: (id) => reader.open(id, st, view.roundOf(id, st)),
+});
 const reader = new Reader($('reader'));
 const hist = new History($('history'), { onOpen: (id) => navigate(id), onError: showError });
 const thread = new Thread({
@@ -38,12 +42,10 @@ function showError(err) {
   if (err?.name === 'AbortError') return;
   if (err?.status === 401 && mode === 'session') { showExpired(); return; }
   if (err?.status === 401) { askKey(); }
-  const box = $('alert');
-  box.textContent = err?.message || String(err);
-  box.hidden = false;
+  alertUser(err?.message || String(err));
 }
 
-function clearError() { $('alert').hidden = true; $('alert').textContent = ''; }
+function clearError() { clearAlert(); }
 
 /** A 401: the session ended (say so; the screen stays), or a key is needed. */
 function unauthorized(retry) {
@@ -102,7 +104,11 @@ function show(id) {
   stream = openStream(`/api/deliberations/${encodeURIComponent(id)}/events`, {
     onEvent,
     onState: (s) => status({ live: 'st.live', reconnecting: 'st.reconnect', ended: st.fatal ? '' : 'st.done' }[s] || ''),
-    onFail: showError,
+    onFail: (err) => {
+      // An unknown id is said once, by the banner: no alert, nothing to stop.
+      if (err.status === 404) { st.missing = true; view.update(st, 'all'); drawFields(); drawTrace($('trace'), st); status(''); return; }
+      showError(err);
+    },
     onUnauthorized: () => unauthorized(() => show(id)),
   });
 }
@@ -112,7 +118,6 @@ function onEvent(ev) {
   view.update(st, what);
   reader.update(st, what);
   if (what === 'council' || ev.type === 'trace' || ev.type === 'error' || ev.type === 'verdict') { drawFields(); drawTrace($('trace'), st); }
-  if (ev.type === 'error' && ev.message) showError({ message: ev.agent ? `${NAMES[ev.agent] || ev.agent}: ${ev.message}` : ev.message });
   if ((ev.type === 'start' && ev.parent_id) || terminal(ev)) thread.load(st);
   if (terminal(ev)) hist.refresh();
 }
@@ -123,11 +128,13 @@ function drawFields() {
   $('f-rule').textContent = st.rule ? st.rule.toUpperCase() : '—';
   $('f-council').textContent = st.council ? st.council.name.toUpperCase() : '—';
   $('f-round').textContent = st.id ? `${st.rounds.length}/${Math.max(st.maxRounds, st.rounds.length)}` : '—';
-  $('f-mode').textContent = st.id && !ended(st) ? 'ON' : 'OFF';
+  $('f-mode').textContent = t(st.id && !ended(st) ? 'on' : 'off');
+  if (st.missing) $('f-round').textContent = '—';
   $('asked-wrap').hidden = !st.question;
   $('asked').textContent = st.question;
-  $('actions').hidden = !st.id;
+  $('actions').hidden = !st.id || st.missing;
   $('cancel-run').hidden = !st.id || ended(st);
+  document.body.dataset.view = st.missing ? 'missing' : st.id ? 'deliberation' : 'start';
   thread.ready(st);
   $('export-thread').hidden = $('delete-thread').hidden = thread.size() < 2;
   document.title = st.question ? `MAGI — ${st.question.slice(0, 60)}` : 'MAGI';
@@ -136,6 +143,7 @@ function drawFields() {
 function route() {
   if (mode === 'signin') return;
   const m = /^\/d\/([^/]+)\/?$/.exec(location.pathname);
+  foldForm(Boolean(m));
   show(m ? decodeURIComponent(m[1]) : '');
 }
 
@@ -143,6 +151,7 @@ function navigate(id) {
   const path = id ? `/d/${encodeURIComponent(id)}` : '/';
   if (location.pathname !== path) window.history.pushState({ id }, '', path);
   clearError();
+  foldForm(Boolean(id));
   show(id);
 }
 
@@ -169,6 +178,7 @@ async function submit() {
 }
 
 function wire() {
+  wireChrome();
   $('ask').addEventListener('submit', (e) => { e.preventDefault(); submit(); });
   $('question').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
@@ -178,13 +188,13 @@ function wire() {
     setLanguage(language() === 'ja' ? 'en' : 'ja');
     view.update(st, 'all');
     drawTrace($('trace'), st);
+    drawFields();
     hist.draw();
     thread.draw();
     councils.relabel();
   });
   $('council-edit').addEventListener('click', () => councils.open($('council').value));
   $('council-new').addEventListener('click', () => councils.open(''));
-  for (const tab of [$('tab-history'), $('tab-trace')]) tab.addEventListener('click', () => selectTab(tab));
   $('export-md').addEventListener('click', () => exportRecord(st.id, 'md').catch(showError));
   $('export-json').addEventListener('click', () => exportRecord(st.id, 'json').catch(showError));
   $('delete').addEventListener('click', onDelete);
@@ -205,14 +215,6 @@ function wire() {
     retry();
   });
   addEventListener('popstate', route);
-}
-
-function selectTab(tab) {
-  for (const other of [$('tab-history'), $('tab-trace')]) {
-    const on = other === tab;
-    other.setAttribute('aria-selected', String(on));
-    $(other.getAttribute('aria-controls')).hidden = !on;
-  }
 }
 
 /** Whether btn (labelled key) was clicked a second time, to confirm. */

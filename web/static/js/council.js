@@ -12,7 +12,7 @@ export const NAMES = { melchior: 'MELCHIOR·1', balthasar: 'BALTHASAR·2', caspe
 
 function newAgent(id, round = 1, info = null) {
   return {
-    id, round, name: NAMES[id], provider: info?.provider || '', model: info?.model || '', text: '', verdict: null, errors: [],
+    id, round, name: NAMES[id], provider: info?.provider || '', model: info?.model || '', text: '', verdict: null, errors: [], failure: null,
     started: false, attempts: 0, retries: 0, fallbacks: 0, ttft: null, duration: null, tokens: null,
   };
 }
@@ -26,18 +26,25 @@ export function newState(id = '') {
   return {
     id, question: '', rule: '', simulated: false, agents, rounds: [first], maxRounds: 0, reasons: {}, infos: {}, council: null,
     conversation: id, parent: '', turn: 1,
-    tally: null, outcome: null, fatal: null, lastSeq: 0, created: '',
+    tally: null, outcome: null, fatal: null, missing: false, lastSeq: 0, created: '',
   };
 }
 
-/** The phase of an agent: waiting, thinking, or its decision. */
-export function phase(a) {
+/**
+ * The phase of agent a of st: its decision once it voted; 'idle' when
+ * there is no such deliberation; 'failed' or 'stopped' when st ended
+ * without its vote (cancelled, failed, interrupted, shut down); else
+ * 'thinking' once it started, 'waiting' before.
+ */
+export function phase(a, st = null) {
   if (a.verdict) return a.verdict.decision || 'ABSTAINED';
+  if (st?.missing) return 'idle';
+  if (st && ended(st)) return a.failure ? 'failed' : 'stopped';
   return a.started || a.text ? 'thinking' : 'waiting';
 }
 
-/** Whether st has ended: completed or failed. */
-export function ended(st) { return Boolean(st.outcome || st.fatal); }
+/** Whether st has ended: completed, failed, or not found. */
+export function ended(st) { return Boolean(st.outcome || st.fatal || st.missing); }
 
 /** Whether any sign says no real model answered. */
 export function simulated(st) {
@@ -128,7 +135,11 @@ export function applyEvent(st, ev) {
         st.fatal = { code: ev.code || 'error', message: ev.message || '' };
         return 'council';
       }
-      if (a) { a.errors.push(`${ev.code ? `${ev.code}: ` : ''}${ev.message || ''}`); return a.id; }
+      if (a) {
+        a.errors.push(`${ev.code ? `${ev.code}: ` : ''}${ev.message || ''}`);
+        a.failure = { code: ev.code || 'error', message: ev.message || '' };
+        return a.id;
+      }
       return '';
     default:
       return '';
@@ -147,7 +158,7 @@ function applyTrace(a, stage, tr) {
       break;
     case 'retry':
       a.retries++;
-      if (tr.error) a.errors.push(`retry ${tr.attempt ?? a.retries}${tr.delay_ms ? ` after ${tr.delay_ms} ms` : ''}: ${tr.error}`);
+      if (tr.error) a.errors.push(`retry ${tr.attempt ?? a.retries}${tr.delay_ms ? ` (${tr.delay_ms} ms)` : ''}: ${tr.error}`);
       break;
     case 'fallback':
       a.fallbacks++;

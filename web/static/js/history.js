@@ -2,7 +2,7 @@
 // cursor), the turns of a conversation grouped under its newest, and the
 // export and delete actions on one of them.
 import { json, request, ApiError } from './api.js';
-import { t, verdictWords } from './i18n.js';
+import { t, verdictWords, language } from './i18n.js';
 
 /** History draws GET /api/deliberations into root; onOpen(id) opens one. */
 export class History {
@@ -118,8 +118,8 @@ export class History {
     q.textContent = it.question;
     const meta = document.createElement('span');
     meta.className = 'history-meta';
-    const word = it.decision ? (verdictWords[it.decision]?.[0] ?? it.decision) : it.status;
-    const when = it.created_at ? new Date(it.created_at).toLocaleString() : '';
+    const word = it.decision ? (verdictWords[it.decision]?.[0] ?? it.decision) : t(`status.${it.status}`);
+    const when = it.created_at ? new Date(it.created_at).toLocaleString(language() === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '';
     const council = it.council && it.council !== 'default' ? it.council : '';
     const turns = it.turns > 1 ? t('hist.turns', { n: it.turns }) : '';
     meta.textContent = [word, t('rules')[it.rule] || it.rule, council, turns, when, it.simulated ? t('sim') : ''].filter(Boolean).join(' · ');

@@ -1,8 +1,12 @@
-// reader.js — the reader: one agent's whole text in a large dialog, as
-// safe Markdown or as the raw text, following the stream while open.
+// reader.js — the reader: one agent's whole answer in a large dialog at a
+// comfortable measure, as safe Markdown with its formatted verdict, or as
+// the raw text (RAW: the verdict JSON as the model wrote it). It opens at
+// the start and follows the stream only while the agent writes.
 import { renderMarkdown } from './markdown.js';
 import { t } from './i18n.js';
-import { NAMES, agentIn } from './council.js';
+import { NAMES, agentIn, currentRound, ended, phase } from './council.js';
+import { splitVerdict } from './verdict.js';
+import { h, voteNodes, verdictNodes } from './plate.js';
 
 /** Reader drives the <dialog> that shows one agent's text. */
 export class Reader {
@@ -32,6 +36,7 @@ export class Reader {
     this.title.textContent = round && st.rounds.length > 1 ? `${NAMES[id]} · ${t('round.n', { n: round })}` : NAMES[id];
     this.draw();
     if (!this.dialog.open) this.dialog.showModal();
+    this.body.scrollTop = 0;
     this.body.focus();
   }
 
@@ -44,15 +49,25 @@ export class Reader {
 
   draw() {
     if (!this.agent || !this.st) return;
-    const text = agentIn(this.st, this.agent, this.round).text;
-    const follow = this.body.scrollHeight - this.body.scrollTop - this.body.clientHeight < 32;
+    const st = this.st;
+    const a = agentIn(st, this.agent, this.round);
+    const latest = this.agent === 'solomon' || !this.round || this.round === currentRound(st);
+    const streaming = phase(a, st) === 'thinking' && latest && !ended(st);
+    const follow = streaming && this.body.scrollHeight - this.body.scrollTop - this.body.clientHeight < 32;
     if (this.raw) {
-      const pre = document.createElement('pre');
-      pre.className = 'raw';
-      pre.textContent = text;
+      const pre = h('pre', 'raw', a.text);
       this.body.replaceChildren(pre);
     } else {
-      this.body.replaceChildren(renderMarkdown(text));
+      const nodes = [renderMarkdown(splitVerdict(a.text).prose)];
+      if (a.verdict) {
+        const box = h('section', 'reader-verdict');
+        box.dataset.state = a.verdict.decision;
+        const head = h('p', 'reader-vote');
+        head.append(...voteNodes(a.verdict.decision, a.verdict.changedFrom));
+        box.append(head, ...verdictNodes(st, this.agent, a, latest));
+        nodes.push(box);
+      }
+      this.body.replaceChildren(...nodes);
     }
     if (follow) this.body.scrollTop = this.body.scrollHeight;
   }

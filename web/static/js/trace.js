@@ -17,7 +17,7 @@ const COLUMNS = ['tr.agent', 'tr.model', 'tr.ttft', 'tr.dur', 'tr.tokens', 'tr.c
 
 /** Draws st's trace into root as a table. */
 export function drawTrace(root, st) {
-  if (!st || !st.id) {
+  if (!st || !st.id || st.missing) {
     const p = document.createElement('p');
     p.className = 'empty';
     p.textContent = t('trace.empty');
@@ -41,7 +41,7 @@ export function drawTrace(root, st) {
     row.dataset.agent = id;
     row.dataset.round = String(round);
     const tokens = a.tokens ? `${a.tokens.input_tokens ?? 0} / ${a.tokens.output_tokens ?? 0}` : '—';
-    const retries = a.retries + (a.fallbacks ? ` (+${a.fallbacks} fallback)` : '');
+    const retries = a.retries + (a.fallbacks ? ` (+${a.fallbacks} ${t('tr.fallback')})` : '');
     const who = debated && id !== 'solomon' ? `${NAMES[id]} · ${t('round.short')}${round}` : NAMES[id];
     const cells = [who, a.provider ? `${a.provider} / ${a.model}` : '—', ms(a.ttft), ms(a.duration), tokens, cost(a.tokens), retries];
     cells.forEach((v, k) => {
@@ -65,7 +65,7 @@ export function drawTrace(root, st) {
     const p = document.createElement('p');
     p.className = 'trace-total';
     const u = o.usage;
-    p.textContent = `TOTAL ${ms(o.duration)}${u ? ` · ${u.input_tokens ?? 0} / ${u.output_tokens ?? 0} tokens · ${cost(u)}` : ''}`;
+    p.textContent = `${t('tr.total')} ${ms(o.duration)}${u ? ` · ${u.input_tokens ?? 0} / ${u.output_tokens ?? 0} ${t('tr.tokensUnit')} · ${cost(u)}` : ''}`;
     wrap.push(p);
   }
   if (st.fatal) {

@@ -1,0 +1,118 @@
+// decision.js — the banner across the centre (決議 MAGI): the decision,
+// the tally, the note that says why, SOLOMON's scores, the conditions and
+// the summary; while SOLOMON writes, the decision the votes made; when a
+// deliberation ends without one, how it ended. Also the phone's sticky
+// chip that jumps to it.
+import { t, verdictWord, noteText, fatalWord, fatalText } from './i18n.js';
+import { NAMES, SAGES, currentRound, score } from './council.js';
+import { h, voteNodes, conditionList } from './plate.js';
+
+/** Banner draws st into the #decision section and the #decision-chip link. */
+export class Banner {
+  constructor(root, chip) {
+    this.root = root;
+    this.chip = chip;
+    this.word = root.querySelector('#decision-word');
+    this.meta = root.querySelector('#decision-meta');
+    // The outcome's summary and conditions, under the plates: the banner
+    // itself stays short enough for the votes to show beside it.
+    this.detail = document.getElementById('resolution');
+    this.detailBody = document.getElementById('resolution-body');
+    chip.addEventListener('click', (e) => {
+      e.preventDefault();
+      root.scrollIntoView({ block: 'start' });
+      root.focus({ preventScroll: true });
+    });
+  }
+
+  /** The word of the banner, set only when it changes (no re-announcement each frame). */
+  setWord(nodesOrText) {
+    if (typeof nodesOrText === 'string') {
+      if (this.word.textContent !== nodesOrText) this.word.textContent = nodesOrText;
+    } else {
+      this.word.replaceChildren(...nodesOrText);
+    }
+  }
+
+  draw(st) {
+    const o = st.outcome;
+    this.detail.hidden = !o || (!o.summary && !o.conditions.length);
+    if (o) this.detailBody.replaceChildren(...(o.summary ? [h('p', 'summary', o.summary)] : []), ...(o.conditions.length ? [conditionList(o.conditions)] : []));
+    delete this.root.dataset.tally;
+    if (st.missing) {
+      this.root.dataset.state = 'missing';
+      delete this.root.dataset.code;
+      this.setWord(t('missing'));
+      this.meta.replaceChildren(h('p', 'decision-error', t('missing.body')));
+    } else if (st.fatal) {
+      this.root.dataset.state = 'ERROR';
+      this.root.dataset.code = st.fatal.code;
+      this.setWord(fatalWord(st.fatal.code));
+      this.meta.replaceChildren(h('p', 'decision-error', fatalText(st.fatal.code)));
+    } else if (!o && st.tally) {
+      this.drawTally(st);
+    } else if (!o) {
+      this.root.dataset.state = st.id ? 'thinking' : 'idle';
+      this.setWord(t(st.id ? 'deliberating' : 'idle'));
+      this.meta.replaceChildren(...(st.id ? [] : [h('p', 'idle-hint', t('idle.hint'))]));
+    } else {
+      this.root.dataset.state = o.decision;
+      this.setWord(voteNodes(o.decision));
+      const nodes = [this.votesLine(st, o.rule, o.votes, o.confidence)];
+      const why = [o.tieBreak ? t('tiebreak') : '', noteText(o.note)].filter(Boolean).join(' — ');
+      if (why) nodes.push(h('p', 'note', why));
+      const scores = h('p', 'scores');
+      for (const id of SAGES) {
+        const sc = score(st, id);
+        if (sc !== null) scores.append(h('span', 'score', `${NAMES[id]} ${sc}`));
+      }
+      if (scores.childNodes.length) nodes.push(scores);
+      this.meta.replaceChildren(...nodes);
+    }
+    this.drawChip(st);
+  }
+
+  /** The votes, the rule, after a debate the rounds run, and the confidence. */
+  votesLine(st, rule, v, confidence = null) {
+    const tally = h('p', 'tally');
+    tally.append(h('span', 'rule', `${t('rule')}: ${t('rules')[rule || st.rule] || rule || st.rule}`));
+    if (currentRound(st) > 1 || st.maxRounds > 1) tally.append(h('span', 'rounds', `${t('rounds')} ${currentRound(st)}/${Math.max(st.maxRounds, currentRound(st))}`));
+    for (const [k, d] of [['approved', 'APPROVED'], ['conditional', 'CONDITIONAL'], ['rejected', 'REJECTED'], ['abstained', 'ABSTAINED']]) {
+      const s = h('span', `vote vote-${k}`, `${verdictWord(d)[0]} ${v[k] ?? 0}`);
+      s.title = verdictWord(d)[1];
+      tally.append(s);
+    }
+    if (confidence !== null) tally.append(h('span', 'conf', `${t('confidence')} ${Number(confidence).toFixed(2)}`));
+    return tally;
+  }
+
+  /** The decision the moment the votes make it, marked as awaiting SOLOMON's judgement; or that the rule awaits SOLOMON. */
+  drawTally(st) {
+    const tl = st.tally;
+    this.root.dataset.state = 'tally';
+    this.root.dataset.tally = tl.decision || 'awaiting';
+    const nodes = [this.votesLine(st, st.rule, tl.votes)];
+    if (tl.decision) {
+      this.setWord(voteNodes(tl.decision));
+      nodes.push(h('p', 'awaiting', t('awaiting.judgement')));
+    } else {
+      this.setWord(t('awaiting'));
+    }
+    this.meta.replaceChildren(...nodes);
+  }
+
+  /** The phone's sticky chip: the decision (or the state) and the votes, a tap from the banner. */
+  drawChip(st) {
+    this.chip.hidden = !st.id;
+    if (!st.id) return;
+    const d = st.outcome?.decision || st.tally?.decision || '';
+    this.chip.dataset.state = this.root.dataset.state;
+    const parts = [h('span', 'kanji', '決議')];
+    if (d) parts.push(...voteNodes(d));
+    else parts.push(h('span', 'chip-word', this.word.textContent));
+    const v = st.outcome?.votes || st.tally?.votes;
+    if (v) parts.push(h('span', 'chip-votes', ['APPROVED', 'CONDITIONAL', 'REJECTED'].map((k) => `${verdictWord(k)[0]}${v[k.toLowerCase()] ?? 0}`).join(' ')));
+    this.chip.replaceChildren(...parts);
+    this.chip.setAttribute('aria-label', `${t('chip')}: ${this.chip.textContent}`);
+  }
+}
