@@ -74,6 +74,12 @@ func script(exfil string) func(fakellm.Request) fakellm.Reply {
 				gap = 5 * time.Millisecond
 			}
 			return fakellm.Reply{Text: slowText(req.Agent), TTFT: 150 * time.Millisecond, Gap: gap}
+		case strings.Contains(req.User, "[hang]"):
+			// streams a few words, then waits until it is cancelled
+			return fakellm.Reply{Text: slowText(req.Agent), Hang: true, HangAfter: 6}
+		case strings.Contains(req.User, "[fail]") && req.Agent == magi.Casper:
+			// refused at once, not retried: the error names the fake's URL
+			return fakellm.Reply{Status: http.StatusUnauthorized, Message: "invalid api key sk-test"}
 		case strings.Contains(req.User, "[xss]"):
 			return fakellm.Reply{Text: xssText(req.Agent, exfil), Gap: 2 * time.Millisecond}
 		default:
@@ -149,7 +155,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	e2e := filepath.Join(root, "web", "e2e")
-	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "playwright-core")); err != nil {
+	if !installed(e2e, "playwright-core", "axe-core") {
 		_, errNpm := exec.LookPath("npm")
 		need(t, errNpm == nil, "npm")
 		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund")
@@ -164,7 +170,15 @@ func TestBrowser(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	node := exec.CommandContext(ctx, "node", "--test", "--test-concurrency=1", "web/e2e/")
+	// MAGI_E2E=glance,states runs only those files (web/e2e/NAME.test.mjs).
+	files := []string{"web/e2e/"}
+	if only := os.Getenv("MAGI_E2E"); only != "" {
+		files = nil
+		for _, name := range strings.Split(only, ",") {
+			files = append(files, "web/e2e/"+strings.TrimSpace(name)+".test.mjs")
+		}
+	}
+	node := exec.CommandContext(ctx, "node", append([]string{"--test", "--test-concurrency=1"}, files...)...)
 	node.Dir = root
 	node.Env = append(os.Environ(), "MAGI_URL="+real, "MAGI_SIM_URL="+sim, "MAGI_FIXTURES="+fixturePath,
 		"MAGI_SCREENSHOTS="+shots, "CHROMIUM="+chromium,
@@ -183,6 +197,16 @@ func TestBrowser(t *testing.T) {
 	if n := exfilHits.Load(); n != 0 {
 		t.Errorf("the exfiltration URL was requested %d times; model output must never load anything", n)
 	}
+}
+
+// installed reports whether every package of names is in dir's node_modules.
+func installed(dir string, names ...string) bool {
+	for _, n := range names {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", n, "package.json")); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // frugalYAML is the council the browser tests pick: an agents file's

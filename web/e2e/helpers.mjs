@@ -97,3 +97,60 @@ export async function api(path, base = BASE) {
   if (!res.ok) throw new Error(`${path}: ${res.status}`);
   return res.json();
 }
+
+const AXE = await readFile(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+/**
+ * The serious and critical accessibility violations axe-core finds in the
+ * page as it is (dialogs included). axe is evaluated through the debugging
+ * protocol, so the page's CSP does not have to let it in.
+ */
+export async function axe(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} (${(n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 160)})`).join('; ')}`);
+  });
+}
+
+/** The bounding boxes of the first element of each selector: {top, bottom, left, right, width, height}, or null. */
+export function boxes(page, selectors) {
+  return page.evaluate((sels) => sels.map((s) => {
+    const el = document.querySelector(s);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height };
+  }), selectors);
+}
+
+/** POSTs a deliberation to the API; returns its id. */
+export async function post(body, base = BASE) {
+  const res = await fetch(`${base}/api/deliberations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`POST: ${res.status} ${await res.text()}`);
+  return (await res.json()).id;
+}
+
+/** Waits until deliberation id at base has ended; returns its record. */
+export async function settled(id, base = BASE, timeout = 60000) {
+  const until = Date.now() + timeout;
+  while (Date.now() < until) {
+    const r = await api(`/api/deliberations/${id}`, base);
+    if (r.status !== 'running') return r;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`${id} still running after ${timeout} ms`);
+}
+
+/** Opens a new page in lang ('en' or 'ja') at the viewport size. */
+export async function open(browser, { lang = 'en', width = 1366, height = 650 } = {}) {
+  const page = await browser.context.newPage();
+  await page.addInitScript((l) => { try { localStorage.setItem('magi.lang', l); } catch { /* about:blank */ } }, lang);
+  await page.setViewportSize({ width, height });
+  return page;
+}
+
+/** Waits until the page shows deliberation state (data-state of the banner) matching re. */
+export async function waitBanner(page, re, timeout = 60000) {
+  await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#decision')?.dataset.state || ''), re.source, { timeout });
+}

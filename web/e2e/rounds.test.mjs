@@ -62,7 +62,7 @@ test('two rounds on the simulated council: round tabs, changed votes, the tally 
     const changed = rec.rounds[1].agents.filter((a) => a.verdict.changed_from);
     assert.ok(changed.length > 0, 'the simulated sages change a vote on the README question');
     for (const a of changed) {
-      const shown = await page.$eval(`.plate-${a.id} .plate-verdict`, (el) => el.textContent);
+      const shown = await page.$eval(`.plate-${a.id} .plate-state`, (el) => el.textContent);
       assert.ok(shown.startsWith(`${KANJI[a.verdict.changed_from]}→${KANJI[a.verdict.decision]}`), `${a.id} shows the change: ${shown}`);
     }
 

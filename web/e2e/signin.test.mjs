@@ -136,8 +136,8 @@ test('sign-in: sign in, deliberate, session ends mid-stream, sign in again, sign
     await signInScreen(page);
     await signIn(page, 'u-bob');
     await page.waitForURL(`${SSO}/d/${id}`);
-    await page.locator('#alert').waitFor();
-    assert.match(await page.textContent('#alert'), /no such deliberation/, 'alice\'s deliberation is not found for bob');
+    await page.waitForSelector('#decision[data-state="missing"]');
+    assert.match(await page.textContent('#decision'), /NO SUCH DELIBERATION/, 'alice\'s deliberation is not found for bob');
     assert.equal(await page.$$eval(`.history-item[data-id="${id}"]`, (a) => a.length), 0, 'not in bob\'s history');
     assert.equal(await page.textContent('#user'), 'Bob');
     await Promise.all([page.waitForURL(`${SSO}/`), page.click('#signout')]);

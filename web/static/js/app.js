@@ -5,7 +5,7 @@ import { apply, setLanguage, language, t } from './i18n.js';
 import { apiKey, json, request, setApiKey } from './api.js';
 import { whoAmI, signInURL, signOut } from './auth.js';
 import { openStream, terminal } from './stream.js';
-import { newState, applyEvent, simulated, ended } from './council.js';
+import { newState, applyEvent } from './council.js';
 import { View } from './view.js';
 import { drawTrace } from './trace.js';
 import { History, exportRecord, deleteRecord, deleteConversation } from './history.js';
@@ -14,6 +14,7 @@ import { Reader } from './reader.js';
 import { boot } from './boot.js';
 import { Councils } from './councils.js';
 import { alertUser, clearAlert, foldForm, wireChrome } from './chrome.js';
+import { drawStatus, wireFields } from './fields.js';
 
 const $ = (id) => document.getElementById(id);
 let st = newState();
@@ -122,23 +123,7 @@ function onEvent(ev) {
   if (terminal(ev)) hist.refresh();
 }
 
-function drawFields() {
-  $('sim-banner').hidden = !simulated(st);
-  $('f-code').textContent = st.id ? st.id.slice(0, 12).toUpperCase() : '—';
-  $('f-rule').textContent = st.rule ? st.rule.toUpperCase() : '—';
-  $('f-council').textContent = st.council ? st.council.name.toUpperCase() : '—';
-  $('f-round').textContent = st.id ? `${st.rounds.length}/${Math.max(st.maxRounds, st.rounds.length)}` : '—';
-  $('f-mode').textContent = t(st.id && !ended(st) ? 'on' : 'off');
-  if (st.missing) $('f-round').textContent = '—';
-  $('asked-wrap').hidden = !st.question;
-  $('asked').textContent = st.question;
-  $('actions').hidden = !st.id || st.missing;
-  $('cancel-run').hidden = !st.id || ended(st);
-  document.body.dataset.view = st.missing ? 'missing' : st.id ? 'deliberation' : 'start';
-  thread.ready(st);
-  $('export-thread').hidden = $('delete-thread').hidden = thread.size() < 2;
-  document.title = st.question ? `MAGI — ${st.question.slice(0, 60)}` : 'MAGI';
-}
+function drawFields() { drawStatus(st, thread.size()); thread.ready(st); }
 
 function route() {
   if (mode === 'signin') return;
@@ -179,6 +164,7 @@ async function submit() {
 
 function wire() {
   wireChrome();
+  wireFields();
   $('ask').addEventListener('submit', (e) => { e.preventDefault(); submit(); });
   $('question').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }

@@ -68,7 +68,7 @@ export const strings = {
     on: 'ON', off: 'OFF',
     'status.running': 'RUNNING', 'status.completed': 'COMPLETED', 'status.cancelled': 'CANCELLED', 'status.failed': 'FAILED', 'status.interrupted': 'INTERRUPTED',
     'tr.total': 'TOTAL', 'tr.tokensUnit': 'tokens', 'tr.fallback': 'fallback', 'tr.retry': 'retry {n}', 'tr.after': 'after {ms} ms',
-    'form.open': 'NEW QUESTION', 'history.jump': 'HISTORY', resolution: 'RESOLUTION',
+    'form.open': 'NEW QUESTION', 'history.jump': 'HISTORY', resolution: 'RESOLUTION', 'more.question': 'WHOLE QUESTION', 'less.question': 'LESS',
   },
   ja: {
     subtitle: 'スーパーコンピュータ・システム', new: '新規', login: 'APIキー',
@@ -137,6 +137,6 @@ export const strings = {
     on: '作動', off: '停止',
     'status.running': '審議中', 'status.completed': '完了', 'status.cancelled': '中止', 'status.failed': '失敗', 'status.interrupted': '中断',
     'tr.total': '合計', 'tr.tokensUnit': 'トークン', 'tr.fallback': '代替', 'tr.retry': '再試行 {n}', 'tr.after': '{ms} ms 後',
-    'form.open': '新しい質問', 'history.jump': '履歴', resolution: '決議の内容',
+    'form.open': '新しい質問', 'history.jump': '履歴', resolution: '決議の内容', 'more.question': '全文', 'less.question': '閉じる',
   },
 };

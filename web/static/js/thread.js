@@ -3,7 +3,7 @@
 // SOLOMON's summary, one click from the whole); the turns that continue
 // it; and the follow-up box under a finished deliberation.
 import { json } from './api.js';
-import { t, verdictWords } from './i18n.js';
+import { t, verdictWords, verdictWord, noteText } from './i18n.js';
 import { NAMES } from './council.js';
 
 const h = (tag, cls, text) => {
@@ -92,6 +92,8 @@ export class Thread {
   }
 
   draw() {
+    // a turn the reader opened stays open when the thread is drawn again
+    this.opened = new Set([...this.root.querySelectorAll('.turn details[open]')].map((d) => d.closest('.turn').dataset.id));
     const earlier = threadOf(this.turns, this.id).slice(0, -1);
     this.root.hidden = earlier.length === 0;
     const nodes = [];
@@ -127,12 +129,14 @@ export class Thread {
     const s = h('summary');
     const head = h('span', 'turn-head');
     head.append(h('span', 'turn-n', t('turn.n', { n })), h('span', 'turn-q', r.question));
-    const [kanji, word] = verdictWords[r.decision] || ['', r.decision || r.status];
+    const [kanji, word] = r.decision ? verdictWord(r.decision) : ['', t(`status.${r.status}`)];
     const dec = h('span', 'turn-decision');
-    dec.append(h('span', 'verdict-kanji', kanji), h('span', 'verdict-word', word));
+    dec.append(h('span', 'verdict-kanji', kanji));
+    if (word !== kanji) dec.append(h('span', 'verdict-word', word));
     s.append(head, dec);
     if (r.summary) s.append(h('span', 'turn-summary', r.summary));
     d.append(s, this.whole(r));
+    d.open = this.opened?.has(r.id) ?? false;
     li.append(d);
     return li;
   }
@@ -150,7 +154,7 @@ export class Thread {
       for (const c of r.conditions) ul.append(h('li', '', c));
       box.append(ul);
     }
-    if (r.note) box.append(h('p', 'note', r.note));
+    if (r.note) box.append(h('p', 'note', noteText(r.note)));
     const votes = h('ul', 'turn-votes');
     for (const a of r.agents || []) {
       if (!a.verdict) continue;
@@ -199,6 +203,6 @@ export class Thread {
 }
 
 function decisionText(r) {
-  const [kanji, word] = verdictWords[r.decision] || ['', r.decision || r.status];
-  return `${kanji} ${word}`.trim();
+  const [kanji, word] = r.decision ? verdictWord(r.decision) : ['', t(`status.${r.status}`)];
+  return kanji === word ? kanji : `${kanji} ${word}`.trim();
 }
