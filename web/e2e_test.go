@@ -155,15 +155,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	e2e := filepath.Join(root, "web", "e2e")
-	if !installed(e2e, "playwright-core", "axe-core") {
-		_, errNpm := exec.LookPath("npm")
-		need(t, errNpm == nil, "npm")
-		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		npm.Dir = e2e
-		if out, err := npm.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci: %v\n%s", err, out)
-		}
-	}
+	npmCI(t, e2e)
 	shots := os.Getenv("MAGI_SCREENSHOTS")
 	if shots == "" {
 		shots = filepath.Join(e2e, "screenshots")
@@ -196,6 +188,22 @@ func TestBrowser(t *testing.T) {
 	checkSSO(t, idp, filepath.Join(tmp, "sso.log"))
 	if n := exfilHits.Load(); n != 0 {
 		t.Errorf("the exfiltration URL was requested %d times; model output must never load anything", n)
+	}
+}
+
+// npmCI installs the browser tests' packages (package-lock.json) into
+// e2e/node_modules unless they are there.
+func npmCI(t *testing.T, e2e string) {
+	t.Helper()
+	if installed(e2e, "playwright-core", "axe-core") {
+		return
+	}
+	_, errNpm := exec.LookPath("npm")
+	need(t, errNpm == nil, "npm")
+	npm := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+	npm.Dir = e2e
+	if out, err := npm.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci: %v\n%s", err, out)
 	}
 }
 
