@@ -36,7 +36,7 @@ type DB struct {
 	instance string
 	lock     *instanceLock // nil for Memory
 	ckpt     *checkpointer // nil for Memory
-	stmts    stmts
+	w        *writeConn    // nil for Memory
 	// wmu gives the writes of this process their turns; closed is set
 	// under it.
 	wmu      sync.Mutex
@@ -100,12 +100,12 @@ func (d *DB) start(ctx context.Context, where string, opts Options) error {
 		}
 		d.lock = l
 	}
-	st, err := prepare(ctx, d.db)
-	if err != nil {
-		return openErr(where, err)
-	}
-	d.stmts = st
 	if d.path != "" {
+		_, release, err := d.writer(ctx) // prepared once, now
+		if err != nil {
+			return openErr(where, err)
+		}
+		release()
 		d.startCheckpoints()
 	}
 	return nil
@@ -138,7 +138,9 @@ func (d *DB) Close() error {
 		d.closed = true
 		d.wmu.Unlock()
 		d.stopCheckpoints()
-		d.stmts.close()
+		if d.w != nil {
+			d.w.close()
+		}
 		d.closeErr = d.db.Close()
 		if d.lock != nil {
 			d.lock.release()
