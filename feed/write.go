@@ -194,15 +194,14 @@ func (j *Journal) publish(r *run, observe func(magi.Event)) {
 	}
 }
 
-// fail stops the writer of r after the store refused its events, and ends
-// the stream of live subscribers with an unstored fatal error event.
+// fail stops the writer of r after the store refused its events: it ends
+// the stream of live subscribers with an unstored fatal error event, shows
+// it to observe, then marks the writer failed (so that Close returns after
+// the event is out).
 func (j *Journal) fail(r *run, observe func(magi.Event)) {
 	w := r.w
 	j.mu.Lock()
 	first := w.err == nil
-	if first {
-		w.failLocked(fmt.Errorf("journal %s: write: %w", w.id, r.err))
-	}
 	j.mu.Unlock()
 	if !first {
 		return // Close gave up on it already
@@ -213,4 +212,9 @@ func (j *Journal) fail(r *run, observe func(magi.Event)) {
 	if observe != nil {
 		observe(x.Event)
 	}
+	j.mu.Lock()
+	if w.err == nil {
+		w.failLocked(fmt.Errorf("journal %s: write: %w", w.id, r.err))
+	}
+	j.mu.Unlock()
 }
