@@ -116,6 +116,8 @@ func dsn(path string, memory bool, busy time.Duration) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of multi-row writes: no temp file
+	q.Add("_pragma", "cache_spill(0)")     // a write goes to the log once, at its commit
 	q.Add("_txlock", "immediate")
 	if memory {
 		return Memory + "?" + q.Encode()
