@@ -127,12 +127,13 @@ func (w *writeConn) advance1(ctx context.Context, evs []magi.Encoded, now int64)
 }
 
 // insert inserts rows, in INSERTs of as many rows as fit in a power of two
-// up to maxRows: few statements to run, few to prepare.
+// up to maxRows and maxInsertBytes: few statements to run, few to prepare,
+// and no long answer copied whole into one statement.
 func (w *writeConn) insert(ctx context.Context, rows []magi.Encoded) error {
 	args := make([]any, 0, 4*min(len(rows), maxRows))
 	for len(rows) > 0 {
 		k := len(w.inserts) - 1
-		for 1<<k > len(rows) {
+		for k > 0 && (1<<k > len(rows) || bytesOf(rows[:1<<k]) > maxInsertBytes) {
 			k--
 		}
 		args = args[:0]
@@ -145,4 +146,13 @@ func (w *writeConn) insert(ctx context.Context, rows []magi.Encoded) error {
 		rows = rows[1<<k:]
 	}
 	return nil
+}
+
+// bytesOf is the size of the JSON of rows.
+func bytesOf(rows []magi.Encoded) int {
+	n := 0
+	for _, e := range rows {
+		n += len(e.JSON)
+	}
+	return n
 }

@@ -7,8 +7,12 @@ import (
 )
 
 // maxRows is the most rows one INSERT of events stores (4 parameters a
-// row, far under SQLite's limit of 32766).
-const maxRows = 256
+// row, far under SQLite's limit of 32766), maxInsertBytes the most JSON
+// (unless one event is larger).
+const (
+	maxRows        = 256
+	maxInsertBytes = 256 << 10
+)
 
 // writeConn is the connection writes take turns on, with its statements
 // prepared: BEGIN IMMEDIATE and COMMIT too, which database/sql's Tx would
