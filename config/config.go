@@ -22,6 +22,9 @@ const (
 	DefaultMaxRunning       = 64
 	DefaultShutdownGrace    = 10 * time.Second
 	DefaultBodyTimeout      = 10 * time.Second
+	// DefaultStreamWriteTimeout is how long one write of an event stream
+	// may wait for a client that does not read.
+	DefaultStreamWriteTimeout = 10 * time.Second
 	// DefaultQuotaShare is the share of MaxRunning, in percent, that one
 	// API key may run at once unless MAGI_QUOTA_CONCURRENT says otherwise.
 	DefaultQuotaShare = 50
@@ -88,6 +91,9 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// BodyTimeout is how long a request body may take to arrive.
 	BodyTimeout time.Duration
+	// StreamWriteTimeout is how long one write of an event stream may
+	// wait for the client to read; a client that stops reading is dropped.
+	StreamWriteTimeout time.Duration
 	// SimSeed seeds the simulated council; 0 lets it derive one from
 	// the question.
 	SimSeed int64

@@ -106,6 +106,7 @@ func (c *Config) describeServer(w io.Writer) {
 	fmt.Fprintf(w, "running per key\t%s\t(%s)\n", c.describeShare(), c.Sources["quota_concurrent"])
 	fmt.Fprintf(w, "shutdown grace\t%v\t(%s)\n", c.ShutdownGrace, c.Sources["shutdown_grace"])
 	fmt.Fprintf(w, "body timeout\t%v\t(%s)\n", c.BodyTimeout, c.Sources["body_timeout"])
+	fmt.Fprintf(w, "stream write timeout\t%v\t(%s)\n", c.StreamWriteTimeout, c.Sources["stream_write_timeout"])
 	fmt.Fprintf(w, "log level\t%v\t(%s)\n", c.LogLevel, c.Sources["log_level"])
 	fmt.Fprintf(w, "cors origins\t%s\t\n", orDefault(strings.Join(c.CORSOrigins, ", "), "same origin only"))
 	if c.Simulated() {

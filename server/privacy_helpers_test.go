@@ -59,6 +59,9 @@ type privOptions struct {
 	store    keyStore      // nil: a new SQLite store
 	// setup, when set, finishes the server before it serves at url.
 	setup func(t *testing.T, srv *server.Server, st keyStore, url string)
+	// http, when set, adjusts the HTTP server (its listener, its hooks)
+	// before it starts.
+	http func(ts *httptest.Server)
 }
 
 // keyStore is a store that keeps API keys and sign-in sessions too, as
@@ -103,6 +106,9 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		o.setup(t, srv, st, ps.url)
 	}
 	ts.Config.Handler = srv.Handler()
+	if o.http != nil {
+		o.http(ts)
+	}
 	ts.Start()
 	t.Cleanup(func() {
 		ps.release()

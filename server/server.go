@@ -29,6 +29,10 @@ type Runner interface {
 // DefaultBodyTimeout is how long a request body may take to arrive.
 const DefaultBodyTimeout = 10 * time.Second
 
+// DefaultStreamWriteTimeout is how long one write of an event stream may
+// wait for a client that does not read.
+const DefaultStreamWriteTimeout = 10 * time.Second
+
 // DefaultHealthTimeout bounds the store check of /healthz.
 const DefaultHealthTimeout = 2 * time.Second
 
@@ -46,6 +50,11 @@ type Options struct {
 	// Heartbeat is the interval of `: ping` comments on idle streams
 	// (default 15 s).
 	Heartbeat time.Duration
+	// StreamWriteTimeout is how long one write of an event stream (an
+	// event, a ping) may wait for the client to take it
+	// (DefaultStreamWriteTimeout); a client that stops reading for longer
+	// is dropped.
+	StreamWriteTimeout time.Duration
 	// CORSOrigins may call the API from a browser; empty: same-origin only.
 	CORSOrigins []string
 	// UI serves the web UI at /; nil serves none.
@@ -95,6 +104,9 @@ func New(runner Runner, store magi.Store, follow magi.Follower, metrics *Metrics
 	}
 	if opts.Heartbeat <= 0 {
 		opts.Heartbeat = 15 * time.Second
+	}
+	if opts.StreamWriteTimeout <= 0 {
+		opts.StreamWriteTimeout = DefaultStreamWriteTimeout
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

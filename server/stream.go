@@ -20,7 +20,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, id string, after
 	ctx := r.Context()
 	st := &streamState{r: r, id: id, src: s.follow.Follow(id, after)}
 	defer st.src.Close()
-	st.sse = newSSE(w)
+	st.sse = newSSE(w, s.opts.StreamWriteTimeout)
 	s.metrics.streamOpened()
 	defer s.metrics.streamClosed()
 	st.ping = time.NewTicker(s.opts.Heartbeat)

@@ -75,7 +75,8 @@ func (a *app) server() (*server.Server, error) {
 	metrics := server.NewMetrics(a.runner.Running)
 	a.journal.Observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
 	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
-		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout, CORSOrigins: a.cfg.CORSOrigins,
+		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout,
+		StreamWriteTimeout: a.cfg.StreamWriteTimeout, CORSOrigins: a.cfg.CORSOrigins,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
 	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
 	var err error
