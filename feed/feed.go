@@ -7,8 +7,15 @@ import (
 	"github.com/magi-system/magi"
 )
 
-// pageSize is how many stored events a stream reads at a time.
-const pageSize = 512
+// How many stored events a stream reads at a time: as many as make about
+// pageBytes (judged by the page before; firstPage before any), between 1
+// and maxPage. A stream holds one page at most, so that a stream whose
+// client does not read holds little, however large the deliberation.
+const (
+	firstPage = 16
+	maxPage   = 512
+	pageBytes = 256 << 10
+)
 
 // Feed is the read side: it gives each reader the whole, ordered stream
 // of a deliberation, stored events first, then live ones (Follow).
