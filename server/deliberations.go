@@ -25,24 +25,39 @@ func (s *Server) handleCreate() http.Handler {
 		}
 		// Whoever asks owns it, admin or not (an admin sees all anyway).
 		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).ID()
-		if err := s.admit(r, q); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		if err := s.runner.Start(r.Context(), q); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		s.metrics.started()
-		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text))
+		var slot *streamSlot
 		if wantsStream(r) {
-			s.stream(w, r, q.ID, 0)
+			if slot, err = s.openStream(r); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		}
+		if err := s.start(r, q); err != nil {
+			slot.release()
+			writeError(w, r, err)
+			return
+		}
+		if slot != nil {
+			s.stream(w, r, slot, q.ID, 0)
 			return
 		}
 		url := "/api/deliberations/" + q.ID + "/events"
 		w.Header().Set("Location", "/api/deliberations/"+q.ID)
 		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url})
 	})
+}
+
+// start admits q (quotas) and starts it.
+func (s *Server) start(r *http.Request, q magi.Question) error {
+	if err := s.admit(r, q); err != nil {
+		return err
+	}
+	if err := s.runner.Start(r.Context(), q); err != nil {
+		return err
+	}
+	s.metrics.started()
+	logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text))
+	return nil
 }
 
 func wantsStream(r *http.Request) bool {
@@ -72,7 +87,12 @@ func (s *Server) handleEvents() http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		s.stream(w, r, id, after)
+		slot, err := s.openStream(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		s.stream(w, r, slot, id, after)
 	})
 }
 

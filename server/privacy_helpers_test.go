@@ -99,7 +99,7 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		o.opts.UI, o.opts.CSP = web.Handler(), web.ContentSecurityPolicy
 	}
 	srv := server.New(ps.quota.Runner(runner), st, feed.NewFeed(st, hub), nil, nil, o.opts)
-	srv.Auth, srv.Quota = server.NewKeyAuth(st, o.keyCheck), ps.quota
+	srv.Auth, srv.Quota, srv.Keys = server.NewKeyAuth(st, o.keyCheck), ps.quota, st
 	ts := httptest.NewUnstartedServer(nil)
 	ps.url = "http://" + ts.Listener.Addr().String()
 	if o.setup != nil {

@@ -75,10 +75,10 @@ func (a *app) server() (*server.Server, error) {
 	metrics := server.NewMetrics(a.runner.Running)
 	a.journal.Observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
 	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
-		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout,
-		StreamWriteTimeout: a.cfg.StreamWriteTimeout, CORSOrigins: a.cfg.CORSOrigins,
+		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout, CORSOrigins: a.cfg.CORSOrigins,
+		StreamWriteTimeout: a.cfg.StreamWriteTimeout, StreamsPerKey: a.cfg.StreamsPerKey, StreamsPerAddr: a.cfg.StreamsPerAddr,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
-	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
+	srv.Auth, srv.Quota, srv.Keys = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota, keys
 	var err error
 	if srv.SignIn, err = a.signIn(); err != nil {
 		return nil, err
