@@ -278,6 +278,19 @@ func (h *Hub) follow(id string) (after int64, ok bool) {
 	return max(t.head, t.known), true
 }
 
+// followed appends to into the ids that Feed.Poll must follow: those with
+// a subscriber here and no local writer.
+func (h *Hub) followed(into []string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, t := range h.topics {
+		if len(t.subs) > 0 && t.writers == 0 {
+			into = append(into, id)
+		}
+	}
+	return into
+}
+
 // advance records that a subscriber of id has read the store up to seq.
 func (h *Hub) advance(id string, seq int64) {
 	h.mu.Lock()

@@ -44,6 +44,7 @@ type DB struct {
 	lock     *instanceLock // nil for Memory
 	ckpt     *checkpointer // nil for Memory
 	w        *writeConn    // nil for Memory
+	poll     poller        // Changed's connection
 	// wmu gives the writes of this process their turns; closed is set
 	// under it.
 	wmu      sync.Mutex
@@ -178,6 +179,7 @@ func (d *DB) Close() error {
 		d.closed = true
 		d.wmu.Unlock()
 		d.stopCheckpoints()
+		d.closePoll()
 		if d.w != nil {
 			d.w.close()
 		}
