@@ -17,7 +17,8 @@ const maxSpare = 1024
 const writeTimeout = 30 * time.Second
 
 // run is the Journal's goroutine: until Close, it takes whatever is
-// waiting and writes it as one batch.
+// waiting and writes it as one batch (two when there are both new
+// deliberations and events).
 func (j *Journal) run() {
 	defer close(j.done)
 	var opening []*opening
@@ -34,6 +35,13 @@ func (j *Journal) run() {
 			}
 			<-j.wake
 			continue
+		}
+		if len(opening) > 0 && len(runs) > 0 {
+			// The new deliberations first, on their own: each Start waits
+			// for them, and should not wait behind many events too.
+			j.write(opening, nil, observe)
+			clear(opening)
+			opening = opening[:0]
 		}
 		j.write(opening, runs, observe)
 		clear(opening)
