@@ -109,7 +109,7 @@ func TestHub_LaggingSubscriberReleasesItsEvents(t *testing.T) {
 // it has not taken pass BufferBytes, however few; one that keeps up takes
 // any batch, even one larger than that.
 func TestHub_BufferBoundedByBytes(t *testing.T) {
-	h := NewHub(HubOptions{})
+	h := NewHub(HubOptions{BufferBytes: 1 << 20})
 	slow, fast := h.subscribe("d"), h.subscribe("d")
 	defer slow.Close()
 	defer fast.Close()

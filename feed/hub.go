@@ -8,10 +8,13 @@ import (
 )
 
 // DefaultBuffer is the number of events a subscriber may fall behind
-// before the Hub drops it; DefaultBufferBytes how much of their JSON.
+// before the Hub drops it; DefaultBufferBytes how much of their JSON (256
+// coalesced chunks of 16 KiB: a reader that falls behind for a moment is
+// not sent to the store, where the reads of every catching-up stream
+// queue).
 const (
 	DefaultBuffer      = 256
-	DefaultBufferBytes = 1 << 20
+	DefaultBufferBytes = 4 << 20
 )
 
 // maxFailed bounds how many failure events the Hub remembers for late
