@@ -19,7 +19,9 @@ import (
 // set afresh before each, so a client that reads is never cut, however
 // long the stream or its pauses, and one that stops reading is dropped
 // once a write has waited timeout (the Lambda response writer has no
-// deadline; Lambda bounds the invocation itself).
+// deadline; Lambda bounds the invocation itself). The last deadline also
+// bounds net/http's end of the response, which then clears it, so the
+// next request on a kept-alive connection starts without one.
 type sseWriter struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
