@@ -69,7 +69,10 @@ func closedConns(closed chan<- string) func(ts *httptest.Server) {
 	return func(ts *httptest.Server) {
 		ts.Config.ConnState = func(c net.Conn, s http.ConnState) {
 			if s == http.StateClosed {
-				closed <- c.RemoteAddr().String()
+				select { // never hold up the server; the buffer is far larger than a test's connections
+				case closed <- c.RemoteAddr().String():
+				default:
+				}
 			}
 		}
 	}
@@ -80,7 +83,7 @@ func closedConns(closed chan<- string) func(ts *httptest.Server) {
 // the key and the setting, and starts nothing; other keys are not
 // counted with it; closing a stream frees its place.
 func TestStreams_PerKeyLimit(t *testing.T) {
-	closed := make(chan string, 16)
+	closed := make(chan string, 256)
 	ps := newPrivServer(t, privOptions{held: true, opts: server.Options{StreamsPerKey: 2}, http: closedConns(closed)})
 	_, alice := ps.addKey(t, "alice", false)
 	_, bob := ps.addKey(t, "bob", false)
