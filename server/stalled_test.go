@@ -90,7 +90,7 @@ func stall(t *testing.T, url, id string) string {
 // under the same timeout.
 func TestStream_StalledClientDropped(t *testing.T) {
 	closed := make(chan string, 256)
-	ps := newPrivServer(t, privOptions{opts: server.Options{StreamWriteTimeout: 200 * time.Millisecond},
+	ps := newPrivServer(t, privOptions{opts: server.Options{StreamWriteTimeout: time.Second},
 		http: smallBuffers(closed)})
 	id := storeLong(t, ps.store, 300, 16<<10) // ~5 MB: far more than the sockets hold
 
