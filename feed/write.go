@@ -8,10 +8,6 @@ import (
 	"github.com/magi-system/magi"
 )
 
-// maxSpare is the largest queue a writer keeps for reuse: a burst's room
-// is not kept.
-const maxSpare = 1024
-
 // writeTimeout bounds one write (its retries included), so that a hung
 // database fails the deliberations instead of holding them forever.
 const writeTimeout = 30 * time.Second
@@ -112,9 +108,9 @@ func (j *Journal) write(opening []*opening, runs []*run, observe func(magi.Event
 		r.w.pending -= r.n
 		r.w.pendingBytes -= r.bytes
 		r.w.settledLocked()
-		if clear(r.taken); cap(r.taken) <= maxSpare {
-			r.w.spare = r.taken[:0]
-		}
+		clear(r.taken)
+		r.w.spare = r.taken[:0] // two queues, swapped at each write
+
 	}
 	j.mu.Unlock()
 	j.space.Broadcast()
