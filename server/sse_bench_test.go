@@ -25,7 +25,7 @@ func (d *discardWriter) Flush()                      {}
 // journal does once per event and a stream does for each.
 func benchEvent(b *testing.B, e magi.Event) {
 	w := &discardWriter{h: http.Header{}}
-	s := newSSE(w)
+	s := newSSE(w, DefaultStreamWriteTimeout)
 	var data []byte
 	b.ReportAllocs()
 	start := w.n
@@ -73,7 +73,7 @@ func BenchmarkSSE_FanOut100(b *testing.B) {
 	}
 	streams := make([]*sseWriter, 100)
 	for i := range streams {
-		streams[i] = newSSE(&discardWriter{h: http.Header{}})
+		streams[i] = newSSE(&discardWriter{h: http.Header{}}, DefaultStreamWriteTimeout)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
