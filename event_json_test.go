@@ -3,6 +3,7 @@ package magi
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,12 +101,36 @@ func TestEvent_FloatsAsEncodingJSON(t *testing.T) {
 	}
 }
 
-func BenchmarkEvent_AppendJSON(b *testing.B) {
-	e := Event{Type: EventChunk, DeliberationID: "0190f3a1b2c3d4e5f60718293a", Seq: 1234, Timestamp: ts,
-		Agent: Melchior, Content: "the council weighs the evidence, "}
+// benchAppendJSON encodes e b.N times, as the journal encodes each event
+// once.
+func benchAppendJSON(b *testing.B, e Event) {
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
 		buf, _ = e.AppendJSON(buf[:0])
 	}
+	b.SetBytes(int64(len(buf)))
+}
+
+// BenchmarkEvent_AppendJSON encodes the commonest event: a chunk of a few
+// words.
+func BenchmarkEvent_AppendJSON(b *testing.B) {
+	benchAppendJSON(b, Event{Type: EventChunk, DeliberationID: "0190f3a1b2c3d4e5f60718293a", Seq: 1234, Timestamp: ts,
+		Agent: Melchior, Content: "the council weighs the evidence, "})
+}
+
+// BenchmarkEvent_AppendJSON_LongChunk encodes a 4 KB chunk with characters
+// JSON must escape.
+func BenchmarkEvent_AppendJSON_LongChunk(b *testing.B) {
+	benchAppendJSON(b, Event{Type: EventChunk, DeliberationID: "0190f3a1b2c3d4e5f60718293a", Seq: 1234, Timestamp: ts,
+		Agent: Casper, Content: strings.Repeat("日本語 \"quoted\" <b>\n", 180)})
+}
+
+// BenchmarkEvent_AppendJSON_Complete encodes the final event, with votes
+// and scores.
+func BenchmarkEvent_AppendJSON_Complete(b *testing.B) {
+	benchAppendJSON(b, Event{Type: EventComplete, DeliberationID: "0190f3a1b2c3d4e5f60718293a", Seq: 400, Timestamp: ts,
+		Outcome: &Outcome{Decision: Conditional, Rule: Majority},
+		Scores:  map[AgentID]int{Melchior: 80, Balthasar: 65, Casper: 72},
+		Usage:   &Usage{InputTokens: 1200, OutputTokens: 900}, DurationMS: 21000})
 }
