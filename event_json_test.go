@@ -3,6 +3,7 @@ package magi
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -133,4 +134,50 @@ func BenchmarkEvent_AppendJSON_Complete(b *testing.B) {
 		Outcome: &Outcome{Decision: Conditional, Rule: Majority},
 		Scores:  map[AgentID]int{Melchior: 80, Balthasar: 65, Casper: 72},
 		Usage:   &Usage{InputTokens: 1200, OutputTokens: 900}, DurationMS: 21000})
+}
+
+// TestEvent_AppendJSONWritesEveryField guards the hand-written encoder:
+// every field of Event that has a JSON name is written when it is set (a
+// field added to Event and forgotten in AppendJSON fails here).
+func TestEvent_AppendJSONWritesEveryField(t *testing.T) {
+	typ := reflect.TypeFor[Event]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		e := Event{Type: EventTrace, Timestamp: ts}
+		v := reflect.ValueOf(&e).Elem().Field(i)
+		switch v.Kind() {
+		case reflect.String:
+			v.SetString("x")
+		case reflect.Int64, reflect.Int:
+			v.SetInt(7)
+		case reflect.Bool:
+			v.SetBool(true)
+		case reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+		case reflect.Slice:
+			v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		case reflect.Map:
+			m := reflect.MakeMap(v.Type())
+			m.SetMapIndex(reflect.ValueOf(Melchior), reflect.ValueOf(1))
+			v.Set(m)
+		case reflect.Struct: // Timestamp, set above
+		default:
+			t.Fatalf("field %s: kind %s not covered by this test", f.Name, v.Kind())
+		}
+		if f.Name == "Type" {
+			e.Type = EventError // a type of its own fields' (fatal)
+		}
+		var m map[string]any
+		b, err := e.AppendJSON(nil)
+		if err != nil || json.Unmarshal(b, &m) != nil {
+			t.Fatalf("field %s: %s, %v", f.Name, b, err)
+		}
+		if _, ok := m[name]; !ok {
+			t.Errorf("Event.%s (%q) set but not written: %s", f.Name, name, b)
+		}
+	}
 }
