@@ -60,13 +60,27 @@ type Store interface {
 	Close() error
 }
 
-// Watcher is implemented by stores shared between processes (PostgreSQL):
-// it tells of events appended by any process, so that a client of one
-// process can follow a deliberation running in another.
+// Watcher is implemented by stores shared between processes that tell of
+// every append as it is committed (PostgreSQL's NOTIFY), so that a client
+// of one process can follow a deliberation running in another.
 type Watcher interface {
 	// Watch calls fn with the id and the highest seq of every append, until
 	// ctx ends.
 	Watch(ctx context.Context, fn func(id string, seq int64)) error
+}
+
+// Poller is implemented by stores shared between processes that cannot
+// tell of appends as they happen (SQLite, whose processes share only a
+// file): feed.Feed.Poll asks it, a few times a second and only while a
+// deliberation that another process runs has subscribers here, whether
+// anything changed, and if so how far those deliberations have got.
+type Poller interface {
+	// Changed reports, cheaply, whether the store may have been written
+	// since the last call (by any process, this one included); the first
+	// call reports true.
+	Changed(ctx context.Context) (bool, error)
+	// Heads returns the highest stored seq of each of ids that exists.
+	Heads(ctx context.Context, ids []string) (map[string]int64, error)
 }
 
 // Batch is what one Store.Write stores, in one transaction: the journal

@@ -128,12 +128,23 @@ func (c *Config) describeServer(w io.Writer) {
 	fmt.Fprintf(w, "running per key\t%s\t(%s)\n", c.describeShare(), c.Sources["quota_concurrent"])
 	fmt.Fprintf(w, "shutdown grace\t%v\t(%s)\n", c.ShutdownGrace, c.Sources["shutdown_grace"])
 	fmt.Fprintf(w, "body timeout\t%v\t(%s)\n", c.BodyTimeout, c.Sources["body_timeout"])
+	fmt.Fprintf(w, "stream write timeout\t%v\t(%s)\n", c.StreamWriteTimeout, c.Sources["stream_write_timeout"])
+	fmt.Fprintf(w, "streams per key\t%s\t(%s)\n", orUnlimited(c.StreamsPerKey), c.Sources["streams_per_key"])
+	fmt.Fprintf(w, "streams per address\t%s\t(%s)\n", orUnlimited(c.StreamsPerAddr), c.Sources["streams_per_addr"])
 	fmt.Fprintf(w, "log level\t%v\t(%s)\n", c.LogLevel, c.Sources["log_level"])
 	fmt.Fprintf(w, "cors origins\t%s\t\n", orDefault(strings.Join(c.CORSOrigins, ", "), "same origin only"))
 	if c.Simulated() {
 		fmt.Fprintf(w, "sim pace\t%v\t(%s)\n", c.SimPace, c.Sources["sim_pace"])
 	}
 	c.describeOIDC(w)
+}
+
+// orUnlimited is n, or "unlimited" for 0.
+func orUnlimited(n int) string {
+	if n == 0 {
+		return "unlimited"
+	}
+	return strconv.Itoa(n)
 }
 
 // describeShare says how many deliberations one API key may run at once.

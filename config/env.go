@@ -122,6 +122,12 @@ func (c *Config) readLimits(getenv func(string) string) error {
 	if c.BodyTimeout == 0 {
 		setErr(&err, configError("MAGI_BODY_TIMEOUT=0: want a positive duration, like 10s"))
 	}
+	c.StreamWriteTimeout = r.duration("stream_write_timeout", "MAGI_STREAM_WRITE_TIMEOUT", DefaultStreamWriteTimeout, &err)
+	if c.StreamWriteTimeout == 0 {
+		setErr(&err, configError("MAGI_STREAM_WRITE_TIMEOUT=0: want a positive duration, like 10s"))
+	}
+	c.StreamsPerKey = r.int("streams_per_key", "MAGI_STREAMS_PER_KEY", DefaultStreamsPerKey, 0, &err)
+	c.StreamsPerAddr = r.int("streams_per_addr", "MAGI_STREAMS_PER_ADDR", DefaultStreamsPerAddr, 0, &err)
 	c.SimPace = r.duration("sim_pace", "MAGI_SIM_PACE", DefaultSimPace, &err)
 	c.SimSeed = int64(r.int("sim_seed", "MAGI_SIM_SEED", 0, math.MinInt, &err))
 	c.LogLevel = r.level("log_level", "MAGI_LOG_LEVEL", &err)

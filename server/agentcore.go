@@ -25,16 +25,17 @@ func (s *Server) handleInvocations() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		if err := s.admit(r, q); err != nil {
+		slot, err := s.openStream(r)
+		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		if err := s.runner.Start(r.Context(), q); err != nil {
+		if err := s.start(r, q); err != nil {
+			slot.release()
 			writeError(w, r, err)
 			return
 		}
-		s.metrics.started()
-		s.stream(w, r, q.ID, 0)
+		s.stream(w, r, slot, q.ID, 0)
 	})
 }
 

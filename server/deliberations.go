@@ -32,19 +32,20 @@ func (s *Server) handleCreate() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		if err := s.admit(r, q); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		if err := s.runner.Start(r.Context(), q); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		s.metrics.started()
-		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text),
-			"follows", q.ParentID)
+		var slot *streamSlot
 		if wantsStream(r) {
-			s.stream(w, r, q.ID, 0)
+			if slot, err = s.openStream(r); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		}
+		if err := s.start(r, q); err != nil {
+			slot.release()
+			writeError(w, r, err)
+			return
+		}
+		if slot != nil {
+			s.stream(w, r, slot, q.ID, 0)
 			return
 		}
 		url := "/api/deliberations/" + q.ID + "/events"
@@ -55,6 +56,20 @@ func (s *Server) handleCreate() http.Handler {
 		}
 		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url, ConversationID: conv})
 	})
+}
+
+// start admits q (quotas) and starts it.
+func (s *Server) start(r *http.Request, q magi.Question) error {
+	if err := s.admit(r, q); err != nil {
+		return err
+	}
+	if err := s.runner.Start(r.Context(), q); err != nil {
+		return err
+	}
+	s.metrics.started()
+	logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text),
+		"follows", q.ParentID)
+	return nil
 }
 
 func wantsStream(r *http.Request) bool {
@@ -84,7 +99,12 @@ func (s *Server) handleEvents() http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		s.stream(w, r, id, after)
+		slot, err := s.openStream(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		s.stream(w, r, slot, id, after)
 	})
 }
 

@@ -67,6 +67,9 @@ type privOptions struct {
 	// provider is the model of every agent (nil: a heldProvider), and of
 	// every provider cfg offers.
 	provider magi.Provider
+	// http, when set, adjusts the HTTP server (its listener, its hooks)
+	// before it starts.
+	http func(ts *httptest.Server)
 }
 
 // keyStore is a store that keeps API keys, sign-in sessions and saved
@@ -118,7 +121,7 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		o.opts.UI, o.opts.CSP = web.Handler(), web.ContentSecurityPolicy
 	}
 	srv := server.New(ps.quota.Runner(runner), st, feed.NewFeed(st, hub), nil, nil, o.opts)
-	srv.Auth, srv.Quota = server.NewKeyAuth(st, o.keyCheck), ps.quota
+	srv.Auth, srv.Quota, srv.Keys = server.NewKeyAuth(st, o.keyCheck), ps.quota, st
 	if o.cfg != nil {
 		srv.Councils = &server.Councils{Store: st, Checker: o.cfg}
 	}
@@ -128,6 +131,9 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		o.setup(t, srv, st, ps.url)
 	}
 	ts.Config.Handler = srv.Handler()
+	if o.http != nil {
+		o.http(ts)
+	}
 	ts.Start()
 	t.Cleanup(func() {
 		ps.release()
