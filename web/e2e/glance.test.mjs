@@ -74,7 +74,7 @@ test('at a glance on 1366×650: banner, tally and three votes above the fold, wh
 test('finished answers open at their first line, as prose; the reader holds the answer and its verdict', async () => {
   const browser = await launch();
   try {
-    const page = await open(browser, { width: 1920, height: 1080 });
+    const page = await open(browser);
     const seen = watch(page);
     await page.goto(`${BASE}/`);
     const id = await ask(page, 'Should the city open a public library on Sundays? [slow]');
@@ -91,8 +91,8 @@ test('finished answers open at their first line, as prose; the reader holds the 
     assertReadable(await plates(page), 'live');
     assert.equal(await page.$eval('#decision', (el) => el.hasAttribute('aria-live')), false, 'the banner is not a live region');
 
-    // A deep link to the finished deliberation: the same, from the start.
-    const deep = await open(browser, { width: 1366, height: 650 });
+    // A deep link to the finished deliberation, on a large screen: the same, from the start.
+    const deep = await open(browser, { width: 1920, height: 1080 });
     await deep.goto(`${BASE}/d/${id}`);
     await waitDecision(deep);
     assertReadable(await plates(deep), 'deep link');
