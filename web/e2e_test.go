@@ -40,6 +40,26 @@ func slowText(agent magi.AgentID) string {
 	return b.String() + "\n\n" + verdictJSON(agent)
 }
 
+// longVerdictText is an answer whose verdict is long: a summary of several
+// lines and four long conditions, the case a plate must show unclipped.
+func longVerdictText(agent magi.AgentID) string {
+	decision := "CONDITIONAL"
+	if agent == magi.Casper {
+		decision = "REJECTED"
+	}
+	var conds []string
+	for i := range 4 {
+		conds = append(conds, fmt.Sprintf("%q", fmt.Sprintf("condition %d of %s: the plan is reviewed by an independent panel every quarter, with its figures published before each review", i+1, agent)))
+	}
+	scores := ""
+	if agent == magi.Solomon {
+		scores = `, "scores": {"melchior": 70, "balthasar": 75, "casper": 60}`
+	}
+	return fmt.Sprintf("The first line of %s's answer.\n\nA second paragraph weighs the matter.\n\n```json\n"+
+		`{"decision": %q, "confidence": 0.7, "summary": "%s: %s", "conditions": [%s]%s}`+"\n```",
+		agent, decision, agent, strings.Repeat("the matter is weighed with care and the budget is kept in view; ", 3), strings.Join(conds, ", "), scores)
+}
+
 // xssText is an answer full of markup that must stay inert in the page.
 func xssText(agent magi.AgentID, exfil string) string {
 	return "Hostile output follows.\n\n<script>window.__pwned = 1; alert('script')</script>\n\n" +
@@ -80,6 +100,8 @@ func script(exfil string) func(fakellm.Request) fakellm.Reply {
 		case strings.Contains(req.User, "[fail]") && req.Agent == magi.Casper:
 			// refused at once, not retried: the error names the fake's URL
 			return fakellm.Reply{Status: http.StatusUnauthorized, Message: "invalid api key sk-test"}
+		case strings.Contains(req.User, "[long-verdict]"):
+			return fakellm.Reply{Text: longVerdictText(req.Agent), Gap: time.Millisecond}
 		case strings.Contains(req.User, "[xss]"):
 			return fakellm.Reply{Text: xssText(req.Agent, exfil), Gap: 2 * time.Millisecond}
 		default:

@@ -60,7 +60,12 @@ func Handler() http.Handler {
 	if err != nil {
 		panic(err) // the embed directive guarantees the directory
 	}
-	assets := load(sub)
+	return handler(sub)
+}
+
+// handler is Handler over the files of fsys (index.html at its root).
+func handler(fsys fs.FS) http.Handler {
+	assets := load(fsys)
 	index := assets["index.html"]
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", serve(index))

@@ -38,6 +38,7 @@ test('axe-core: no serious or critical violation on any screen', { skip: SIM ? f
 
     const page = await open(browser);
     await page.goto(`${BASE}/`);
+    await check(page, 'form');
     const id = await ask(page, 'Should the city open a public library on Sundays? [slow]');
     await page.waitForSelector('.plate[data-state="thinking"]');
     await check(page, 'live');
@@ -72,6 +73,13 @@ test('axe-core: no serious or critical violation on any screen', { skip: SIM ? f
     await councils.click('#ce-save');
     await councils.waitForSelector('#err-name:not([hidden])');
     await check(councils, 'council editor with an error');
+
+    const jaPhone = await open(browser, { lang: 'ja', width: 390, height: 844 });
+    await jaPhone.goto(`${SIM}/`);
+    await jaPhone.waitForSelector('#council-row:not([hidden])');
+    await jaPhone.click('#council-edit');
+    await jaPhone.waitForSelector('#council-editor[open]');
+    await check(jaPhone, 'council editor ja 390');
   } finally {
     await browser.close();
   }

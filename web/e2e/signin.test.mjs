@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { launch, watch, ask, waitDecision, shot } from './helpers.mjs';
+import { launch, watch, ask, waitDecision, shot, axe, open } from './helpers.mjs';
 
 const SSO = process.env.MAGI_SSO_URL || '';
 const IDP = process.env.MAGI_IDP_URL || '';
@@ -55,9 +55,11 @@ test('sign-in: sign in, deliberate, session ends mid-stream, sign in again, sign
     assert.equal(await page.getAttribute('#signin-go', 'href'), '/auth/login?next=%2F');
     assert.equal(reqs.filter((r) => new URL(r.url).pathname.startsWith('/api/')).length, 0, 'no API call before signing in');
     await shot(page, 'signin');
+    assert.deepEqual(await axe(page), [], 'axe-core: the sign-in screen');
     // The API key box stays for key users.
     await page.click('#signin-key');
     assert.ok(await page.$eval('#login', (d) => d.open), 'USE AN API KEY opens the key box');
+    assert.deepEqual(await axe(page), [], 'axe-core: the key box');
     await page.click('#login-cancel');
 
     // The provider's form, then back, signed in.
@@ -103,6 +105,14 @@ test('sign-in: sign in, deliberate, session ends mid-stream, sign in again, sign
     assert.equal(await page.$eval('#decision', (el) => el.dataset.state), 'CONDITIONAL', 'the screen stays');
     assert.equal(await page.$$eval(`.history-item[data-id="${id}"]`, (a) => a.length), 1, 'the history on screen stays');
     await shot(page, 'session-expired');
+    assert.deepEqual(await axe(page), [], 'axe-core: a finished deliberation under the session-ended notice');
+    // The sign-in screen in Japanese, at phone width.
+    const ja = await open(browser, { lang: 'ja', width: 390, height: 844 });
+    await ja.goto(`${SSO}/`);
+    await signInScreen(ja);
+    assert.equal(await ja.textContent('#signin-title'), '認証 認証が必要です');
+    assert.deepEqual(await axe(ja), [], 'axe-core: the sign-in screen in Japanese, on a phone');
+    await ja.close();
     // A new request needs a new session: sign in again from the notice, back to this deliberation.
     assert.equal(await page.getAttribute('#expired-signin', 'href'), `/auth/login?next=${encodeURIComponent(`/d/${live}`)}`);
     await signIn(page, 'u-alice', '#expired-signin');

@@ -14,7 +14,7 @@ const ENGLISH = /\b(?!MAGI|SOLOMON|MELCHIOR|BALTHASAR|CASPER|MAGI_SYS|AAA|EN|MD|
 function look(page) {
   return page.evaluate((ids) => ({
     plates: ids.map((id) => [document.querySelector(`.plate-${id}`).dataset.state, document.querySelector(`.plate-${id} .plate-state`).textContent]),
-    animating: document.getAnimations().length,
+    animating: document.getAnimations().filter((a) => a.animationName).length, // blinking and pulsing; a frame's colour change is a transition
     stop: !document.querySelector('#cancel-run').hidden,
     alert: !document.querySelector('#alert-box').hidden,
   }), MEMBERS);
@@ -79,6 +79,12 @@ test('a failed sage: its error on its plate in plain words, the details only in 
       assert.ok(!shown.includes(leak), `the page does not show ${leak}`);
     }
     assert.equal(await page.isVisible('#alert'), false, 'a sage\'s error is not a page-wide alert');
+    // The reader opens only on text: a sage that wrote nothing has none to open.
+    assert.equal(await page.isVisible('.plate-casper .plate-read'), false, 'no READ on a plate without text');
+    await page.focus('.plate-casper .plate-text');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.$eval('#reader', (d) => d.open), false, 'Enter on an empty plate opens no reader');
+    assert.ok(await page.isVisible('.plate-melchior .plate-read'), 'a plate with text has its READ');
     await page.click('#tab-trace');
     const trace = await page.$eval('#trace tr[data-agent="casper"] .trace-errors', (el) => el.textContent);
     assert.match(trace, /provider_auth/, 'the trace keeps the code');
@@ -130,6 +136,61 @@ test('Japanese throughout: plate states and the words around them', async () => 
     const english = chrome.split('\n').filter((line) => ENGLISH.test(line.replace(/[a-z]+\/[\w.-]+|default/g, '')));
     assert.deepEqual(english, [], 'no English words in the page\'s own labels');
     for (const [, word] of (await look(page)).plates) assert.doesNotMatch(word, /[A-Z]{3,}/, `a Japanese state word: ${word}`);
+  } finally {
+    await browser.close();
+  }
+});
+
+/** A stored stream that ended with the fatal error code: one sage voted, one was writing, one failed. */
+function endedStream(id, code) {
+  const at = '2026-11-25T12:00:00.000Z';
+  const events = [
+    { type: 'start', question: `What happens when a deliberation ends with ${code}?`, rule: 'majority',
+      agents: ['melchior', 'balthasar', 'casper', 'solomon'].map((a) => ({ id: a, name: a.toUpperCase(), provider: 'openai', model: 'fake' })) },
+    { type: 'chunk', agent: 'melchior', content: 'The first line of MELCHIOR.\n\n```json\n{"decision": "APPROVED", "confidence": 0.8, "summary": "Yes.", "conditions": []}\n```' },
+    { type: 'verdict', agent: 'melchior', decision: 'APPROVED', confidence: 0.8, summary: 'Yes.', conditions: [] },
+    { type: 'chunk', agent: 'balthasar', content: 'BALTHASAR had begun to write when' },
+    { type: 'error', agent: 'casper', code: 'provider_timeout', message: 'Post "http://10.1.2.3:11434/v1/chat/completions": context deadline exceeded', fatal: false },
+    { type: 'error', code, message: 'store: dial tcp 10.9.9.9:5432: connection refused', fatal: true },
+  ];
+  return events.map((e, i) => `id: ${i + 1}\ndata: ${JSON.stringify({ ...e, deliberation_id: id, seq: i + 1, timestamp: at })}\n\n`).join('');
+}
+
+test('interrupted, shut down, failed: the banner says how it ended, each unfinished sage stopped or failed, no internal detail shown', async () => {
+  const browser = await launch();
+  const words = {
+    interrupted: ['INTERRUPTED', '中断'], shutdown: ['SHUT DOWN', '停止'], internal: ['FAILED', '失敗'],
+  };
+  try {
+    for (const [code, [en, ja]] of Object.entries(words)) {
+      const id = `01ENDED${code.toUpperCase()}`;
+      const page = await open(browser);
+      await page.emulateMedia({ reducedMotion: 'no-preference' });
+      const seen = watch(page);
+      await page.route(`**/api/deliberations/${id}/events*`, (route) => route.fulfill({ status: 200, contentType: 'text/event-stream', body: endedStream(id, code) }));
+      await page.goto(`${BASE}/d/${id}`);
+      await waitBanner(page, /ERROR/);
+      assert.equal(await page.textContent('#decision-word'), en, code);
+      const got = await look(page);
+      assert.deepEqual(got.plates, [['APPROVED', '承認APPROVED'], ['stopped', 'STOPPED'], ['failed', 'FAILED'], ['stopped', 'STOPPED']], code);
+      assert.equal(got.stop, false, `${code}: nothing left to stop`);
+      assert.equal(got.alert, false, `${code}: the banner says it; no alert repeats it`);
+      assert.equal(got.animating, 0, `${code}: nothing blinks once it has ended`);
+      const shown = await page.evaluate(() => document.body.innerText);
+      for (const leak of ['10.9.9.9', '10.1.2.3', 'dial tcp', 'http://', 'deadline exceeded']) assert.ok(!shown.includes(leak), `${code}: the page does not show ${leak}`);
+      assert.match(await page.textContent('.plate-casper .plate-errors'), /did not answer in time/);
+      await page.click('#tab-trace');
+      assert.match(await page.textContent('#trace'), /10\.9\.9\.9/, `${code}: the trace keeps the details for the operator`);
+
+      await page.click('#lang-toggle');
+      assert.equal(await page.textContent('#decision-word'), ja, `${code} in Japanese`);
+      const jaPlates = (await look(page)).plates.map((p) => p[1]);
+      assert.deepEqual(jaPlates, ['承認', '停止', '失敗', '停止'], `${code}: the plate states in Japanese`);
+      assert.doesNotMatch(await page.textContent('#decision-meta'), ENGLISH, `${code}: the message is in Japanese`);
+      assert.doesNotMatch(await page.textContent('.plate-casper .plate-errors'), ENGLISH, `${code}: the sage's failure is in Japanese`);
+      assert.deepEqual(seen.errors, []);
+      await page.close();
+    }
   } finally {
     await browser.close();
   }

@@ -12,6 +12,7 @@ export const NAMES = { melchior: 'MELCHIOR·1', balthasar: 'BALTHASAR·2', caspe
 
 function newAgent(id, round = 1, info = null) {
   return {
+    // errors: {kind: 'error' | 'retry' | 'fallback', text, attempt, delay, to}, drawn by trace.js.
     id, round, name: NAMES[id], provider: info?.provider || '', model: info?.model || '', text: '', verdict: null, errors: [], failure: null,
     started: false, attempts: 0, retries: 0, fallbacks: 0, ttft: null, duration: null, tokens: null,
   };
@@ -136,7 +137,7 @@ export function applyEvent(st, ev) {
         return 'council';
       }
       if (a) {
-        a.errors.push(`${ev.code ? `${ev.code}: ` : ''}${ev.message || ''}`);
+        a.errors.push({ kind: 'error', text: `${ev.code ? `${ev.code}: ` : ''}${ev.message || ''}` });
         a.failure = { code: ev.code || 'error', message: ev.message || '' };
         return a.id;
       }
@@ -158,12 +159,12 @@ function applyTrace(a, stage, tr) {
       break;
     case 'retry':
       a.retries++;
-      if (tr.error) a.errors.push(`retry ${tr.attempt ?? a.retries}${tr.delay_ms ? ` (${tr.delay_ms} ms)` : ''}: ${tr.error}`);
+      if (tr.error) a.errors.push({ kind: 'retry', attempt: tr.attempt ?? a.retries, delay: tr.delay_ms || 0, text: tr.error });
       break;
     case 'fallback':
       a.fallbacks++;
       if (tr.provider) { a.provider = tr.provider; a.model = tr.model || a.model; }
-      if (tr.error) a.errors.push(`fallback to ${tr.provider || '?'}/${tr.model || '?'}: ${tr.error}`);
+      if (tr.error) a.errors.push({ kind: 'fallback', to: `${tr.provider || '?'}/${tr.model || '?'}`, text: tr.error });
       break;
     case 'agent_done':
       a.duration = tr.duration_ms ?? a.duration;

@@ -25,6 +25,18 @@ export class Banner {
     });
   }
 
+  /**
+   * The banner's lines, replaced only when they change: the banner is drawn
+   * each frame while the sages write, and a line made anew would restart
+   * its blinking.
+   */
+  setMeta(nodes) {
+    const sig = nodes.map((n) => `${n.className}:${n.textContent}`).join('|');
+    if (sig === this.metaSig) return;
+    this.metaSig = sig;
+    this.meta.replaceChildren(...nodes);
+  }
+
   /** The word of the banner, set only when it changes (no re-announcement each frame). */
   setWord(nodesOrText) {
     if (typeof nodesOrText === 'string') {
@@ -43,18 +55,18 @@ export class Banner {
       this.root.dataset.state = 'missing';
       delete this.root.dataset.code;
       this.setWord(t('missing'));
-      this.meta.replaceChildren(h('p', 'decision-error', t('missing.body')));
+      this.setMeta([h('p', 'decision-error', t('missing.body'))]);
     } else if (st.fatal) {
       this.root.dataset.state = 'ERROR';
       this.root.dataset.code = st.fatal.code;
       this.setWord(fatalWord(st.fatal.code));
-      this.meta.replaceChildren(h('p', 'decision-error', fatalText(st.fatal.code)));
+      this.setMeta([h('p', 'decision-error', fatalText(st.fatal.code))]);
     } else if (!o && st.tally) {
       this.drawTally(st);
     } else if (!o) {
       this.root.dataset.state = st.id ? 'thinking' : 'idle';
       this.setWord(t(st.id ? 'deliberating' : 'idle'));
-      this.meta.replaceChildren(...(st.id ? [] : [h('p', 'idle-hint', t('idle.hint'))]));
+      this.setMeta(st.id ? [] : [h('p', 'idle-hint', t('idle.hint'))]);
     } else {
       this.root.dataset.state = o.decision;
       this.setWord(voteNodes(o.decision));
@@ -67,7 +79,7 @@ export class Banner {
         if (sc !== null) scores.append(h('span', 'score', `${NAMES[id]} ${sc}`));
       }
       if (scores.childNodes.length) nodes.push(scores);
-      this.meta.replaceChildren(...nodes);
+      this.setMeta(nodes);
     }
     this.drawChip(st);
   }
@@ -98,7 +110,7 @@ export class Banner {
     } else {
       this.setWord(t('awaiting'));
     }
-    this.meta.replaceChildren(...nodes);
+    this.setMeta(nodes);
   }
 
   /** The phone's sticky chip: the decision (or the state) and the votes, a tap from the banner. */

@@ -90,7 +90,11 @@ export function apply(root = document) {
   for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
   const toggle = document.getElementById('lang-toggle');
   if (toggle) {
+    // The button names the other language in that language; its
+    // accessible name starts with the visible word (WCAG 2.5.3).
     toggle.textContent = lang === 'ja' ? 'EN' : '日本語';
-    toggle.setAttribute('aria-label', lang === 'ja' ? 'Switch to English' : '日本語に切り替え');
+    toggle.lang = lang === 'ja' ? 'en' : 'ja';
+    toggle.setAttribute('aria-label', lang === 'ja' ? 'EN: English' : '日本語');
+    toggle.title = lang === 'ja' ? 'Switch to English' : '日本語に切り替え';
   }
 }

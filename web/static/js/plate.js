@@ -173,28 +173,36 @@ export class Plate {
     this.model.replaceChildren(h('span', 'plate-council', council), model ? ` · ${model}` : '');
   }
 
-  /** One tab per round on a sage's plate, once there is more than one. */
+  /**
+   * One tab per round on a sage's plate, once there is more than one. The
+   * tabs are made when a round opens and only updated after, so the live
+   * round's blinking dot runs its few seconds once, not anew each token.
+   */
   drawRounds(st) {
     const n = currentRound(st);
     this.rounds.hidden = this.id === 'solomon' || n < 2;
     if (this.rounds.hidden) return;
     this.rounds.setAttribute('aria-label', t('round.tabs', { name: NAMES[this.id] }));
-    const tabs = [];
-    for (let r = 1; r <= n; r++) {
-      const b = h('button', 'round-tab', `${t('round.short')}${r}`);
+    while (this.rounds.children.length > n) this.rounds.lastElementChild.remove();
+    while (this.rounds.children.length < n) {
+      const r = this.rounds.children.length + 1;
+      const b = h('button', 'round-tab');
       b.type = 'button';
       b.setAttribute('role', 'tab');
-      b.setAttribute('aria-selected', String(r === this.round));
       b.setAttribute('aria-controls', this.text.id);
-      b.title = st.reasons[r] ? `${t('round.n', { n: r })} — ${st.reasons[r]}` : t('round.n', { n: r });
       b.tabIndex = -1; // reached from the text area with ← →, or by a click
       b.dataset.round = String(r);
-      const v = st.rounds[r - 1][this.id].verdict;
-      if (v) b.dataset.decision = v.decision;
-      if (r === n && !ended(st) && !st.tally) b.dataset.live = 'true';
       b.addEventListener('click', () => this.onRound(this.id, r, true));
-      tabs.push(b);
+      this.rounds.append(b);
     }
-    this.rounds.replaceChildren(...tabs);
+    for (const b of this.rounds.children) {
+      const r = Number(b.dataset.round);
+      b.textContent = `${t('round.short')}${r}`;
+      b.setAttribute('aria-selected', String(r === this.round));
+      b.title = st.reasons[r] ? `${t('round.n', { n: r })} — ${st.reasons[r]}` : t('round.n', { n: r });
+      const v = st.rounds[r - 1][this.id].verdict;
+      if (v) b.dataset.decision = v.decision; else delete b.dataset.decision;
+      if (r === n && !ended(st) && !st.tally) b.dataset.live = 'true'; else delete b.dataset.live;
+    }
   }
 }

@@ -67,7 +67,7 @@ export const strings = {
     'f.code': 'CODE', 'f.file': 'FILE', 'f.ext': 'EXTENSION', 'f.council': 'COUNCIL', 'f.round': 'ROUND', 'f.mode': 'EX_MODE', 'f.priority': 'PRIORITY',
     on: 'ON', off: 'OFF',
     'status.running': 'RUNNING', 'status.completed': 'COMPLETED', 'status.cancelled': 'CANCELLED', 'status.failed': 'FAILED', 'status.interrupted': 'INTERRUPTED',
-    'tr.total': 'TOTAL', 'tr.tokensUnit': 'tokens', 'tr.fallback': 'fallback', 'tr.retry': 'retry {n}', 'tr.after': 'after {ms} ms',
+    'tr.total': 'TOTAL', 'tr.tokensUnit': 'tokens', 'tr.fallback': 'fallback', 'tr.retry': 'retry {n}', 'tr.after': 'after {ms} ms', 'tr.fallbackTo': 'fallback to {to}',
     'form.open': 'NEW QUESTION', 'history.jump': 'HISTORY', resolution: 'RESOLUTION', 'more.question': 'WHOLE QUESTION', 'less.question': 'LESS',
   },
   ja: {
@@ -136,7 +136,7 @@ export const strings = {
     'f.code': 'コード', 'f.file': 'ファイル', 'f.ext': '拡張', 'f.council': '評議会', 'f.round': '回', 'f.mode': '実行', 'f.priority': '優先度',
     on: '作動', off: '停止',
     'status.running': '審議中', 'status.completed': '完了', 'status.cancelled': '中止', 'status.failed': '失敗', 'status.interrupted': '中断',
-    'tr.total': '合計', 'tr.tokensUnit': 'トークン', 'tr.fallback': '代替', 'tr.retry': '再試行 {n}', 'tr.after': '{ms} ms 後',
+    'tr.total': '合計', 'tr.tokensUnit': 'トークン', 'tr.fallback': '代替', 'tr.retry': '再試行 {n}', 'tr.after': '{ms} ms 後', 'tr.fallbackTo': '{to} に切替',
     'form.open': '新しい質問', 'history.jump': '履歴', resolution: '決議の内容', 'more.question': '全文', 'less.question': '閉じる',
   },
 };

@@ -15,6 +15,13 @@ export function cost(tokens) {
 
 const COLUMNS = ['tr.agent', 'tr.model', 'tr.ttft', 'tr.dur', 'tr.tokens', 'tr.cost', 'tr.retries', 'tr.errors'];
 
+/** One error of a call as the trace shows it: the operator's details, in the user's language around them. */
+function errorLine(e) {
+  if (e.kind === 'retry') return `${t('tr.retry', { n: e.attempt })}${e.delay ? ` (${t('tr.after', { ms: e.delay })})` : ''}: ${e.text}`;
+  if (e.kind === 'fallback') return `${t('tr.fallbackTo', { to: e.to })}: ${e.text}`;
+  return e.text;
+}
+
 /** Draws st's trace into root as a table. */
 export function drawTrace(root, st) {
   if (!st || !st.id || st.missing) {
@@ -54,7 +61,7 @@ export function drawTrace(root, st) {
     errCell.className = 'trace-errors';
     for (const e of a.errors) {
       const div = document.createElement('div');
-      div.textContent = e;
+      div.textContent = errorLine(e);
       errCell.append(div);
     }
     if (!a.errors.length) errCell.textContent = '—';
