@@ -6,7 +6,7 @@
 // stop each; votes are announced once; blinking ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, SIM, SAGES, launch, watch, ask, waitDecision, boxes, open, settled, shot, api } from './helpers.mjs';
+import { BASE, SIM, SAGES, launch, watch, ask, waitDecision, boxes, open, settled, shot, api, post } from './helpers.mjs';
 
 const MEMBERS = [...SAGES, 'solomon'];
 const LONG = `${'Our municipal library board has argued for months about opening every branch on Sundays, with staff, budget and safety concerns on all sides. '.repeat(4)}Should we?`;
@@ -61,8 +61,33 @@ test('at a glance on 1366×650: banner, tally and three votes above the fold, wh
     await shot(page, 'glance-laptop');
 
     // The note says why; the alert is dismissed with its button.
-    const rec = await settled(page.url().split('/').pop(), SIM);
+    const first = page.url().split('/').pop();
+    const rec = await settled(first, SIM);
     if (rec.note) assert.ok((await page.textContent('#decision .note')).includes(rec.note), 'the note is under the banner');
+
+    // The third turn of a conversation, asked with a long question, under
+    // the same error and notice: the two earlier turns above push the
+    // plates down, the banner still says the decision, the tally and every
+    // vote within the first 650 px.
+    const second = await post({ question: 'Then how should the Sunday shifts be staffed?', follow_up: first }, SIM);
+    await settled(second, SIM);
+    const third = await post({ question: LONG, follow_up: second }, SIM);
+    await settled(third, SIM);
+    await page.goto(`${SIM}/d/${third}`);
+    await waitDecision(page);
+    await page.waitForSelector('#thread .turn');
+    assert.ok(await page.isVisible('#alert') && await page.isVisible('#sim-banner') && await page.isVisible('#asked-wrap'), 'the error, the notice and the question are above');
+    assert.equal(await page.$$eval('#thread .turn', (els) => els.length), 2, 'two earlier turns above');
+    const turnSels = ['#decision-word', '#decision .tally', ...[1, 2, 3].map((n) => `#decision .sage-vote:nth-child(${n})`)];
+    const turnBoxes = await boxes(page, turnSels);
+    turnSels.forEach((s, i) => {
+      assert.ok(turnBoxes[i] && turnBoxes[i].top >= 0 && turnBoxes[i].bottom <= 650 && turnBoxes[i].height > 0, `third turn: ${s} within the first 650 px: ${JSON.stringify(turnBoxes[i])}`);
+    });
+    const votes = await page.$eval('#decision .sage-votes', (el) => el.textContent);
+    for (const a of (await settled(third, SIM)).agents.filter((x) => x.id !== 'solomon')) {
+      assert.ok(votes.includes(a.verdict.decision), `the banner says ${a.id}'s vote (${a.verdict.decision}): ${votes}`);
+    }
+    await shot(page, 'glance-conversation');
     await page.click('#alert-close');
     assert.equal(await page.isVisible('#alert'), false, 'the alert is dismissible');
     assert.deepEqual(seen.errors, []);

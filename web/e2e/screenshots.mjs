@@ -34,10 +34,14 @@ async function save(page, name, height) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-const rounds = await post({ question: 'Should we adopt a four-day work week?' }, SIM);
+const rounds = await post({ question: 'Should we adopt a four-day work week?', rounds: 2 }, SIM);
 await settled(rounds, SIM);
-const library = await post({ question: 'Should the city open its public libraries on Sundays?' }, SIM);
+// The first picture a reader sees: one round, the plainest screen.
+const library = await post({ question: 'Should the city open its public libraries on Sundays?', rounds: 1 }, SIM);
 await settled(library, SIM);
+// In Japanese, the simulated sages answer in Japanese too.
+const japanese = await post({ question: '週休3日制を導入すべきでしょうか？', rounds: 2 }, SIM);
+await settled(japanese, SIM);
 const follow = await post({ question: 'Then how should we staff the Sunday shifts?', follow_up: library }, SIM);
 await settled(follow, SIM);
 
@@ -47,7 +51,7 @@ try {
     ['desktop', library, 'en', DESKTOP],
     ['rounds', rounds, 'en', DESKTOP],
     ['conversation', follow, 'en', DESKTOP],
-    ['japanese', rounds, 'ja', DESKTOP],
+    ['japanese', japanese, 'ja', DESKTOP],
     ['phone', library, 'en', PHONE],
   ];
   for (const [name, id, lang, size] of shots) {

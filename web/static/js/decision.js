@@ -1,10 +1,10 @@
 // decision.js — the banner across the centre (決議 MAGI): the decision,
-// the tally, the note that says why, SOLOMON's scores, the conditions and
-// the summary; while SOLOMON writes, the decision the votes made; when a
-// deliberation ends without one, how it ended. Also the phone's sticky
-// chip that jumps to it.
+// the tally, each sage's vote with SOLOMON's score, the note that says
+// why (the conditions and the summary under the plates); while SOLOMON
+// writes, the decision the votes made; when a deliberation ends without
+// one, how it ended. Also the phone's sticky chip that jumps to it.
 import { t, verdictWord, noteText, fatalWord, fatalText } from './i18n.js';
-import { NAMES, SAGES, currentRound, score } from './council.js';
+import { NAMES, SAGES, agentIn, currentRound, score } from './council.js';
 import { h, voteNodes, conditionList } from './plate.js';
 
 /** Banner draws st into the #decision section and the #decision-chip link. */
@@ -66,19 +66,16 @@ export class Banner {
     } else if (!o) {
       this.root.dataset.state = st.id ? 'thinking' : 'idle';
       this.setWord(t(st.id ? 'deliberating' : 'idle'));
-      this.setMeta(st.id ? [] : [h('p', 'idle-hint', t('idle.hint'))]);
+      const votes = sageVotes(st);
+      this.setMeta(!st.id ? [h('p', 'idle-hint', t('idle.hint'))] : votes.childNodes.length ? [votes] : []);
     } else {
       this.root.dataset.state = o.decision;
       this.setWord(voteNodes(o.decision));
-      const nodes = [this.votesLine(st, o.rule, o.votes, o.confidence)];
+      // the tally, each vote, then why: the votes before the note, so that
+      // they stay in view when much sits above the banner
+      const nodes = [this.votesLine(st, o.rule, o.votes, o.confidence), sageVotes(st)];
       const why = [o.tieBreak ? t('tiebreak') : '', noteText(o.note)].filter(Boolean).join(' — ');
       if (why) nodes.push(h('p', 'note', why));
-      const scores = h('p', 'scores');
-      for (const id of SAGES) {
-        const sc = score(st, id);
-        if (sc !== null) scores.append(h('span', 'score', `${NAMES[id]} ${sc}`));
-      }
-      if (scores.childNodes.length) nodes.push(scores);
       this.setMeta(nodes);
     }
     this.drawChip(st);
@@ -103,7 +100,7 @@ export class Banner {
     const tl = st.tally;
     this.root.dataset.state = 'tally';
     this.root.dataset.tally = tl.decision || 'awaiting';
-    const nodes = [this.votesLine(st, st.rule, tl.votes)];
+    const nodes = [this.votesLine(st, st.rule, tl.votes), sageVotes(st)];
     if (tl.decision) {
       this.setWord(voteNodes(tl.decision));
       nodes.push(h('p', 'awaiting', t('awaiting.judgement')));
@@ -127,4 +124,28 @@ export class Banner {
     this.chip.replaceChildren(...parts);
     this.chip.setAttribute('aria-label', `${t('chip')}: ${this.chip.textContent}`);
   }
+}
+
+/**
+ * Each sage's vote of the round on screen, and SOLOMON's score of it once
+ * given: MELCHIOR·1 APPROVED 81. The banner says every vote, so the
+ * outcome reads at a glance whatever pushes the plates down.
+ */
+function sageVotes(st) {
+  const line = h('p', 'sage-votes');
+  for (const id of SAGES) {
+    const v = agentIn(st, id, 0).verdict;
+    if (!v) continue;
+    const vote = h('span', 'sage-vote');
+    vote.dataset.decision = v.decision;
+    vote.append(`${NAMES[id]} `, h('b', 'sage-word', verdictWord(v.decision)[1]));
+    const sc = score(st, id);
+    if (sc !== null) {
+      const n = h('span', 'sage-score', ` ${sc}`);
+      n.title = `${t('score')} (SOLOMON)`;
+      vote.append(n);
+    }
+    line.append(vote);
+  }
+  return line;
 }

@@ -77,13 +77,14 @@ export class Plate {
     this.read.type = 'button';
     this.read.tabIndex = -1; // the text area is the plate's tab stop: Enter reads
     this.read.addEventListener('click', () => this.open());
-    // One tab per round, in the head so that a debate costs the plate no height.
+    // One tab per round, in the foot beside READ: the head keeps the name
+    // and the vote on one line, and a debate costs the plate no height.
     this.rounds = h('div', 'plate-rounds');
     this.rounds.setAttribute('role', 'tablist');
     this.rounds.hidden = true;
     this.rounds.addEventListener('keydown', (e) => this.roundKey(e));
     const head = h('header', 'plate-head');
-    head.append(title, this.state, this.rounds);
+    head.append(title, this.state);
     this.text = h('div', 'plate-text md');
     this.text.id = `text-${id}`;
     this.text.tabIndex = 0;
@@ -94,7 +95,7 @@ export class Plate {
     this.errors = h('ul', 'plate-errors');
     this.model = h('span', 'plate-model');
     const foot = h('div', 'plate-foot');
-    foot.append(this.model, this.read);
+    foot.append(this.model, this.rounds, this.read);
     const inner = h('div', 'plate-inner');
     inner.append(head, this.text, this.verdict, this.errors, foot);
     root.append(inner);
