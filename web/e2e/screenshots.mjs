@@ -42,7 +42,10 @@ await settled(library, SIM);
 // In Japanese, the simulated sages answer in Japanese too.
 const japanese = await post({ question: '週休3日制を導入すべきでしょうか？', rounds: 2 }, SIM);
 await settled(japanese, SIM);
-const follow = await post({ question: 'Then how should we staff the Sunday shifts?', follow_up: library }, SIM);
+// A conversation of its own, so that the first picture is one question.
+const bridge = await post({ question: 'Should the town build a second bridge over the river?' }, SIM);
+await settled(bridge, SIM);
+const follow = await post({ question: 'Then how should the town pay for it?', follow_up: bridge }, SIM);
 await settled(follow, SIM);
 
 const browser = await launch();
