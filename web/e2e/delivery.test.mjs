@@ -36,18 +36,21 @@ test('static files are gzipped when accepted, revalidated by ETag; the event str
   }
 });
 
+/** Records in window.__booted whether the boot screen was shown at all during a load, so a slow load that outlasts the sequence still sees it. */
+function watchBoot(page) {
+  return page.addInitScript(() => {
+    window.__booted = false;
+    new MutationObserver(() => { if (document.getElementById('boot')?.hidden === false) window.__booted = true; })
+      .observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
+  });
+}
+
 test('the boot sequence plays once a session, not on every reload', async () => {
   const browser = await launch();
   try {
     const page = await open(browser);
     await page.emulateMedia({ reducedMotion: 'no-preference' });
-    // Records whether the boot screen was shown at all during a load, so
-    // a slow load that outlasts the sequence still sees it.
-    await page.addInitScript(() => {
-      window.__booted = false;
-      new MutationObserver(() => { if (document.getElementById('boot')?.hidden === false) window.__booted = true; })
-        .observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
-    });
+    await watchBoot(page);
     const booted = () => page.evaluate(() => window.__booted);
     await page.goto(`${BASE}/`);
     assert.equal(await booted(), true, 'the first load boots');
@@ -55,6 +58,13 @@ test('the boot sequence plays once a session, not on every reload', async () => 
     assert.equal(await booted(), false, 'a reload does not');
     await page.goto(`${BASE}/d/x`);
     assert.equal(await booted(), false, 'nor a deep link in the same session');
+
+    // A new tab is a new session, but under reduced motion it never boots.
+    const still = await open(browser);
+    await watchBoot(still);
+    await still.goto(`${BASE}/`);
+    assert.equal(await still.evaluate(() => sessionStorage.getItem('magi.booted')), null, 'a new session');
+    assert.equal(await still.evaluate(() => window.__booted), false, 'no boot sequence under prefers-reduced-motion');
   } finally {
     await browser.close();
   }

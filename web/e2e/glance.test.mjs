@@ -171,6 +171,11 @@ test('keyboard: one tab stop per plate, focus visible on each; arrow keys in the
       const s = stops[id][0];
       assert.ok(s.style !== 'none' && s.width >= 2, `${id}: a visible focus outline (${s.style} ${s.width}px ${s.color})`);
     }
+    // Each text area is named for screen readers, and says how to read on.
+    for (const name of ['MELCHIOR·1', 'BALTHASAR·2', 'CASPER·3', 'SOLOMON']) {
+      assert.equal(await page.getByRole('region', { name: `${name} answer`, exact: true }).count(), 1, `${name}'s text area is labelled`);
+    }
+    assert.match(await page.$eval('.plate-casper .plate-text', (el) => document.getElementById(el.getAttribute('aria-describedby')).textContent), /Enter opens the whole answer/);
     // Enter on a plate opens the reader.
     await page.focus('.plate-casper .plate-text');
     await page.keyboard.press('Enter');

@@ -75,6 +75,26 @@ export function noteText(note) {
   return /[A-Za-z]{3,}/.test(out.replace(/[A-Z]+[·-]\d|SOLOMON/g, '')) ? note : out;
 }
 
+// A sage's abstention reasons that are always the same words (parse.go,
+// council/turn.go), as keys of strings.js; others are the server's text.
+const REASONS = {
+  'the deliberation was stopped': 'reason.stopped', 'the answer is empty': 'reason.empty',
+  'no verdict JSON found at the end of the answer': 'reason.noVerdict',
+  'the verdict JSON at the end of the answer is not valid JSON': 'reason.badJSON',
+  'the sage abstained': 'reason.abstained', 'no answer was quoted': 'reason.noAnswer',
+};
+
+/** Why a sage abstained, in the chosen language when the reason is a known one. */
+export function reasonText(reason) { return REASONS[reason] ? t(REASONS[reason]) : reason; }
+
+/** Why another round runs (rounds.go SplitReason), in the chosen language; the server's text when not known. */
+export function roundReasonText(reason) {
+  const m = /^round (\d+) split ((?:\d+ \w+(?:, )?)+): the sages read each other's answers and vote again$/.exec(reason || '');
+  if (!m || lang !== 'ja') return reason || '';
+  const counts = m[2].split(', ').map((c) => { const [n, w] = c.split(' '); return `${verdictWords[w.toUpperCase()]?.[0] ?? w}${n}`; });
+  return `第${m[1]}回は${counts.join('・')}に分かれたため、賢者は互いの回答を読んで再び投票します`;
+}
+
 /** Switches language, remembers it, and relabels the page. */
 export function setLanguage(next) {
   lang = next === 'ja' ? 'ja' : 'en';

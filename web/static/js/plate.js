@@ -5,7 +5,7 @@
 // is the plate's one tab stop: Enter opens the reader, ← → change round.
 import { renderMarkdown } from './markdown.js';
 import { splitVerdict } from './verdict.js';
-import { t, verdictWord, failureText } from './i18n.js';
+import { t, verdictWord, failureText, reasonText, roundReasonText } from './i18n.js';
 import { NAMES, agentIn, currentRound, ended, phase, score } from './council.js';
 
 export const h = (tag, cls, text) => {
@@ -52,10 +52,6 @@ export function conditionList(conditions) {
   ul.setAttribute('aria-label', t('conditions'));
   for (const c of conditions) ul.append(h('li', '', c));
   return ul;
-}
-
-function reasonText(reason) {
-  return reason === 'the deliberation was stopped' ? t('reason.stopped') : reason;
 }
 
 /** Plate draws one agent; onRead(id) opens the reader, onRound(id, r) shows round r. */
@@ -200,7 +196,7 @@ export class Plate {
       const r = Number(b.dataset.round);
       b.textContent = `${t('round.short')}${r}`;
       b.setAttribute('aria-selected', String(r === this.round));
-      b.title = st.reasons[r] ? `${t('round.n', { n: r })} — ${st.reasons[r]}` : t('round.n', { n: r });
+      b.title = st.reasons[r] ? `${t('round.n', { n: r })} — ${roundReasonText(st.reasons[r])}` : t('round.n', { n: r });
       const v = st.rounds[r - 1][this.id].verdict;
       if (v) b.dataset.decision = v.decision; else delete b.dataset.decision;
       if (r === n && !ended(st) && !st.tally) b.dataset.live = 'true'; else delete b.dataset.live;
