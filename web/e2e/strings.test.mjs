@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 // i18n.js relabels the page when the language changes: a page with nothing on it.
 globalThis.document = { documentElement: {}, querySelectorAll: () => [], getElementById: () => null };
 const { strings } = await import('../static/js/strings.js');
-const { setLanguage, t, noteText, roundReasonText, reasonText, failureText, fatalText } = await import('../static/js/i18n.js');
+const { setLanguage, t, noteText, roundReasonText, reasonText, failureText, fatalText, serverMessage } = await import('../static/js/i18n.js');
 
 // A Latin word of two letters or more, but for names and the words Japanese writes in Latin letters too.
 const ENGLISH = /\b(?!(?:MAGI|SOLOMON|MELCHIOR|BALTHASAR|CASPER|JSON|API|MD|Enter|Shift|OPENAI_BASE_URL|MAGI_MODEL|ANTHROPIC_API_KEY|AWS_REGION|OpenAI|Bedrock|magi|sim|ms|KB|EN|ID)\b)[A-Za-z_]{2,}\b/;
@@ -32,7 +32,9 @@ test('the server\'s sentences in Japanese', () => {
       noteText('CASPER-3 changed REJECTED → CONDITIONAL in round 2'),
       reasonText('no verdict JSON found at the end of the answer'), reasonText('the deliberation was stopped'),
       failureText('provider_timeout'), failureText('something_new'), fatalText('interrupted'), fatalText('something_new'),
+      serverMessage('unavailable', 'The store is unavailable; try again shortly.'), serverMessage('internal', 'internal error'),
     ];
+    assert.match(serverMessage('invalid', 'the question is empty'), /^入力が受け付けられませんでした（the question is empty）$/, 'what to fix is kept');
     for (const s of said) assert.doesNotMatch(s.replace(/CASPER-3/g, ''), ENGLISH, s);
     assert.equal(said[0], '第1回は承認1・条件付1・否決1に分かれたため、賢者は互いの回答を読んで再び投票します');
     assert.equal(reasonText('the verdict JSON gives two decisions, APPROVED and REJECTED'), 'the verdict JSON gives two decisions, APPROVED and REJECTED', 'an unknown reason stays as the server said it');
@@ -41,4 +43,5 @@ test('the server\'s sentences in Japanese', () => {
   }
   assert.equal(roundReasonText('round 1 split 2 approved, 1 rejected: the sages read each other\'s answers and vote again'), 'round 1 split 2 approved, 1 rejected: the sages read each other\'s answers and vote again');
   assert.equal(t('state.stopped'), 'STOPPED');
+  assert.equal(serverMessage('unavailable', 'The store is unavailable; try again shortly.'), 'The store is unavailable; try again shortly.', 'in English, the server\'s words');
 });

@@ -2,7 +2,7 @@
 // sessionStorage, never in a URL) or, for a signed-in user, the session's
 // CSRF token on requests that change something; turns error responses
 // into ApiError with a message a user can act on.
-import { t } from './i18n.js';
+import { t, serverMessage } from './i18n.js';
 
 const KEY = 'magi.key';
 let csrf = '';
@@ -80,6 +80,7 @@ export async function errorOf(res) {
       fields = Array.isArray(body.error.fields) ? body.error.fields : [];
     }
   } catch { /* not JSON */ }
+  message = serverMessage(code, message);
   const retryAfter = Number(res.headers.get('Retry-After')) || 0;
   if (res.status === 429) message = t('err.429', { s: retryAfter || 10 });
   // Without a key, the server's words are for API clients (a header to

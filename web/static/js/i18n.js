@@ -75,6 +75,18 @@ export function noteText(note) {
   return /[A-Za-z]{3,}/.test(out.replace(/[A-Z]+[·-]\d|SOLOMON/g, '')) ? note : out;
 }
 
+/**
+ * An error the server sent (SPEC's code and message), as the page says it:
+ * in Japanese a sentence of its own for each known code, the server's
+ * words kept where they name what to fix (bad or oversized input, a
+ * conflict); in English the server's message.
+ */
+export function serverMessage(code, message) {
+  const key = `err.${code}`;
+  if (lang !== 'ja' || !(key in strings.ja)) return message;
+  return t(key, { detail: message });
+}
+
 // A sage's abstention reasons that are always the same words (parse.go,
 // council/turn.go), as keys of strings.js; others are the server's text.
 const REASONS = {
