@@ -111,6 +111,7 @@ test('an unknown id: "no such deliberation", nothing to stop, nothing spinning, 
       assert.equal(got.alert, false, 'said once, by the banner');
       assert.equal(await page.isVisible('#actions'), false, 'nothing to export or delete');
       assert.equal(await page.isVisible('.plate-melchior'), false, 'no empty plates');
+      await page.waitForSelector('#boot', { state: 'hidden' }); // the first load of a session boots
       await shot(page, `unknown-${lang}`);
     }
   } finally {

@@ -93,7 +93,7 @@ export class Plate {
     const foot = h('div', 'plate-foot');
     foot.append(this.model, this.rounds, this.read);
     const inner = h('div', 'plate-inner');
-    inner.append(head, this.text, this.verdict, this.errors, foot);
+    inner.append(head, this.text, this.errors, this.verdict, foot);
     root.append(inner);
     this.root = root;
     this.st = null;
