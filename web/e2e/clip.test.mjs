@@ -11,7 +11,7 @@ const MEMBERS = [...SAGES, 'solomon'];
 /**
  * Where the verdict of each plate is not readable: a line of it cut by the
  * plate's angular shape (hit-testing follows clip-path, so a corner of the
- * line that is cut away is not inside the plate), or hidden in a scrolling
+ * line that is cut away is not inside the plate's inner panel), or hidden in a scrolling
  * box. Each plate's verdict is scrolled into view first.
  */
 async function clipped(page) {
@@ -19,6 +19,7 @@ async function clipped(page) {
   for (const id of MEMBERS) {
     out.push(...await page.evaluate((id) => {
       const plate = document.querySelector(`.plate-${id}`);
+      const inner = plate.querySelector('.plate-inner'); // the frame around it shows where the shape cuts
       const verdict = plate.querySelector('.plate-verdict');
       const bad = [];
       if (!verdict.textContent) return [`${id}: no verdict shown`];
@@ -35,7 +36,7 @@ async function clipped(page) {
           if (r.width < 1) continue;
           for (const [x, y] of [[r.left + 1, r.top + 2], [r.right - 1, r.top + 2], [r.left + 1, r.bottom - 2], [r.right - 1, r.bottom - 2]]) {
             const hit = document.elementFromPoint(x, y);
-            if (!hit || !plate.contains(hit)) bad.push(`${id}: "${n.textContent.slice(0, 40)}" is cut at (${x.toFixed(0)}, ${y.toFixed(0)})`);
+            if (!hit || !inner.contains(hit)) bad.push(`${id}: "${n.textContent.slice(0, 40)}" is cut at (${x.toFixed(0)}, ${y.toFixed(0)})`);
           }
         }
       }
