@@ -166,6 +166,11 @@ test('the council editor in Japanese, at phone width', { skip }, async () => {
     assert.equal(await page.textContent('#ce-save'), '保存');
     assert.equal(await page.textContent('label[for="ce-casper-persona"]'), '人格');
     assert.ok(await page.evaluate(() => document.querySelector('#council-editor').getBoundingClientRect().right <= 390), 'the editor fits the width');
+    await page.fill('#ce-casper-temperature', '7');
+    await page.click('#ce-save');
+    await page.locator('#err-agents-casper-temperature').waitFor({ state: 'visible' });
+    const said = await page.textContent('#err-agents-casper-temperature');
+    assert.ok(said.startsWith('入力が受け付けられませんでした（'), `a field's problem is said in Japanese, the server's detail in brackets: ${said}`);
     await shot(page, 'council-editor-phone');
   } finally {
     await browser.close();

@@ -3,7 +3,7 @@
 // provider, model and temperature, as the server offers them: GET
 // /api/providers), whose problems are shown beside their fields.
 import { json, ApiError } from './api.js';
-import { apply, t } from './i18n.js';
+import { apply, serverMessage, t } from './i18n.js';
 import { MEMBERS, NAMES } from './council.js';
 
 const KEY = 'magi.council';
@@ -248,8 +248,9 @@ export class Councils {
     let first = null;
     for (const f of fields) {
       const el = f.field ? this.dialog.querySelector(`#${CSS.escape(errorId(f.field))}`) : null;
-      if (!el) { rest.push(f.field ? `${f.field}: ${f.message}` : f.message); continue; }
-      el.textContent = el.textContent ? `${el.textContent} ${f.message}` : f.message;
+      const message = serverMessage('invalid', f.message);
+      if (!el) { rest.push(f.field ? `${f.field}: ${message}` : message); continue; }
+      el.textContent = el.textContent ? `${el.textContent} ${message}` : message;
       el.hidden = false;
       const control = this.dialog.querySelector(`[aria-describedby~="${el.id}"]`);
       control?.setAttribute('aria-invalid', 'true');
