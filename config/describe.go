@@ -133,6 +133,7 @@ func (c *Config) describeServer(w io.Writer) {
 		fmt.Fprintf(w, "sim pace\t%v\t(%s)\n", c.SimPace, c.Sources["sim_pace"])
 	}
 	c.describeOIDC(w)
+	c.describeTelemetry(w)
 }
 
 // describeShare says how many deliberations one API key may run at once.
