@@ -42,8 +42,8 @@ func TestLoad_Telemetry(t *testing.T) {
 			"OTEL_RESOURCE_ATTRIBUTES", "service.name=ignored, deployment.environment=prod,team=a%20b", "OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
 			"OTEL_TRACES_SAMPLER_ARG", "0.25", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true"),
 			Telemetry{Enabled: true, Protocol: ProtocolHTTP, Endpoint: "http://a:4318/v1/traces", ServiceName: "magi-prod",
-				Resource:   [][2]string{{"service.name", "ignored"}, {"deployment.environment", "prod"}, {"team", "a b"}},
-				Sampler:    "parentbased_traceidratio", SamplerArg: 0.25, CaptureContent: true}},
+				Resource: [][2]string{{"service.name", "ignored"}, {"deployment.environment", "prod"}, {"team", "a b"}},
+				Sampler:  "parentbased_traceidratio", SamplerArg: 0.25, CaptureContent: true}},
 		{"service name from the resource", env("OTEL_RESOURCE_ATTRIBUTES", "service.name=council"),
 			Telemetry{ServiceName: "council", Resource: [][2]string{{"service.name", "council"}}, Sampler: "parentbased_always_on", SamplerArg: 1}},
 	}
