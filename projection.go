@@ -41,7 +41,7 @@ func (p *Projection) Apply(e Event) {
 	case EventStart:
 		r.ID, r.Question, r.Rule, r.Status = e.DeliberationID, e.Question, e.Rule, StatusRunning
 		r.CreatedAt, r.Simulated, r.MaxRounds = e.Timestamp, e.Simulated, e.MaxRounds
-		r.Council = e.Council
+		r.Council, r.TraceID = e.Council, e.TraceID
 		p.order = e.Agents
 		p.round(1)
 	case EventRound:

@@ -30,6 +30,9 @@ func (r *Renderer) printHeader(e magi.Event) {
 	if e.DeliberationID != "" {
 		meta = append(meta, "deliberation "+e.DeliberationID)
 	}
+	if e.TraceID != "" {
+		meta = append(meta, "trace "+sanitize(e.TraceID))
+	}
 	out := []string{r.sty.paint("MAGI", sgrBold) + "  " + r.sty.paint(strings.Join(meta, " · "), sgrDim)}
 	if q := strings.TrimSpace(sanitize(e.Question)); q != "" {
 		out = append(out, r.hang(r.sty.paint("Q ", sgrBold), 2, q, 2, r.cols)...)

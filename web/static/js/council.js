@@ -24,7 +24,7 @@ export function newState(id = '') {
   const first = {};
   for (const s of SAGES) first[s] = agents[s];
   return {
-    id, question: '', rule: '', simulated: false, agents, rounds: [first], maxRounds: 0, reasons: {}, infos: {}, council: null,
+    id, question: '', rule: '', simulated: false, agents, rounds: [first], maxRounds: 0, reasons: {}, infos: {}, council: null, traceId: '',
     tally: null, outcome: null, fatal: null, lastSeq: 0, created: '',
   };
 }
@@ -84,6 +84,7 @@ export function applyEvent(st, ev) {
       st.created = ev.timestamp || '';
       st.maxRounds = ev.max_rounds || 0;
       st.council = ev.council || null; // {name, agents: [{id, provider, model, persona_sha256, …}]}
+      st.traceId = ev.trace_id || ''; // the OpenTelemetry trace, when the server traced it
       for (const info of ev.agents || []) {
         const ag = st.agents[info.id];
         if (!ag) continue;
