@@ -11,6 +11,8 @@ import (
 	"errors"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/provider"
 )
@@ -42,6 +44,12 @@ type Council struct {
 	// Rounds is the most rounds of debate of a question that names none
 	// (the configuration's default); 0 means magi.DefaultRounds.
 	Rounds int
+	// Tracer, when set, makes a span of each deliberation and a span of
+	// each model call (trace.go); nil traces nothing.
+	Tracer trace.Tracer
+	// CaptureContent records the question, prompts and answers in the
+	// spans (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT).
+	CaptureContent bool
 }
 
 // Settle returns q with its rule and its most rounds of debate set: its
@@ -154,7 +162,7 @@ func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) 
 	began := time.Now()
 	q = c.Settle(q)
 	out.Emit(magi.Event{Type: magi.EventStart, Question: q.Text, Rule: q.Rule,
-		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q), Council: c.Snapshot()})
+		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q), Council: c.Snapshot(), TraceID: traceID(ctx)})
 
 	d, err := c.debate(ctx, q, out)
 	if err != nil {
@@ -165,7 +173,7 @@ func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) 
 	in := inRound{out, last}
 	in.Emit(magi.Event{Type: magi.EventTally, Tally: ptr(magi.TallyVotes(q.Rule, final))})
 
-	judge := c.turn(ctx, c.Agents[magi.Solomon], magi.JudgePrompt(q.Text, d.rounds, nonce()), "", in)
+	judge := c.turn(ctx, c.Agents[magi.Solomon], last, magi.JudgePrompt(q.Text, d.rounds, nonce()), "", in)
 	if err := ctx.Err(); err != nil {
 		return magi.Outcome{}, context.Cause(ctx)
 	}
@@ -176,6 +184,7 @@ func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) 
 	}
 	o := magi.Decide(q.Rule, final, jv)
 	o.AddNote(magi.ChangeNote(d.changes))
+	traceOutcome(ctx, o, last, usage)
 	var scores map[magi.AgentID]int
 	if jv != nil {
 		scores = jv.Scores

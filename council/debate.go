@@ -77,7 +77,7 @@ func (c *Council) sages(ctx context.Context, q magi.Question, round int, before 
 			was = before[i].Verdict.Decision
 		}
 		wg.Go(func() {
-			turns[i] = c.turn(ctx, a, prompt, was, out)
+			turns[i] = c.turn(ctx, a, round, prompt, was, out)
 		})
 	}
 	wg.Wait()
