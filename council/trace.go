@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/provider"
 )
 
 // The span of a deliberation and the attributes MAGI adds to the GenAI
@@ -43,18 +44,6 @@ const (
 // maxCaptured bounds the answer text a span records when message content
 // is captured: a span is not the place for a whole long answer.
 const maxCaptured = 64 << 10
-
-// GenAIProvider is the gen_ai.provider.name of a MAGI provider: the GenAI
-// conventions' names for the known ones.
-func GenAIProvider(name string) string {
-	switch name {
-	case "bedrock":
-		return "aws.bedrock"
-	case "sim":
-		return "magi.sim"
-	}
-	return name
-}
 
 // startDeliberation starts the span of deliberation q, a child of the
 // span or remote parent in ctx (an API request's traceparent): nothing
@@ -181,9 +170,9 @@ func (t tracedProvider) Stream(ctx context.Context, req magi.Request) iter.Seq2[
 // attributes are the GenAI conventions' and MAGI's attributes of a call.
 func (t tracedProvider) attributes(req magi.Request) []attribute.KeyValue {
 	a := t.call.agent
-	provider := GenAIProvider(t.ref.Provider)
-	kvs := []attribute.KeyValue{semconv.GenAIOperationNameChat, semconv.GenAIProviderNameKey.String(provider),
-		attribute.String("gen_ai.system", provider), semconv.GenAIRequestModel(req.Model),
+	name := provider.GenAIName(t.ref.Provider)
+	kvs := []attribute.KeyValue{semconv.GenAIOperationNameChat, semconv.GenAIProviderNameKey.String(name),
+		attribute.String("gen_ai.system", name), semconv.GenAIRequestModel(req.Model),
 		semconv.GenAIAgentID(string(a.ID)), semconv.GenAIAgentName(a.Name),
 		attrAgent.String(string(a.ID)), attrRound.Int(t.call.round), attrAttempt.Int(t.call.attempts),
 		attrFallback.Bool(t.ref.Provider != a.Provider || t.ref.Model != a.Model)}

@@ -25,7 +25,9 @@ func (s *Server) handleInvocations() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		if err := s.runner.Start(r.Context(), q); err != nil {
+		r, ctx := s.streamStart(r, q.ID)
+		if err := s.runner.Start(ctx, q); err != nil {
+			streamNotStarted(r, err)
 			writeError(w, r, err)
 			return
 		}

@@ -29,7 +29,12 @@ func (s *Server) handleCreate() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		if err := s.runner.Start(r.Context(), q); err != nil {
+		ctx := r.Context()
+		if wantsStream(r) {
+			r, ctx = s.streamStart(r, q.ID)
+		}
+		if err := s.runner.Start(ctx, q); err != nil {
+			streamNotStarted(r, err)
 			writeError(w, r, err)
 			return
 		}

@@ -20,6 +20,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, id string, after
 	ctx := r.Context()
 	st := &streamState{r: r, id: id, src: s.follow.Follow(id, after)}
 	defer st.src.Close()
+	defer endStreamSpan(s.streamSpan(r, id, after), st)
 	st.sse = newSSE(w)
 	s.metrics.streamOpened()
 	defer s.metrics.streamClosed()
@@ -48,6 +49,10 @@ type streamState struct {
 	src  magi.Stream
 	sse  *sseWriter
 	ping *time.Ticker
+	// events and bytes count what was sent; ended says why the stream
+	// ended when it knows (its span tells them).
+	events, bytes int64
+	ended         string
 }
 
 // send writes every event st's source has ready, and reports whether the
@@ -67,7 +72,10 @@ func (s *Server) send(st *streamState) bool {
 		if err := st.sse.Event(x.Event.Seq, x.JSON); err != nil {
 			return false // the client went away; the deliberation goes on
 		}
+		st.events++
+		st.bytes += int64(len(x.JSON))
 		if x.Event.Terminal() {
+			st.ended = "terminal"
 			return false
 		}
 		st.ping.Reset(s.opts.Heartbeat)
@@ -93,6 +101,7 @@ func (s *Server) endShutdown(st *streamState) {
 		select {
 		case <-st.src.Ready():
 		case <-drain.C:
+			st.ended = "shutdown"
 			st.sse.End(magi.Event{Type: magi.EventError, DeliberationID: st.id, Code: magi.ESHUTDOWN,
 				Message: "the server is shutting down; reconnect to resume", Fatal: true})
 			return

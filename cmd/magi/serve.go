@@ -76,7 +76,7 @@ func (a *app) server() (*server.Server, error) {
 	a.journal.Observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
 	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
 		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout, CORSOrigins: a.cfg.CORSOrigins,
-		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
+		UI: web.Handler(), CSP: web.ContentSecurityPolicy, Tracer: a.tel.Tracer(), Propagation: a.tel.Propagation()})
 	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
 	if councils, ok := a.store.(magi.CouncilStore); ok {
 		srv.Councils = &server.Councils{Store: councils, Checker: a.cfg}
