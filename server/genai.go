@@ -25,11 +25,11 @@ var (
 // conventions' bucket boundaries.
 func newGenAIMetrics() (tokens, duration *prometheus.HistogramVec) {
 	tokens = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_client_token_usage",
-		Help: "Tokens used by each agent's model call (GenAI semantic conventions: gen_ai.client.token.usage), by token type.",
+		Help:    "Tokens used by each agent's model call (GenAI semantic conventions: gen_ai.client.token.usage), by token type.",
 		Buckets: []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}},
 		genAITokenLabels)
 	duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_client_operation_duration_seconds",
-		Help: "Duration of each agent's model call, retries and fallbacks included (GenAI semantic conventions: gen_ai.client.operation.duration).",
+		Help:    "Duration of each agent's model call, retries and fallbacks included (GenAI semantic conventions: gen_ai.client.operation.duration).",
 		Buckets: []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}},
 		genAIDurationLabels)
 	return tokens, duration
