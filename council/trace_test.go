@@ -180,4 +180,14 @@ func TestTracing_OffMakesNoSpanAndNoTraceID(t *testing.T) {
 	if p := c.traced(c.Providers["openai"], &call{}, magi.ModelRef{}); p != c.Providers["openai"] {
 		t.Error("a council without a tracer wraps its providers")
 	}
+	q := magi.Question{ID: "x", Text: "q", Rule: magi.Majority}
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(100, func() {
+		dctx, span := c.startDeliberation(ctx, q)
+		_ = traceID(dctx)
+		traceOutcome(dctx, magi.Outcome{}, 1, magi.Usage{})
+		endDeliberation(span, nil)
+	}); n != 0 {
+		t.Errorf("an untraced deliberation allocates %v times for its spans", n)
+	}
 }

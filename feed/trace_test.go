@@ -78,6 +78,11 @@ func TestJournal_UntracedWritesReadNoClock(t *testing.T) {
 	if wt := j.startWrite(); !wt.began.IsZero() {
 		t.Error("an untraced journal measured a write")
 	}
+	runs := []*run{{w: &Writer{id: "u"}, events: []magi.Encoded{{Event: magi.Event{Type: magi.EventVerdict}}}}}
+	refused := magi.Refused{Append: []error{nil}}
+	if n := testing.AllocsPerRun(100, func() { j.startWrite().end(j, nil, runs, refused) }); n != 0 {
+		t.Errorf("an untraced write allocates %v times for its tracing", n)
+	}
 	store, hub := newTestStore(), NewHub(HubOptions{})
 	jj := NewJournal(store, hub)
 	defer jj.Close()

@@ -10,7 +10,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/council"
@@ -159,7 +158,10 @@ func TestTracing_OffReadsNoHeader(t *testing.T) {
 	if sp := ts.srv.streamSpan(resp.Request, "x", 0); sp.IsRecording() || sp.SpanContext().IsValid() {
 		t.Error("a server without a tracer made a stream span")
 	}
-	var _ trace.Span = ts.srv.streamSpan(resp.Request, "x", 0)
+	st := &streamState{r: resp.Request}
+	if n := testing.AllocsPerRun(100, func() { endStreamSpan(ts.srv.streamSpan(resp.Request, "x", 0), st) }); n != 0 {
+		t.Errorf("a stream's span costs %v allocations with tracing off", n)
+	}
 }
 
 func TestMetrics_GenAI(t *testing.T) {
