@@ -74,6 +74,12 @@ func script(exfil string) func(fakellm.Request) fakellm.Reply {
 				gap = 5 * time.Millisecond
 			}
 			return fakellm.Reply{Text: slowText(req.Agent), TTFT: 150 * time.Millisecond, Gap: gap}
+		case strings.Contains(req.User, "[trace]"):
+			gap := 6 * time.Millisecond
+			if req.Agent == magi.Solomon {
+				gap = 3 * time.Millisecond
+			}
+			return fakellm.Reply{Text: slowText(req.Agent), TTFT: 120 * time.Millisecond, Gap: gap}
 		case strings.Contains(req.User, "[xss]"):
 			return fakellm.Reply{Text: xssText(req.Agent, exfil), Gap: 2 * time.Millisecond}
 		default:
@@ -135,6 +141,10 @@ func TestBrowser(t *testing.T) {
 	// limited runs one deliberation at a time; "[slow]" questions keep it busy.
 	limited := serve(t, tmp, "limit", "OPENAI_BASE_URL", fake.URL+"/v1", "OPENAI_API_KEY", "test-key", "MAGI_MODEL", "fake", "MAGI_MAX_RUNNING", "1")
 	paging := serve(t, tmp, "paging", "MAGI_PROVIDER", "sim", "MAGI_SIM_PACE", "0")
+	// traced exports its spans to a collector in this test process.
+	spans := startCollector(t)
+	traced := serve(t, tmp, "traced", "OPENAI_BASE_URL", fake.URL+"/v1", "OPENAI_API_KEY", "test-key", "MAGI_MODEL", "fake",
+		"OTEL_EXPORTER_OTLP_ENDPOINT", spans, "OTEL_BSP_SCHEDULE_DELAY", "50")
 	// sso signs users in through an identity provider that runs in this
 	// test process.
 	idp, sso := serveSSO(t, tmp, fake.URL+"/v1")
@@ -169,7 +179,7 @@ func TestBrowser(t *testing.T) {
 	node.Env = append(os.Environ(), "MAGI_URL="+real, "MAGI_SIM_URL="+sim, "MAGI_FIXTURES="+fixturePath,
 		"MAGI_SCREENSHOTS="+shots, "CHROMIUM="+chromium,
 		"MAGI_AUTH_URL="+keyed, "MAGI_AUTH_KEY="+key, "MAGI_AUTH_LOG="+filepath.Join(tmp, "auth.log"),
-		"MAGI_LIMIT_URL="+limited, "MAGI_PAGING_URL="+paging,
+		"MAGI_LIMIT_URL="+limited, "MAGI_PAGING_URL="+paging, "MAGI_TRACED_URL="+traced, "MAGI_SPANS_URL="+spans,
 		"MAGI_SSO_URL="+sso, "MAGI_IDP_URL="+idp.Issuer, "MAGI_SSO_LOG="+filepath.Join(tmp, "sso.log"))
 	out, err := node.CombinedOutput()
 	t.Logf("node --test web/e2e/:\n%s", out)
