@@ -4,8 +4,12 @@
 // browser test renders it to docs' picture of a real trace.
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-const ms = (t) => Date.parse(t);
-const secs = (d) => (d < 1000 ? `${Math.round(d)} ms` : `${(d / 1000).toFixed(2)} s`);
+/** ms is a time of the collector's JSON (RFC 3339, nanoseconds) in milliseconds, fraction kept. */
+const ms = (t) => {
+  const frac = /\.(\d+)/.exec(t);
+  return Date.parse(t.replace(/\.\d+/, '')) + (frac ? Number(frac[1].padEnd(9, '0')) / 1e6 : 0);
+};
+const secs = (d) => (d < 1 ? `${Math.round(d * 1000)} µs` : d < 1000 ? `${Math.round(d)} ms` : `${(d / 1000).toFixed(2)} s`);
 
 /** tree orders spans depth first, each parent before its children, siblings by start. */
 export function tree(spans) {
@@ -55,23 +59,23 @@ export function waterfall(spans) {
   const root = rows[0]?.span || {};
   const step = [100, 250, 500, 1000, 2000, 5000].find((st) => span / st <= 10) || 10000;
   let ticks = '';
-  for (let t = 0; t <= span; t += step) ticks += `<span class="tick" style="left:${(100 * t) / span}%">${secs(t)}</span>`;
+  for (let t = 0; t <= span; t += step) ticks += `<span class="tick" style="left:${(100 * t) / span}%">${t ? secs(t) : "0"}</span>`;
   const body = rows.map(({ span: s, depth }) => {
     const left = (100 * (ms(s.Start) - t0)) / span;
     const width = Math.max(0.15, (100 * (ms(s.End) - ms(s.Start))) / span);
     const err = s.StatusCode === 2 ? ' err' : '';
     return `<div class="row"><div class="label" style="padding-left:${8 + depth * 16}px"><b>${esc(s.Name)}</b> <span>${esc(detail(s))}</span></div>` +
-      `<div class="lane"><div class="bar ${KIND(s.Name)}${err}" style="left:${left}%;width:${width}%"></div>` +
-      `<span class="dur" style="left:min(${left + width}%, 92%)">${secs(ms(s.End) - ms(s.Start))}</span></div></div>`;
+      `<div class="lane"><div class="bar ${KIND(s.Name)}${err}" style="left:${left}%;width:${width}%"></div></div>` +
+      `<div class="dur">${secs(ms(s.End) - ms(s.Start))}</div></div>`;
   }).join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><style>
   body { margin: 0; background: #0d1117; color: #d6dde6; font: 12px/1.2 "DejaVu Sans Mono", monospace; }
   header { padding: 12px 14px 8px; border-bottom: 1px solid #2a3340; }
   header h1 { margin: 0 0 4px; font-size: 15px; color: #f0a030; letter-spacing: 0.04em; }
   header p { margin: 0; color: #8b98a8; }
-  .axis, .row { display: grid; grid-template-columns: 560px 1fr; }
+  .axis, .row { display: grid; grid-template-columns: 560px 1fr 76px; }
   .axis { height: 20px; border-bottom: 1px solid #2a3340; color: #8b98a8; }
-  .axis .lane, .row .lane { position: relative; margin-right: 70px; }
+  .axis .lane, .row .lane { position: relative; margin-right: 8px; }
   .tick { position: absolute; top: 4px; transform: translateX(-50%); font-size: 11px; }
   .row { height: 22px; border-bottom: 1px solid #161c24; }
   .row:hover { background: #141a22; }
@@ -79,14 +83,14 @@ export function waterfall(spans) {
   .label b { font-weight: 600; color: #e7edf4; }
   .label span { color: #8b98a8; }
   .bar { position: absolute; top: 5px; height: 12px; border-radius: 2px; min-width: 2px; }
-  .dur { position: absolute; top: 5px; margin-left: 6px; color: #8b98a8; font-size: 11px; }
+  .dur { align-self: center; text-align: right; padding-right: 12px; color: #8b98a8; font-size: 11px; }
   .delib { background: #f0a030; } .chat { background: #2fb3a3; } .http { background: #5878a8; }
   .store { background: #9a6fd0; } .stream { background: #c0c8d2; } .err { background: #e0524a; }
   </style></head><body>
   <header><h1>TRACE ${esc(root.TraceID || '')}</h1>
   <p>service ${esc((root.Resource || {})['service.name'] || '')} · ${spans.length} spans · ${secs(span)} ·
   exported by magi serve over OTLP/HTTP, as received by a collector</p></header>
-  <div class="axis"><div></div><div class="lane">${ticks}</div></div>
+  <div class="axis"><div></div><div class="lane">${ticks}</div><div></div></div>
   ${body}
   </body></html>`;
 }
