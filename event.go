@@ -48,6 +48,12 @@ type Event struct {
 	Simulated bool        `json:"simulated,omitempty"`
 	// MaxRounds is how many rounds the deliberation may run, on start.
 	MaxRounds int `json:"max_rounds,omitempty"`
+	// ConversationID, ParentID and Turn place a follow-up in its
+	// conversation, on start (see Record); all absent for a first
+	// question.
+	ConversationID string `json:"conversation_id,omitempty"`
+	ParentID       string `json:"parent_id,omitempty"`
+	Turn           int    `json:"turn,omitempty"`
 	// Council is the council that deliberates, on start.
 	Council *CouncilSnapshot `json:"council,omitempty"`
 	// TraceID is the OpenTelemetry trace of the deliberation (32 hex

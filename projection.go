@@ -41,6 +41,10 @@ func (p *Projection) Apply(e Event) {
 	case EventStart:
 		r.ID, r.Question, r.Rule, r.Status = e.DeliberationID, e.Question, e.Rule, StatusRunning
 		r.CreatedAt, r.Simulated, r.MaxRounds = e.Timestamp, e.Simulated, e.MaxRounds
+		r.ConversationID, r.ParentID, r.Turn = e.ConversationID, e.ParentID, max(e.Turn, 1)
+		if r.ConversationID == "" {
+			r.ConversationID = e.DeliberationID
+		}
 		r.Council, r.TraceID = e.Council, e.TraceID
 		p.order = e.Agents
 		p.round(1)

@@ -48,6 +48,14 @@ type Record struct {
 	Scores     map[AgentID]int `json:"scores"`
 	TieBreak   bool            `json:"tie_break"`
 	Note       string          `json:"note,omitempty"`
+	// ConversationID is the conversation's first deliberation: ID itself
+	// for a first question (and for every record stored before
+	// conversations existed).
+	ConversationID string `json:"conversation_id"`
+	// ParentID is the deliberation a follow-up follows; empty otherwise.
+	ParentID string `json:"parent_id,omitempty"`
+	// Turn is the record's place in its thread: 1 for a first question.
+	Turn int `json:"turn"`
 	// Agents are the sages of the final round so far, and SOLOMON.
 	Agents []AgentRecord `json:"agents"`
 	// Rounds are the sages' parts in each round, the first first.
@@ -116,6 +124,14 @@ type Summary struct {
 	Council string `json:"council,omitempty"`
 	// LastSeq is the seq of the last stored event.
 	LastSeq int64 `json:"last_seq"`
+	// ConversationID is the conversation's first deliberation (ID itself
+	// for a first question); ParentID the deliberation a follow-up
+	// follows.
+	ConversationID string `json:"conversation_id"`
+	ParentID       string `json:"parent_id,omitempty"`
+	// Turns is how many deliberations the conversation holds, this one
+	// included.
+	Turns int `json:"turns"`
 }
 
 // MarshalJSON writes the summary with created_at in milliseconds, in the

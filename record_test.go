@@ -55,7 +55,7 @@ func TestProject_Completed(t *testing.T) {
 	evs := append(deliberation(), complete(18))
 	got := Project(evs)
 
-	want := Record{ID: "d1", Question: "Adopt a four-day week?", Rule: Majority, Status: StatusCompleted,
+	want := Record{ID: "d1", ConversationID: "d1", Turn: 1, Question: "Adopt a four-day week?", Rule: Majority, Status: StatusCompleted,
 		Decision: Conditional, Confidence: 0.65, Summary: "Pilot it.", Conditions: []string{"pilot", "review"},
 		Votes: Votes{Conditional: 1, Rejected: 1, Abstained: 1}, Scores: map[AgentID]int{Melchior: 80, Balthasar: 10, Casper: 70},
 		TieBreak: true, Note: "tie 1–1, broken by SOLOMON", Usage: Usage{InputTokens: 40, OutputTokens: 30},

@@ -257,6 +257,11 @@ func TestProject_StoredBeforeRounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	delete(now, "rounds")
+	if now["conversation_id"] != got.ID || now["turn"] != 1.0 || now["parent_id"] != nil {
+		t.Errorf("conversation_id %v, turn %v, parent_id %v; want its own id, 1, none", now["conversation_id"], now["turn"], now["parent_id"])
+	}
+	delete(now, "conversation_id")
+	delete(now, "turn")
 	if diff := cmp.Diff(then, now); diff != "" {
 		t.Errorf("an old deliberation reads differently now (-then +now):\n%s", diff)
 	}

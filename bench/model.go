@@ -41,8 +41,8 @@ type shape struct {
 	// verdict.
 	Tokens int
 	// Size, when > 0, makes melchior's prose that many bytes, in tokens of
-	// 4 KiB (the flat-memory figure).
-	Size int
+	// Block bytes (default 4 KiB: the flat-memory figure).
+	Size, Block int
 	// Stamp puts an emit stamp in every prose token.
 	Stamp bool
 	// Gate holds every answer after its first token until the bench opens
@@ -58,7 +58,7 @@ type shape struct {
 // question renders s as a question with its directive.
 func (s shape) question(tag string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "[[bench ttft=%s gap=%s n=%d size=%d stamp=%t gate=%t split=%t", s.TTFT, s.Gap, s.Tokens, s.Size, s.Stamp, s.Gate, s.Split)
+	fmt.Fprintf(&b, "[[bench ttft=%s gap=%s n=%d size=%d block=%d stamp=%t gate=%t split=%t", s.TTFT, s.Gap, s.Tokens, s.Size, s.Block, s.Stamp, s.Gate, s.Split)
 	for _, id := range []magi.AgentID{magi.Melchior, magi.Balthasar, magi.Casper, magi.Solomon} {
 		if d, ok := s.Agent[id]; ok {
 			fmt.Fprintf(&b, " %s=%s", id, d)
@@ -86,6 +86,8 @@ func parseShape(text string) (shape, bool) {
 			s.Tokens, _ = strconv.Atoi(v)
 		case "size":
 			s.Size, _ = strconv.Atoi(v)
+		case "block":
+			s.Block, _ = strconv.Atoi(v)
 		case "stamp":
 			s.Stamp = v == "true"
 		case "gate":
@@ -130,7 +132,11 @@ func nonZero(d time.Duration) time.Duration {
 func prose(s shape, agent magi.AgentID) []string {
 	var toks []string
 	if s.Size > 0 && agent == magi.Melchior {
-		block := strings.Repeat("lorem ipsum dolor sit amet ", 4096/27) + "\n"
+		size := s.Block
+		if size <= 0 {
+			size = 4096
+		}
+		block := strings.Repeat("lorem ipsum dolor sit amet ", size/27) + "\n"
 		for n := 0; n < s.Size; n += len(block) {
 			toks = append(toks, block)
 		}

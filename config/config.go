@@ -22,6 +22,14 @@ const (
 	DefaultMaxRunning       = 64
 	DefaultShutdownGrace    = 10 * time.Second
 	DefaultBodyTimeout      = 10 * time.Second
+	// DefaultStreamWriteTimeout is how long one write of an event stream
+	// may wait for a client that does not read.
+	DefaultStreamWriteTimeout = 10 * time.Second
+	// DefaultStreamsPerKey and DefaultStreamsPerAddr are how many event
+	// streams one API key (or signed-in user) and one client address may
+	// hold open at once.
+	DefaultStreamsPerKey  = 256
+	DefaultStreamsPerAddr = 128
 	// DefaultQuotaShare is the share of MaxRunning, in percent, that one
 	// API key may run at once unless MAGI_QUOTA_CONCURRENT says otherwise.
 	DefaultQuotaShare = 50
@@ -68,6 +76,10 @@ type Config struct {
 	// `rounds:`; majority and magi.DefaultRounds when unset).
 	Rule   magi.Rule
 	Rounds int
+	// ContextBytes is the budget of the context a follow-up's agents
+	// receive (MAGI_CONTEXT_BYTES, the agents file's `context_bytes:`;
+	// magi.DefaultContextBytes when unset).
+	ContextBytes int
 	// AllowedModels restricts, per provider, the models a saved council
 	// may choose (MAGI_ALLOWED_MODELS_<PROVIDER>, the file's
 	// allowed_models:); a provider without a list allows any model, one
@@ -96,6 +108,13 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// BodyTimeout is how long a request body may take to arrive.
 	BodyTimeout time.Duration
+	// StreamWriteTimeout is how long one write of an event stream may
+	// wait for the client to read; a client that stops reading is dropped.
+	StreamWriteTimeout time.Duration
+	// StreamsPerKey and StreamsPerAddr are how many event streams one
+	// API key (or signed-in user, or the open API) and one client address
+	// may hold open at once; 0 is unlimited.
+	StreamsPerKey, StreamsPerAddr int
 	// SimSeed seeds the simulated council; 0 lets it derive one from
 	// the question.
 	SimSeed int64

@@ -122,11 +122,15 @@ func (c *Config) describeServer(w io.Writer) {
 	fmt.Fprintf(w, "db\t%s\t(%s)\n", db, c.Sources["db"])
 	fmt.Fprintf(w, "rule\t%s\t(%s)\n", c.Rule, c.Sources["rule"])
 	fmt.Fprintf(w, "rounds\t%d\t(%s)\n", c.Rounds, c.Sources["rounds"])
+	fmt.Fprintf(w, "follow-up context bytes\t%d\t(%s)\n", c.ContextBytes, c.Sources["context_bytes"])
 	fmt.Fprintf(w, "max question bytes\t%d\t(%s)\n", c.MaxQuestionBytes, c.Sources["max_question_bytes"])
 	fmt.Fprintf(w, "max running\t%d\t(%s)\n", c.MaxRunning, c.Sources["max_running"])
 	fmt.Fprintf(w, "running per key\t%s\t(%s)\n", c.describeShare(), c.Sources["quota_concurrent"])
 	fmt.Fprintf(w, "shutdown grace\t%v\t(%s)\n", c.ShutdownGrace, c.Sources["shutdown_grace"])
 	fmt.Fprintf(w, "body timeout\t%v\t(%s)\n", c.BodyTimeout, c.Sources["body_timeout"])
+	fmt.Fprintf(w, "stream write timeout\t%v\t(%s)\n", c.StreamWriteTimeout, c.Sources["stream_write_timeout"])
+	fmt.Fprintf(w, "streams per key\t%s\t(%s)\n", orUnlimited(c.StreamsPerKey), c.Sources["streams_per_key"])
+	fmt.Fprintf(w, "streams per address\t%s\t(%s)\n", orUnlimited(c.StreamsPerAddr), c.Sources["streams_per_addr"])
 	fmt.Fprintf(w, "log level\t%v\t(%s)\n", c.LogLevel, c.Sources["log_level"])
 	fmt.Fprintf(w, "cors origins\t%s\t\n", orDefault(strings.Join(c.CORSOrigins, ", "), "same origin only"))
 	if c.Simulated() {
@@ -134,6 +138,14 @@ func (c *Config) describeServer(w io.Writer) {
 	}
 	c.describeOIDC(w)
 	c.describeTelemetry(w)
+}
+
+// orUnlimited is n, or "unlimited" for 0.
+func orUnlimited(n int) string {
+	if n == 0 {
+		return "unlimited"
+	}
+	return strconv.Itoa(n)
 }
 
 // describeShare says how many deliberations one API key may run at once.

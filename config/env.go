@@ -122,12 +122,21 @@ func (c *Config) readLimits(getenv func(string) string) error {
 	if c.BodyTimeout == 0 {
 		setErr(&err, configError("MAGI_BODY_TIMEOUT=0: want a positive duration, like 10s"))
 	}
+	c.StreamWriteTimeout = r.duration("stream_write_timeout", "MAGI_STREAM_WRITE_TIMEOUT", DefaultStreamWriteTimeout, &err)
+	if c.StreamWriteTimeout == 0 {
+		setErr(&err, configError("MAGI_STREAM_WRITE_TIMEOUT=0: want a positive duration, like 10s"))
+	}
+	c.StreamsPerKey = r.int("streams_per_key", "MAGI_STREAMS_PER_KEY", DefaultStreamsPerKey, 0, &err)
+	c.StreamsPerAddr = r.int("streams_per_addr", "MAGI_STREAMS_PER_ADDR", DefaultStreamsPerAddr, 0, &err)
 	c.SimPace = r.duration("sim_pace", "MAGI_SIM_PACE", DefaultSimPace, &err)
 	c.SimSeed = int64(r.int("sim_seed", "MAGI_SIM_SEED", 0, math.MinInt, &err))
 	c.LogLevel = r.level("log_level", "MAGI_LOG_LEVEL", &err)
 	c.QuotaPerMinute = r.int("quota_per_minute", "MAGI_QUOTA_PER_MINUTE", 0, 0, &err)
 	c.QuotaConcurrent, c.QuotaConcurrentShare = r.share("quota_concurrent", "MAGI_QUOTA_CONCURRENT", c.MaxRunning, &err)
 	c.QuotaTokensPerDay = r.int("quota_tokens_per_day", "MAGI_QUOTA_TOKENS_PER_DAY", 0, 0, &err)
+	if e := c.readContextBytes(getenv); e != nil {
+		setErr(&err, e)
+	}
 	for _, o := range strings.Split(getenv("MAGI_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)

@@ -22,6 +22,8 @@ type fileConfig struct {
 	// AllowedModels restricts, per provider, the models a saved council
 	// may choose (see offer.go).
 	AllowedModels map[string][]string `yaml:"allowed_models"`
+	// ContextBytes is the budget of a follow-up's context.
+	ContextBytes *int `yaml:"context_bytes"`
 }
 
 // councilSettings are the keys an agents file shares with a saved
@@ -113,7 +115,7 @@ func (d duration) MarshalJSON() ([]byte, error) {
 
 // allowedKeys names, for each YAML type, the keys it accepts.
 var allowedKeys = map[string]string{
-	"config.fileConfig": "rule, rounds, defaults, agents, prices, oidc, allowed_models",
+	"config.fileConfig": "rule, rounds, context_bytes, defaults, agents, prices, oidc, allowed_models",
 	"config.councilDoc": "name, rule, rounds, defaults, agents",
 	"config.fileOIDC": "issuer, client_id, client_secret, client_secret_file, redirect_url, audience, scopes, " +
 		"groups_claim, admin_groups, admin_emails, allowed_domains, allowed_groups, session_idle, session_max",

@@ -83,7 +83,7 @@ func TestLoad_FileErrors(t *testing.T) {
 			`PATH:3: agent "casper": unknown key "temprature": use one of provider, model, persona, temperature, max_tokens, timeout, fallbacks`},
 		{"typo at the top",
 			"agent:\n  casper: {}\n",
-			`PATH:1: unknown key "agent": use one of rule, rounds, defaults, agents, prices, oidc, allowed_models`},
+			`PATH:1: unknown key "agent": use one of rule, rounds, context_bytes, defaults, agents, prices, oidc, allowed_models`},
 		{"typo in a fallback",
 			"defaults:\n  fallbacks: [{provder: sim}]\n",
 			`PATH:2: defaults: unknown key "provder": use one of provider, model`},

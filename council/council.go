@@ -44,6 +44,9 @@ type Council struct {
 	// Rounds is the most rounds of debate of a question that names none
 	// (the configuration's default); 0 means magi.DefaultRounds.
 	Rounds int
+	// ContextBytes is the budget of a follow-up's context (see
+	// magi.ConversationContext); 0 means magi.DefaultContextBytes.
+	ContextBytes int
 	// Tracer, when set, makes a span of each deliberation and a span of
 	// each model call (trace.go); nil traces nothing.
 	Tracer trace.Tracer
@@ -161,8 +164,12 @@ func (c *Council) Validate() error {
 func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) (magi.Outcome, error) {
 	began := time.Now()
 	q = c.Settle(q)
-	out.Emit(magi.Event{Type: magi.EventStart, Question: q.Text, Rule: q.Rule,
-		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q), Council: c.Snapshot(), TraceID: traceID(ctx)})
+	start := magi.Event{Type: magi.EventStart, Question: q.Text, Rule: q.Rule,
+		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q), Council: c.Snapshot(), TraceID: traceID(ctx)}
+	if q.ParentID != "" {
+		start.ConversationID, start.ParentID, start.Turn = q.ConversationID, q.ParentID, q.Turn()
+	}
+	out.Emit(start)
 
 	d, err := c.debate(ctx, q, out)
 	if err != nil {
@@ -173,7 +180,8 @@ func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) 
 	in := inRound{out, last}
 	in.Emit(magi.Event{Type: magi.EventTally, Tally: ptr(magi.TallyVotes(q.Rule, final))})
 
-	judge := c.turn(ctx, c.Agents[magi.Solomon], last, magi.JudgePrompt(q.Text, d.rounds, nonce()), "", in)
+	n := nonce()
+	judge := c.turn(ctx, c.Agents[magi.Solomon], last, c.prompt(q, n, magi.JudgePrompt(q.Text, d.rounds, n)), "", in)
 	if err := ctx.Err(); err != nil {
 		return magi.Outcome{}, context.Cause(ctx)
 	}
@@ -192,6 +200,16 @@ func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) 
 	out.Emit(magi.Event{Type: magi.EventComplete, Outcome: &o, Scores: scores, Usage: &usage,
 		DurationMS: time.Since(began).Milliseconds(), Rounds: last})
 	return o, nil
+}
+
+// prompt is the message an agent of q receives: p, after the context of
+// the conversation when q is a follow-up, quoted with the nonce of p.
+func (c *Council) prompt(q magi.Question, nonce, p string) string {
+	budget := c.ContextBytes
+	if budget <= 0 {
+		budget = magi.DefaultContextBytes
+	}
+	return magi.FollowUpPrompt(q.Earlier, budget, nonce, p)
 }
 
 // noVerdict is the fatal error when every sage abstained, naming the cause

@@ -71,11 +71,13 @@ func (c *Council) sages(ctx context.Context, q magi.Question, round int, before 
 	var wg sync.WaitGroup
 	for i, id := range magi.Sages {
 		a := c.Agents[id]
+		n := nonce()
 		prompt, was := magi.SagePrompt(q.Text), magi.Decision("")
 		if round > 1 {
-			prompt = magi.DebatePrompt(q.Text, a.Info(), round, before, nonce())
+			prompt = magi.DebatePrompt(q.Text, a.Info(), round, before, n)
 			was = before[i].Verdict.Decision
 		}
+		prompt = c.prompt(q, n, prompt)
 		wg.Go(func() {
 			turns[i] = c.turn(ctx, a, round, prompt, was, out)
 		})

@@ -66,7 +66,8 @@ func (r *Runner) Start(ctx context.Context, q magi.Question) error {
 	// context; the journal's writes of it are its children.
 	ctx, span := c.startDeliberation(ctx, q)
 	w, err := r.open(ctx, magi.NewDeliberation{ID: q.ID, Question: q.Text, Rule: q.Rule, Owner: q.Owner,
-		CreatedAt: time.Now().UTC(), Simulated: c.Simulated(), Council: c.name()})
+		CreatedAt: time.Now().UTC(), Simulated: c.Simulated(), Council: c.name(),
+		ConversationID: q.ConversationID, ParentID: q.ParentID})
 	if err != nil {
 		endDeliberation(span, err)
 		r.release(q.ID)

@@ -8,16 +8,13 @@ import (
 	"github.com/magi-system/magi"
 )
 
-// maxSpare is the largest queue a writer keeps for reuse: a burst's room
-// is not kept.
-const maxSpare = 1024
-
 // writeTimeout bounds one write (its retries included), so that a hung
 // database fails the deliberations instead of holding them forever.
 const writeTimeout = 30 * time.Second
 
 // run is the Journal's goroutine: until Close, it takes whatever is
-// waiting and writes it as one batch.
+// waiting and writes it as one batch (two when there are both new
+// deliberations and events).
 func (j *Journal) run() {
 	defer close(j.done)
 	var opening []*opening
@@ -35,6 +32,13 @@ func (j *Journal) run() {
 			<-j.wake
 			continue
 		}
+		if len(opening) > 0 && len(runs) > 0 {
+			// The new deliberations first, on their own: each Start waits
+			// for them, and should not wait behind many events too.
+			j.write(opening, nil, observe)
+			clear(opening)
+			opening = opening[:0]
+		}
 		j.write(opening, runs, observe)
 		clear(opening)
 		clear(runs)
@@ -48,6 +52,7 @@ type run struct {
 	// of them: coalesced, numbered and encoded.
 	taken  []magi.Event
 	n      int // len(taken) before coalescing
+	bytes  int // their content
 	events []magi.Encoded
 	// first is the seq of the run's first event.
 	first int64
@@ -59,6 +64,9 @@ type run struct {
 func (j *Journal) take(runs []*run) []*run {
 	for _, w := range j.dirty {
 		r := &run{w: w, taken: w.queue, n: len(w.queue), err: w.err}
+		for i := range w.queue {
+			r.bytes += len(w.queue[i].Content)
+		}
 		w.queue, w.spare, w.dirty = w.spare, nil, false
 		runs = append(runs, r)
 	}
@@ -100,10 +108,11 @@ func (j *Journal) write(opening []*opening, runs []*run, observe func(magi.Event
 	j.mu.Lock()
 	for _, r := range runs {
 		r.w.pending -= r.n
+		r.w.pendingBytes -= r.bytes
 		r.w.settledLocked()
-		if clear(r.taken); cap(r.taken) <= maxSpare {
-			r.w.spare = r.taken[:0]
-		}
+		clear(r.taken)
+		r.w.spare = r.taken[:0] // two queues, swapped at each write
+
 	}
 	j.mu.Unlock()
 	j.space.Broadcast()
@@ -177,9 +186,10 @@ func (j *Journal) commit1(ctx context.Context, b magi.Batch) error {
 	return refused.Err()
 }
 
-// publish publishes r's stored events and shows them to observe; or, when
-// the store refused them, stops r's writer and ends its stream with an
-// unstored fatal error event.
+// publish shows r's stored events to observe, then publishes them; or,
+// when the store refused them, stops r's writer and ends its stream with
+// an unstored fatal error event. Observing first means a subscriber that
+// has seen an event can count on the metrics and quotas having seen it.
 func (j *Journal) publish(r *run, observe func(magi.Event)) {
 	if r.err != nil {
 		j.fail(r, observe)
@@ -188,31 +198,35 @@ func (j *Journal) publish(r *run, observe func(magi.Event)) {
 	if len(r.events) == 0 {
 		return
 	}
-	j.hub.publish(r.w.id, r.events)
 	if observe != nil {
 		for i := range r.events {
 			observe(r.events[i].Event)
 		}
 	}
+	j.hub.publish(r.w.id, r.events)
 }
 
-// fail stops the writer of r after the store refused its events, and ends
-// the stream of live subscribers with an unstored fatal error event.
+// fail stops the writer of r after the store refused its events: it ends
+// the stream of live subscribers with an unstored fatal error event, shows
+// it to observe, then marks the writer failed (so that Close returns after
+// the event is out).
 func (j *Journal) fail(r *run, observe func(magi.Event)) {
 	w := r.w
 	j.mu.Lock()
 	first := w.err == nil
-	if first {
-		w.failLocked(fmt.Errorf("journal %s: write: %w", w.id, r.err))
-	}
 	j.mu.Unlock()
 	if !first {
 		return // Close gave up on it already
 	}
 	x, _ := magi.Encode(magi.Event{Type: magi.EventError, DeliberationID: w.id, Seq: r.first, Timestamp: time.Now().UTC(),
 		Code: magi.ESTORE, Message: storeFailedMessage, Fatal: true})
-	j.hub.fail(x)
 	if observe != nil {
 		observe(x.Event)
 	}
+	j.hub.fail(x)
+	j.mu.Lock()
+	if w.err == nil {
+		w.failLocked(fmt.Errorf("journal %s: write: %w", w.id, r.err))
+	}
+	j.mu.Unlock()
 }

@@ -42,49 +42,62 @@ func FormatCost(c *float64) string {
 // always did.
 func Markdown(r magi.Record) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# MAGI deliberation %s\n\n", r.ID)
+	write(&b, r, "", 0)
+	return inert(b.String())
+}
+
+// write writes the minutes of r to b, every heading one level deeper for
+// each '#' of down; turn, when not 0, is r's place in its conversation.
+func write(b *strings.Builder, r magi.Record, down string, turn int) {
+	if turn > 0 {
+		fmt.Fprintf(b, "%s# Turn %d: deliberation %s\n\n", down, turn, r.ID)
+	} else {
+		fmt.Fprintf(b, "%s# MAGI deliberation %s\n\n", down, r.ID)
+	}
 	if r.Simulated {
 		b.WriteString("> **SIMULATED** — produced by the built-in `sim` council; no model was called.\n\n")
 	}
-	fmt.Fprintf(&b, "- **Question:** %s\n- **Rule:** %s\n", oneLine(r.Question), r.Rule)
-	writeCouncil(&b, r.Council)
-	if debated(r) {
-		fmt.Fprintf(&b, "- **Rounds:** %s\n", roundsRun(r))
+	fmt.Fprintf(b, "- **Question:** %s\n- **Rule:** %s\n", oneLine(r.Question), r.Rule)
+	writeCouncil(b, r.Council)
+	if r.ParentID != "" {
+		fmt.Fprintf(b, "- **Follows:** deliberation %s (turn %d of conversation %s)\n", r.ParentID, r.Turn, r.ConversationID)
 	}
-	fmt.Fprintf(&b, "- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n",
+	if debated(r) {
+		fmt.Fprintf(b, "- **Rounds:** %s\n", roundsRun(r))
+	}
+	fmt.Fprintf(b, "- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n",
 		r.Status, r.CreatedAt.Format("2006-01-02 15:04:05 MST"), float64(r.DurationMS)/1000)
 	if r.TraceID != "" {
-		fmt.Fprintf(&b, "- **Trace:** `%s` (OpenTelemetry trace id: paste it into your tracing UI)\n", oneLine(r.TraceID))
+		fmt.Fprintf(b, "- **Trace:** `%s` (OpenTelemetry trace id: paste it into your tracing UI)\n", oneLine(r.TraceID))
 	}
 	b.WriteString("\n")
 	if r.Decision != "" {
-		fmt.Fprintf(&b, "## Decision: %s\n\n", MAGIStyle(r.Decision))
-		fmt.Fprintf(&b, "%s\n\n", r.Summary)
+		fmt.Fprintf(b, "%s## Decision: %s\n\n", down, MAGIStyle(r.Decision))
+		fmt.Fprintf(b, "%s\n\n", r.Summary)
 		v := r.Votes
-		fmt.Fprintf(&b, "Votes: %d approved, %d conditional, %d rejected, %d abstained. Confidence %.0f%%.\n\n",
+		fmt.Fprintf(b, "Votes: %d approved, %d conditional, %d rejected, %d abstained. Confidence %.0f%%.\n\n",
 			v.Approved, v.Conditional, v.Rejected, v.Abstained, r.Confidence*100)
-		writeConditions(&b, r.Conditions)
+		writeConditions(b, r.Conditions)
 		if r.Note != "" {
-			fmt.Fprintf(&b, "Note: %s\n\n", r.Note)
+			fmt.Fprintf(b, "Note: %s\n\n", r.Note)
 		}
 	}
 	if r.Error != nil {
-		fmt.Fprintf(&b, "## Ended with an error: %s\n\n%s\n\n", r.Error.Code, r.Error.Message)
+		fmt.Fprintf(b, "%s## Ended with an error: %s\n\n%s\n\n", down, r.Error.Code, r.Error.Message)
 	}
 	if debated(r) {
-		writeRounds(&b, r)
-		return inert(b.String())
+		writeRounds(b, r, down)
+		return
 	}
 	for _, a := range r.Agents {
-		writeAgent(&b, "##", a, r.Scores)
+		writeAgent(b, down+"##", a, r.Scores)
 	}
-	b.WriteString("## Usage\n\n| agent | provider | model | input tokens | output tokens | cost |\n|---|---|---|---|---|---|\n")
+	b.WriteString(down + "## Usage\n\n| agent | provider | model | input tokens | output tokens | cost |\n|---|---|---|---|---|---|\n")
 	for _, a := range r.Agents {
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %s |\n", a.Name, a.Provider, a.Model,
+		fmt.Fprintf(b, "| %s | %s | %s | %d | %d | %s |\n", a.Name, a.Provider, a.Model,
 			a.Usage.InputTokens, a.Usage.OutputTokens, FormatCost(a.Usage.CostUSD))
 	}
-	fmt.Fprintf(&b, "| **total** | | | %d | %d | %s |\n", r.Usage.InputTokens, r.Usage.OutputTokens, FormatCost(r.Usage.CostUSD))
-	return inert(b.String())
+	fmt.Fprintf(b, "| **total** | | | %d | %d | %s |\n", r.Usage.InputTokens, r.Usage.OutputTokens, FormatCost(r.Usage.CostUSD))
 }
 
 func writeAgent(b *strings.Builder, level string, a magi.AgentRecord, scores map[magi.AgentID]int) {
@@ -140,6 +153,36 @@ func writeCouncil(b *strings.Builder, c *magi.CouncilSnapshot) {
 	for _, a := range c.Agents {
 		fmt.Fprintf(b, "  - %s: %s/%s, persona sha256 %s\n", a.ID, a.Provider, a.Model, a.PersonaSHA256)
 	}
+}
+
+// Conversation writes the minutes of a conversation: the list of its
+// turns, then each turn's minutes in order, its decision and note
+// included, one heading level down; made inert as Markdown's are.
+func Conversation(turns []magi.Record) string {
+	var b strings.Builder
+	if len(turns) == 0 {
+		return "# MAGI conversation\n\nNo turns.\n"
+	}
+	fmt.Fprintf(&b, "# MAGI conversation %s\n\n", turns[0].ConversationID)
+	fmt.Fprintf(&b, "%d turns, asked from %s to %s.\n\n", len(turns),
+		turns[0].CreatedAt.Format("2006-01-02 15:04:05 MST"), turns[len(turns)-1].CreatedAt.Format("2006-01-02 15:04:05 MST"))
+	for i, r := range turns {
+		fmt.Fprintf(&b, "%d. %s — %s\n", i+1, oneLine(r.Question), orStatus(r))
+	}
+	b.WriteString("\n")
+	for i, r := range turns {
+		write(&b, r, "#", i+1)
+	}
+	return inert(b.String())
+}
+
+// orStatus is a record's decision in the MAGI style, or its status when
+// it has none.
+func orStatus(r magi.Record) string {
+	if r.Decision != "" {
+		return MAGIStyle(r.Decision)
+	}
+	return string(r.Status)
 }
 
 // inert makes Markdown that models (or users) wrote safe to paste where

@@ -25,20 +25,20 @@ func roundsRun(r magi.Record) string {
 
 // writeRounds writes how the votes moved, then each round's answers, then
 // SOLOMON's judgement and the usage of every call.
-func writeRounds(b *strings.Builder, r magi.Record) {
-	writeMoves(b, r)
+func writeRounds(b *strings.Builder, r magi.Record, down string) {
+	writeMoves(b, r, down)
 	for _, round := range r.Rounds {
-		fmt.Fprintf(b, "## Round %d\n\n", round.Round)
+		fmt.Fprintf(b, "%s## Round %d\n\n", down, round.Round)
 		for _, a := range round.Agents {
-			writeAgent(b, "###", a, nil)
+			writeAgent(b, down+"###", a, nil)
 		}
 	}
 	for _, a := range r.Agents {
 		if a.ID == magi.Solomon {
-			writeAgent(b, "##", a, r.Scores)
+			writeAgent(b, down+"##", a, r.Scores)
 		}
 	}
-	b.WriteString("## Usage\n\n| agent | round | provider | model | input tokens | output tokens | cost |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString(down + "## Usage\n\n| agent | round | provider | model | input tokens | output tokens | cost |\n|---|---|---|---|---|---|---|\n")
 	row := func(a magi.AgentRecord, round string) {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %d | %d | %s |\n", a.Name, round, a.Provider, a.Model,
 			a.Usage.InputTokens, a.Usage.OutputTokens, FormatCost(a.Usage.CostUSD))
@@ -58,11 +58,11 @@ func writeRounds(b *strings.Builder, r magi.Record) {
 
 // writeMoves writes a table of each sage's vote in each round, a changed
 // vote shown as the change, and SOLOMON's score.
-func writeMoves(b *strings.Builder, r magi.Record) {
+func writeMoves(b *strings.Builder, r magi.Record, down string) {
 	if len(r.Rounds) == 0 {
 		return
 	}
-	b.WriteString("## How the votes moved\n\n| sage |")
+	b.WriteString(down + "## How the votes moved\n\n| sage |")
 	for _, round := range r.Rounds {
 		fmt.Fprintf(b, " round %d |", round.Round)
 	}

@@ -148,6 +148,7 @@ func abuses() []abuse {
 	for _, r := range idRoutes { // another key's deliberation is one that does not exist
 		add(abuse{name: "another key's", method: r[0], path: "/api/deliberations/{id}" + r[1], key: "bob", status: 404})
 	}
+	conversationAbuses(add, badIDs)
 	return as
 }
 

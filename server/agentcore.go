@@ -21,18 +21,23 @@ func (s *Server) handleInvocations() http.Handler {
 		}
 		p := principalOf(r.Context())
 		q.ID, q.Owner = magi.NewID(), p.ID()
-		if err := s.admit(r, q); err != nil {
+		if q, err = s.followUp(r.Context(), p, q); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		slot, err := s.openStream(r)
+		if err != nil {
 			writeError(w, r, err)
 			return
 		}
 		r, ctx := s.streamStart(r, q.ID)
-		if err := s.runner.Start(ctx, q); err != nil {
+		if err := s.start(ctx, r, q); err != nil {
 			streamNotStarted(r, err)
+			slot.release()
 			writeError(w, r, err)
 			return
 		}
-		s.metrics.started()
-		s.stream(w, r, q.ID, 0)
+		s.stream(w, r, slot, q.ID, 0)
 	})
 }
 

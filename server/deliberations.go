@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -14,6 +15,9 @@ type createResponse struct {
 	ID        string      `json:"id"`
 	Status    magi.Status `json:"status"`
 	EventsURL string      `json:"events_url"`
+	// ConversationID is the conversation of the new deliberation: its
+	// own id unless it follows up another.
+	ConversationID string `json:"conversation_id"`
 }
 
 func (s *Server) handleCreate() http.Handler {
@@ -25,29 +29,52 @@ func (s *Server) handleCreate() http.Handler {
 		}
 		// Whoever asks owns it, admin or not (an admin sees all anyway).
 		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).ID()
-		if err := s.admit(r, q); err != nil {
+		if q, err = s.followUp(r.Context(), principalOf(r.Context()), q); err != nil {
 			writeError(w, r, err)
 			return
 		}
+		var slot *streamSlot
 		ctx := r.Context()
 		if wantsStream(r) {
+			if slot, err = s.openStream(r); err != nil {
+				writeError(w, r, err)
+				return
+			}
 			r, ctx = s.streamStart(r, q.ID)
 		}
-		if err := s.runner.Start(ctx, q); err != nil {
+		if err := s.start(ctx, r, q); err != nil {
 			streamNotStarted(r, err)
+			slot.release()
 			writeError(w, r, err)
 			return
 		}
-		s.metrics.started()
-		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text))
-		if wantsStream(r) {
-			s.stream(w, r, q.ID, 0)
+		if slot != nil {
+			s.stream(w, r, slot, q.ID, 0)
 			return
 		}
 		url := "/api/deliberations/" + q.ID + "/events"
 		w.Header().Set("Location", "/api/deliberations/"+q.ID)
-		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url})
+		conv := q.ConversationID
+		if conv == "" {
+			conv = q.ID
+		}
+		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url, ConversationID: conv})
 	})
+}
+
+// start admits q (quotas) and starts it in ctx: r's context, or the one
+// of the stream r opens (see streamStart).
+func (s *Server) start(ctx context.Context, r *http.Request, q magi.Question) error {
+	if err := s.admit(r, q); err != nil {
+		return err
+	}
+	if err := s.runner.Start(ctx, q); err != nil {
+		return err
+	}
+	s.metrics.started()
+	logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text),
+		"follows", q.ParentID)
+	return nil
 }
 
 func wantsStream(r *http.Request) bool {
@@ -77,7 +104,12 @@ func (s *Server) handleEvents() http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		s.stream(w, r, id, after)
+		slot, err := s.openStream(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		s.stream(w, r, slot, id, after)
 	})
 }
 
@@ -169,6 +201,14 @@ func (s *Server) handleExport() http.Handler {
 		id, err := pathID(r)
 		if err != nil {
 			writeError(w, r, err)
+			return
+		}
+		if whole, err := wholeConversation(r); err != nil || whole {
+			if err != nil {
+				writeError(w, r, err)
+			} else {
+				s.exportConversation(w, r, id, format)
+			}
 			return
 		}
 		rec, err := s.store.Deliberation(r.Context(), id, principalOf(r.Context()).Owner())

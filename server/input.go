@@ -124,6 +124,9 @@ type createRequest struct {
 	// Rounds is the most rounds of debate, 1 to magi.MaxRounds; absent
 	// means the configuration's default.
 	Rounds *int `json:"rounds"`
+	// FollowUp is the id of the deliberation this one follows up, in its
+	// conversation (see conversations.go).
+	FollowUp string `json:"follow_up"`
 	// Council names the saved council to ask; absent: the built-in one.
 	Council string `json:"council"`
 }
@@ -148,7 +151,10 @@ func parseQuestion(body []byte, max int) (magi.Question, string, error) {
 	case len(text) > max:
 		return magi.Question{}, "", magi.Errorf(magi.EINVALID, "the question is %d bytes; the limit is %d", len(text), max)
 	}
-	q := magi.Question{Text: text}
+	q := magi.Question{Text: text, ParentID: strings.TrimSpace(req.FollowUp)}
+	if q.ParentID != "" && !magi.ValidID(q.ParentID) {
+		return magi.Question{}, "", magi.Errorf(magi.EINVALID, "follow_up must be the id of one of your deliberations (see GET /api/deliberations), not %s", excerpt(q.ParentID))
+	}
 	if req.Rule != "" { // absent: the council's default
 		rule, err := magi.ParseRule(req.Rule)
 		if err != nil {

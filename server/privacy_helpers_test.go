@@ -63,8 +63,13 @@ type privOptions struct {
 	// cfg, when set, is the configuration of the server's council: its
 	// agents, and every provider it offers answered by provider; saved
 	// councils are checked against it.
-	cfg      *config.Config
+	cfg *config.Config
+	// provider is the model of every agent (nil: a heldProvider), and of
+	// every provider cfg offers.
 	provider magi.Provider
+	// http, when set, adjusts the HTTP server (its listener, its hooks)
+	// before it starts.
+	http func(ts *httptest.Server)
 }
 
 // keyStore is a store that keeps API keys, sign-in sessions and saved
@@ -86,8 +91,12 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 	if o.held {
 		ps.hold = make(chan struct{})
 	}
+	var model magi.Provider = heldProvider{ps.hold}
+	if o.provider != nil {
+		model = o.provider
+	}
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{},
-		Providers: map[string]magi.Provider{"fake": heldProvider{ps.hold}}, Retry: provider.Policy{Attempts: 1}}
+		Providers: map[string]magi.Provider{"fake": model}, Retry: provider.Policy{Attempts: 1}}
 	for _, a := range magi.DefaultAgents() {
 		a.Provider, a.Model = "fake", "m"
 		c.Agents[a.ID] = a
@@ -112,7 +121,7 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		o.opts.UI, o.opts.CSP = web.Handler(), web.ContentSecurityPolicy
 	}
 	srv := server.New(ps.quota.Runner(runner), st, feed.NewFeed(st, hub), nil, nil, o.opts)
-	srv.Auth, srv.Quota = server.NewKeyAuth(st, o.keyCheck), ps.quota
+	srv.Auth, srv.Quota, srv.Keys = server.NewKeyAuth(st, o.keyCheck), ps.quota, st
 	if o.cfg != nil {
 		srv.Councils = &server.Councils{Store: st, Checker: o.cfg}
 	}
@@ -122,6 +131,9 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		o.setup(t, srv, st, ps.url)
 	}
 	ts.Config.Handler = srv.Handler()
+	if o.http != nil {
+		o.http(ts)
+	}
 	ts.Start()
 	t.Cleanup(func() {
 		ps.release()

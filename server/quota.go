@@ -135,19 +135,24 @@ func (q *Quota) over(u *keyUsage, now time.Time) (string, time.Duration) {
 }
 
 // name is how a message names key.
-func (q *Quota) name(ctx context.Context, key string) string {
-	if key == "" {
+func (q *Quota) name(ctx context.Context, key string) string { return ownerName(ctx, q.keys, key) }
+
+// ownerName is how a message names the principal of id (Principal.ID):
+// the open API, a signed-in user, or an API key by its name in keys
+// (when not nil) and its id.
+func ownerName(ctx context.Context, keys magi.KeyStore, id string) string {
+	if id == "" {
 		return "the open API (no key)"
 	}
-	if sub, ok := strings.CutPrefix(key, magi.UserOwnerPrefix); ok {
+	if sub, ok := strings.CutPrefix(id, magi.UserOwnerPrefix); ok {
 		return "signed-in user " + sub
 	}
-	if q.keys != nil {
-		if k, _, err := q.keys.KeyByID(ctx, key); err == nil {
+	if keys != nil {
+		if k, _, err := keys.KeyByID(ctx, id); err == nil {
 			return fmt.Sprintf("key %s (%s)", k.Name, k.ID)
 		}
 	}
-	return "key " + key
+	return "key " + id
 }
 
 // Observe counts the tokens of each agent_done trace against the key of

@@ -16,6 +16,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/deliberations/{id}/export", s.api(s.handleExport()))
 	mux.Handle("POST /api/deliberations/{id}/cancel", s.api(s.handleCancel()))
 	mux.Handle("DELETE /api/deliberations/{id}", s.api(s.handleDelete()))
+	mux.Handle("GET /api/conversations/{id}", s.api(s.handleConversation()))
+	mux.Handle("DELETE /api/conversations/{id}", s.api(s.handleDeleteConversation()))
 	mux.Handle("GET /api/councils", s.api(s.handleCouncils()))
 	mux.Handle("POST /api/councils", s.api(s.handleCreateCouncil()))
 	mux.Handle("GET /api/councils/{name}", s.api(s.handleCouncil()))

@@ -32,6 +32,10 @@ type Runner interface {
 // DefaultBodyTimeout is how long a request body may take to arrive.
 const DefaultBodyTimeout = 10 * time.Second
 
+// DefaultStreamWriteTimeout is how long one write of an event stream may
+// wait for a client that does not read.
+const DefaultStreamWriteTimeout = 10 * time.Second
+
 // DefaultHealthTimeout bounds the store check of /healthz.
 const DefaultHealthTimeout = 2 * time.Second
 
@@ -49,6 +53,19 @@ type Options struct {
 	// Heartbeat is the interval of `: ping` comments on idle streams
 	// (default 15 s).
 	Heartbeat time.Duration
+	// StreamWriteTimeout is how long one write of an event stream (an
+	// event, a ping) may wait for the client to take it
+	// (DefaultStreamWriteTimeout); a client that stops reading for longer
+	// is dropped.
+	StreamWriteTimeout time.Duration
+	// StreamsPerKey and StreamsPerAddr are how many event streams one
+	// principal (API key, signed-in user, the open API) and one client
+	// address may hold open at once; 0 is unlimited.
+	StreamsPerKey, StreamsPerAddr int
+	// RevocationCheck is how often the API keys of open streams are
+	// checked, so that a revoked key's streams end
+	// (DefaultRevocationCheck).
+	RevocationCheck time.Duration
 	// CORSOrigins may call the API from a browser; empty: same-origin only.
 	CORSOrigins []string
 	// UI serves the web UI at /; nil serves none.
@@ -78,6 +95,9 @@ type Server struct {
 	// Councils, when set, keeps saved councils (/api/councils) and lets a
 	// question name one.
 	Councils *Councils
+	// Keys, when set, are the API keys whose revocation ends their
+	// streams.
+	Keys magi.KeyStore
 	// SignIn, when set, signs users in through an OpenID Connect provider
 	// (signin.go); the API then needs a session, a token or an API key.
 	SignIn SignIn
@@ -88,7 +108,9 @@ type Server struct {
 
 	// draining is set by Drain: /healthz answers 503.
 	draining atomic.Bool
-	// streams ends every open event stream on shutdown.
+	// streams counts the open event streams and ends a revoked key's.
+	streams *streams
+	// closing ends every open event stream on shutdown.
 	mu       sync.Mutex
 	closing  chan struct{}
 	shutdown bool
@@ -108,6 +130,12 @@ func New(runner Runner, store magi.Store, follow magi.Follower, metrics *Metrics
 	if opts.Heartbeat <= 0 {
 		opts.Heartbeat = 15 * time.Second
 	}
+	if opts.StreamWriteTimeout <= 0 {
+		opts.StreamWriteTimeout = DefaultStreamWriteTimeout
+	}
+	if opts.RevocationCheck <= 0 {
+		opts.RevocationCheck = DefaultRevocationCheck
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -115,7 +143,8 @@ func New(runner Runner, store magi.Store, follow magi.Follower, metrics *Metrics
 		metrics = NewMetrics(nil)
 	}
 	return &Server{runner: runner, store: store, follow: follow, opts: opts, log: log, metrics: metrics,
-		closing: make(chan struct{}), authLimit: newAddrLimiter(authBurst, authEvery)}
+		closing: make(chan struct{}), authLimit: newAddrLimiter(authBurst, authEvery),
+		streams: newStreams(opts.StreamsPerKey, opts.StreamsPerAddr, opts.RevocationCheck)}
 }
 
 // Handler returns the server's routes, wrapped in its middleware.
@@ -131,13 +160,15 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Drain() { s.draining.Store(true) }
 
 // CloseStreams ends every open event stream with a fatal `shutdown` error
-// event, so a graceful shutdown does not wait on them.
+// event, so a graceful shutdown does not wait on them, and stops watching
+// their keys.
 func (s *Server) CloseStreams() {
 	s.Drain()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.shutdown {
 		s.shutdown = true
 		close(s.closing)
 	}
+	s.mu.Unlock()
+	s.streams.close()
 }

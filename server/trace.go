@@ -102,11 +102,11 @@ func endStreamSpan(span trace.Span, st *streamState) {
 		return
 	}
 	ended := st.ended
-	if ended == "" {
+	switch {
+	case (ended == "" || ended == "write_failed") && st.r.Context().Err() != nil:
+		ended = "client_gone"
+	case ended == "":
 		ended = "closed"
-		if st.r.Context().Err() != nil {
-			ended = "client_gone"
-		}
 	}
 	span.SetAttributes(attrEvents.Int64(st.events), attrBytes.Int64(st.bytes), attrEnded.String(ended))
 	span.End()

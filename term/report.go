@@ -30,10 +30,16 @@ func (r *Renderer) printHeader(e magi.Event) {
 	if e.DeliberationID != "" {
 		meta = append(meta, "deliberation "+e.DeliberationID)
 	}
+	if e.Turn > 1 {
+		meta = append(meta, fmt.Sprintf("turn %d of a conversation", e.Turn))
+	}
 	if e.TraceID != "" {
 		meta = append(meta, "trace "+sanitize(e.TraceID))
 	}
 	out := []string{r.sty.paint("MAGI", sgrBold) + "  " + r.sty.paint(strings.Join(meta, " · "), sgrDim)}
+	if e.ParentID != "" {
+		out = append(out, r.hang(r.sty.paint("↳ ", sgrDim), 2, r.followed(e.ParentID), 2, r.cols)...)
+	}
 	if q := strings.TrimSpace(sanitize(e.Question)); q != "" {
 		out = append(out, r.hang(r.sty.paint("Q ", sgrBold), 2, q, 2, r.cols)...)
 	}
@@ -56,6 +62,20 @@ func (r *Renderer) printHeader(e magi.Event) {
 		}
 	}
 	r.scr.println(append(out, "")...)
+}
+
+// followed says what a follow-up follows: the earlier question and its
+// decision when the renderer was told them, else the deliberation's id.
+func (r *Renderer) followed(parent string) string {
+	f := r.follows
+	if f == nil || f.ID != parent {
+		return "follows deliberation " + parent
+	}
+	s := "follows “" + strings.Join(strings.Fields(sanitize(f.Question)), " ") + "”"
+	if f.Decision != "" {
+		s += " — " + kanji(f.Decision) + " " + string(f.Decision)
+	}
+	return s
 }
 
 // printVerdict prints an agent's verdict in the MAGI style, e.g.

@@ -66,6 +66,10 @@ type Options struct {
 	Color bool
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
+	// Follows is the deliberation a follow-up follows, when the caller
+	// knows it: the header then shows its question and decision (the
+	// start event names only its id).
+	Follows *magi.Turn
 }
 
 // Renderer draws one deliberation's events. Its methods may be called from
@@ -94,6 +98,7 @@ type Renderer struct {
 	round, maxRounds int
 	tally            *magi.Tally
 
+	follows  *magi.Turn
 	lines    *lineView
 	panes    *paneView
 	frame    int
@@ -139,6 +144,7 @@ func New(w io.Writer, opts Options) *Renderer {
 		names:  map[magi.AgentID]string{},
 		agents: map[magi.AgentID]*agentState{},
 	}
+	r.follows = opts.Follows
 	if r.now == nil {
 		r.now = time.Now
 	}

@@ -79,20 +79,35 @@ func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
 	a.wg.Go(func() { a.recoverEvery(wctx, recoverInterval) })
-	if w, ok := st.(magi.Watcher); ok {
-		a.wg.Go(func() {
-			if err := a.feed.Watch(wctx, w); err != nil && wctx.Err() == nil {
-				log.Error("following other processes failed", "err", err)
-			}
-		})
-	}
+	a.follow(wctx, st)
 	return a, nil
 }
 
+// follow starts following the deliberations other processes sharing st
+// run, so that a client here sees them live: through the store's notices
+// (PostgreSQL), or by polling it every pollInterval while a client here
+// follows one (SQLite).
+func (a *app) follow(ctx context.Context, st magi.Store) {
+	switch s := st.(type) {
+	case magi.Watcher:
+		a.wg.Go(func() {
+			if err := a.feed.Watch(ctx, s); err != nil && ctx.Err() == nil {
+				a.log.Error("following other processes failed", "err", err)
+			}
+		})
+	case magi.Poller:
+		a.wg.Go(func() { _ = a.feed.Poll(ctx, s, pollInterval) })
+	}
+}
+
+// pollInterval is how often a process polls a store that gives no notices
+// (SQLite) while a client here follows a deliberation another runs.
+const pollInterval = 50 * time.Millisecond
+
 // recoverInterval is how often a process looks for deliberations left
 // running by another process that died (several processes may share one
-// database).
-const recoverInterval = 15 * time.Second
+// database): their clients here then see them end `interrupted`.
+const recoverInterval = 5 * time.Second
 
 // recoverEvery marks deliberations of dead processes interrupted, so their
 // subscribers here see them end, until ctx ends.
@@ -150,7 +165,7 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 func newCouncil(ctx context.Context, cfg *config.Config, tel *telemetry.Telemetry) (*council.Council, error) {
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
 		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds,
-		Tracer: tel.Tracer(), CaptureContent: tel.CaptureContent()}
+		ContextBytes: cfg.ContextBytes, Tracer: tel.Tracer(), CaptureContent: tel.CaptureContent()}
 	names := slices.Clone(cfg.Offered)
 	for _, a := range cfg.Agents {
 		c.Agents[a.ID] = a

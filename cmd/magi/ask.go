@@ -30,6 +30,7 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	rounds := fs.Int("rounds", 0, fmt.Sprintf("most rounds of debate, 1 to %d (default: the agents file's rounds:, else %d)", magi.MaxRounds, magi.DefaultRounds))
 	asJSON := fs.Bool("json", false, "print the final record as JSON instead of the live view")
 	plain := fs.Bool("plain", false, "plain labelled lines, no colours or panes")
+	followRef := fs.String("follow", "", "a follow-up: continue the conversation of deliberation `ID` (last: the newest deliberation)")
 	councilName := fs.String("council", "", "the saved council to ask (magi councils list; default: the agents file's)")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
 	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
@@ -75,6 +76,12 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	if q.Preset, err = askPreset(ctx, a, *councilName, flags); err != nil {
 		return err
 	}
+	var follows *magi.Turn
+	if *followRef != "" {
+		if q, follows, err = followUp(ctx, a.store, q, *followRef); err != nil {
+			return err
+		}
+	}
 
 	if err := a.runner.Start(context.WithoutCancel(ctx), q); err != nil {
 		return err
@@ -84,7 +91,7 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	out := &outputWriter{w: env.stdout, failed: stop}
-	render, tick, done := askView(env, out, *asJSON, *plain)
+	render, tick, done := askView(env, out, *asJSON, *plain, follows)
 	last, err := follow(ctx, a, q.ID, render, tick)
 	done()
 	if err != nil {
@@ -96,6 +103,10 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 		}
 	} else {
 		fmt.Fprintf(out, "\nThe whole record: magi show %s\n", q.ID)
+		if q.ParentID != "" {
+			fmt.Fprintf(out, "The conversation: magi show %s --conversation\n", q.ID)
+		}
+		fmt.Fprintf(out, "Follow it up:     magi ask --follow %s \"…\"\n", q.ID)
 	}
 	return askEnd(ctx, env, last, q.ID, *asJSON)
 }
@@ -125,8 +136,9 @@ func askEnd(ctx context.Context, env *environment, last magi.Event, id string, a
 }
 
 // askView returns the callbacks that show a deliberation on out as it
-// runs: the terminal renderer, or nothing at all with --json.
-func askView(env *environment, out io.Writer, asJSON, plain bool) (render func(magi.Event), tick, done func()) {
+// runs: the terminal renderer, or nothing at all with --json. follows is
+// the turn a follow-up follows, nil for a first question.
+func askView(env *environment, out io.Writer, asJSON, plain bool, follows *magi.Turn) (render func(magi.Event), tick, done func()) {
 	if asJSON {
 		return func(magi.Event) {}, func() {}, func() {}
 	}
@@ -134,6 +146,7 @@ func askView(env *environment, out io.Writer, asJSON, plain bool) (render func(m
 	if f, ok := env.stdout.(*os.File); ok && !plain {
 		opts = term.Detect(f, env.getenv)
 	}
+	opts.Follows = follows
 	rd := term.New(out, opts)
 	return rd.Event, rd.Tick, func() { _ = rd.Close() }
 }

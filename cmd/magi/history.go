@@ -74,11 +74,19 @@ func cmdHistory(ctx context.Context, env *environment, args []string) error {
 func cmdShow(ctx context.Context, env *environment, args []string) error {
 	fs, flags := newFlagSet("show", env)
 	asJSON := fs.Bool("json", false, "print the record as JSON")
+	whole := fs.Bool("conversation", false, "the whole conversation of the deliberation, every turn in order")
 	st, err := openStoreOnly(ctx, env, fs, flags, args)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if *whole {
+		c, err := conversationOf(ctx, st, fs.Args())
+		if err != nil {
+			return err
+		}
+		return writeConversation(env, c, *asJSON)
+	}
 	rec, err := record(ctx, st, fs.Args())
 	if err != nil {
 		return err
@@ -93,6 +101,7 @@ func cmdShow(ctx context.Context, env *environment, args []string) error {
 func cmdExport(ctx context.Context, env *environment, args []string) error {
 	fs, flags := newFlagSet("export", env)
 	format := fs.String("format", "md", "md (Markdown minutes) or json (the record)")
+	whole := fs.Bool("conversation", false, "the whole conversation of the deliberation, every turn in order")
 	st, err := openStoreOnly(ctx, env, fs, flags, args)
 	if err != nil {
 		return err
@@ -100,6 +109,13 @@ func cmdExport(ctx context.Context, env *environment, args []string) error {
 	defer st.Close()
 	if *format != "md" && *format != "json" {
 		return magi.Errorf(magi.EINVALID, "unknown format %q: use md or json", *format)
+	}
+	if *whole {
+		c, err := conversationOf(ctx, st, fs.Args())
+		if err != nil {
+			return err
+		}
+		return writeConversation(env, c, *format == "json")
 	}
 	rec, err := record(ctx, st, fs.Args())
 	if err != nil {
@@ -114,15 +130,19 @@ func cmdExport(ctx context.Context, env *environment, args []string) error {
 
 func cmdRm(ctx context.Context, env *environment, args []string) error {
 	fs, flags := newFlagSet("rm", env)
+	whole := fs.Bool("conversation", false, "delete the whole conversation of the deliberation, every turn")
 	st, err := openStoreOnly(ctx, env, fs, flags, args)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	if fs.NArg() != 1 {
-		return magi.Errorf(magi.EINVALID, "usage: magi rm ID")
+		return magi.Errorf(magi.EINVALID, "usage: magi rm [--conversation] ID")
 	}
 	id := fs.Arg(0)
+	if *whole {
+		return rmConversation(ctx, env, st, id)
+	}
 	err = st.Delete(ctx, id, "")
 	if magi.ErrorCode(err) == magi.ECONFLICT {
 		err = deleteStale(ctx, env, st, id, err)
@@ -166,13 +186,15 @@ func cmdReplay(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() != 1 {
 		return magi.Errorf(magi.EINVALID, "usage: magi replay [--fast] ID")
 	}
-	if _, err := st.Summary(ctx, fs.Arg(0), ""); err != nil {
+	sum, err := st.Summary(ctx, fs.Arg(0), "")
+	if err != nil {
 		return named(err, fs.Arg(0)) // before the renderer draws anything
 	}
 	opts := term.Options{Mode: term.Plain}
 	if f, ok := env.stdout.(*os.File); ok && !*plain {
 		opts = term.Detect(f, env.getenv)
 	}
+	opts.Follows = parentOf(ctx, st, sum)
 	rd := term.New(env.stdout, opts)
 	defer rd.Close()
 	return replay(ctx, st, fs.Arg(0), *fast, rd)

@@ -14,19 +14,21 @@ import (
 // It depends only on seed and req.
 func Answer(seed int64, req magi.Request) string {
 	req.Prompt = withoutNonce(req.Prompt)
-	q := question(req.Prompt)
+	before, prompt := readFollowUp(req.Prompt)
+	q := question(prompt)
 	w := writer{
 		rng:   rand.New(rand.NewPCG(digest(seed, req), uint64(seed))),
-		ja:    hasJapanese(q) || (q == "" && hasJapanese(req.Prompt)),
+		ja:    hasJapanese(q) || (q == "" && hasJapanese(prompt)),
 		q:     q,
 		focus: focus(req.System),
+		prior: before,
 	}
 	w.keys = topics(q, w.ja)
 	if req.Agent == magi.Solomon {
-		rounds, changed := movesOf(req.Prompt)
-		return w.judge(QuotedAnswers(req.Prompt), rounds, changed)
+		rounds, changed := movesOf(prompt)
+		return w.judge(QuotedAnswers(prompt), rounds, changed)
 	}
-	if d, ok := readDebate(req.Prompt, req.Agent); ok {
+	if d, ok := readDebate(prompt, req.Agent); ok {
 		return w.rebut(req.Agent, d)
 	}
 	return w.sage(req.Agent)
@@ -64,6 +66,8 @@ type writer struct {
 	// one (see brief).
 	focus string
 	b     strings.Builder
+	// prior is the turn a follow-up follows; nil for a first question.
+	prior *prior
 }
 
 // question recovers the question from a sage's or SOLOMON's prompt.
@@ -117,8 +121,14 @@ func phrase(ja bool, en, jp string) string {
 // quote is the question, shortened at a word for echoing, in quotation
 // marks: “…” ending with its own punctuation (a full stop when it has
 // none), or 「…」 in Japanese.
-func (w *writer) quote() string {
-	q := strings.Join(strings.Fields(w.q), " ")
+func (w *writer) quote() string { return w.quoteOf(w.q) }
+
+// quoteOf is q quoted as quote quotes the question.
+func (w *writer) quoteOf(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if q == "" {
+		return phrase(w.ja, "“…”", "「…」")
+	}
 	if r := []rune(q); len(r) > 90 {
 		cut := string(r[:90])
 		if i := strings.LastIndex(cut, " "); i > 40 && !w.ja {

@@ -59,6 +59,9 @@ func (w *writer) rebut(id magi.AgentID, d debate) string {
 	intro := fmt.Sprintf(phrase(w.ja, "Round %d of the debate on %s I have read the other sages' answers.",
 		"%[2]sについての討論、第%[1]d回です。他の賢者の回答を読みました。"), d.round, w.quote())
 	heard := []string{intro}
+	if w.prior != nil {
+		heard = append(heard, w.recall())
+	}
 	for _, o := range d.others {
 		heard = append(heard, w.heard(o))
 	}

@@ -33,6 +33,9 @@ func (w *writer) sage(id magi.AgentID) string {
 	}
 	w.label()
 	w.brief(false)
+	if w.prior != nil {
+		w.paragraph(w.following())
+	}
 	w.paragraph(append([]string{fmt.Sprintf(inLang(w.ja, v.intro), w.quote())}, w.pick(inLang(w.ja, v.lens), 2, 0)...)...)
 	w.paragraph(w.pick(inLang(w.ja, v.analysis), 3, 1)...)
 	verdict := verdictJSON{Decision: d, Confidence: w.confidence(0.55, 0.95), Conditions: []string{}}

@@ -27,6 +27,9 @@ type DB struct {
 	mu       sync.Mutex
 	delibs   map[string]*delib
 	councils map[councilKey]magi.SavedCouncil
+	// convs are the ids of each conversation's turns, by conversation id,
+	// as created.
+	convs    map[string][]string
 	alive    map[string]bool // store instances open now
 	watchers map[*watcher]struct{}
 }
@@ -42,7 +45,8 @@ type delib struct {
 
 // NewDB returns an empty database.
 func NewDB() *DB {
-	return &DB{delibs: map[string]*delib{}, councils: map[councilKey]magi.SavedCouncil{}, alive: map[string]bool{}, watchers: map[*watcher]struct{}{}}
+	return &DB{delibs: map[string]*delib{}, councils: map[councilKey]magi.SavedCouncil{}, convs: map[string][]string{},
+		alive: map[string]bool{}, watchers: map[*watcher]struct{}{}}
 }
 
 // New returns a store on a database of its own.

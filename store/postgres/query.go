@@ -155,6 +155,16 @@ func (d *DB) Delete(ctx context.Context, id, owner string) error {
 		case magi.Status(status) == magi.StatusRunning:
 			return magi.Errorf(magi.ECONFLICT, "deliberation %s is still running", id)
 		}
+		// A follow-up being created holds this row FOR SHARE: the lock
+		// above waited for it, and this read sees it.
+		var conv string
+		err = tx.QueryRow(ctx, `SELECT conversation_id FROM deliberations WHERE parent_id = $1 LIMIT 1`, id).Scan(&conv)
+		switch {
+		case err == nil:
+			return journal.NoFollowUps(id, conv)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return wrap("delete", err)
+		}
 		_, err = tx.Exec(ctx, `DELETE FROM deliberations WHERE id = $1`, id) // events cascade
 		return wrap("delete", err)
 	})

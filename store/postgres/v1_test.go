@@ -80,6 +80,12 @@ func TestPostgres_ReadsEventsFromBeforeRounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	delete(now, "rounds")
+	// Every deliberation stored before conversations is a first question.
+	if now["conversation_id"] != first.DeliberationID || now["turn"] != 1.0 || now["parent_id"] != nil {
+		t.Errorf("conversation_id %v, turn %v, parent_id %v; want its own id, 1, none", now["conversation_id"], now["turn"], now["parent_id"])
+	}
+	delete(now, "conversation_id")
+	delete(now, "turn")
 	if diff := cmp.Diff(then, now); diff != "" {
 		t.Errorf("the record (-then +now):\n%s", diff)
 	}

@@ -150,6 +150,14 @@ func (d *DB) Delete(ctx context.Context, id, owner string) error {
 	if s.Status == magi.StatusRunning {
 		return magi.Errorf(magi.ECONFLICT, "deliberation %s is still running", id)
 	}
+	var child int
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM deliberations WHERE parent_id = ? LIMIT 1`, id).Scan(&child)
+	switch {
+	case err == nil:
+		return journal.NoFollowUps(id, s.ConversationID)
+	case !errors.Is(err, sql.ErrNoRows):
+		return wrap("delete", err)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE deliberation_id = ?`, id); err != nil {
 		return wrap("delete", err)
 	}

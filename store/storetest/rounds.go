@@ -140,6 +140,12 @@ func testStoredBeforeRounds(t *testing.T, open func(*testing.T) magi.Store) {
 		t.Fatal(err)
 	}
 	delete(now, "rounds")
+	// Every deliberation stored before conversations is a first question.
+	if now["conversation_id"] != id || now["turn"] != 1.0 || now["parent_id"] != nil {
+		t.Errorf("conversation_id %v, turn %v, parent_id %v; want its own id, 1, none", now["conversation_id"], now["turn"], now["parent_id"])
+	}
+	delete(now, "conversation_id")
+	delete(now, "turn")
 	if diff := cmp.Diff(then, now); diff != "" {
 		t.Errorf("the old deliberation reads differently (-then +now):\n%s", diff)
 	}

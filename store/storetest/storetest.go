@@ -38,6 +38,10 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"Ping", testPing},
 		{"TwoRounds", testTwoRounds},
 		{"StoredBeforeRounds", testStoredBeforeRounds},
+		{"FirstQuestionIsAConversation", testFirstQuestionIsAConversation},
+		{"Conversation", testConversation},
+		{"DeleteLastTurn", testDeleteLastTurn},
+		{"FollowUpRefused", testFollowUpRefused},
 		{"CouncilInHistory", testCouncilInHistory},
 		{"TraceID", testTraceID},
 	}

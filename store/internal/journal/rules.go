@@ -123,5 +123,14 @@ func Fill(r magi.Record, s magi.Summary) magi.Record {
 	if r.Decision == "" {
 		r.Decision = s.Decision
 	}
+	if s.ConversationID != "" {
+		r.ConversationID = s.ConversationID
+	} else if r.ConversationID == "" {
+		r.ConversationID = r.ID
+	}
+	if r.ParentID == "" {
+		r.ParentID = s.ParentID
+	}
+	r.Turn = max(r.Turn, 1)
 	return r
 }

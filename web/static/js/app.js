@@ -8,7 +8,8 @@ import { openStream, terminal } from './stream.js';
 import { newState, applyEvent, simulated, ended, NAMES } from './council.js';
 import { View } from './view.js';
 import { drawTrace } from './trace.js';
-import { History, exportRecord, deleteRecord } from './history.js';
+import { History, exportRecord, deleteRecord, deleteConversation } from './history.js';
+import { Thread } from './thread.js';
 import { Reader } from './reader.js';
 import { boot } from './boot.js';
 import { Councils } from './councils.js';
@@ -24,6 +25,11 @@ let mode = 'open';
 const view = new View({ triad: $('triad'), solomonSlot: $('solomon-slot'), decision: $('decision'), onRead: (id) => reader.open(id, st, view.roundOf(id, st)) });
 const reader = new Reader($('reader'));
 const hist = new History($('history'), { onOpen: (id) => navigate(id), onError: showError });
+const thread = new Thread({
+  root: $('thread'), after: $('thread-after'), form: $('followup'), input: $('followup-q'), submit: $('followup-submit'),
+  onOpen: (id) => navigate(id), onAsked: (id) => { navigate(id); hist.refresh(); }, onError: showError, onDrawn: () => drawFields(),
+  council: () => councils.selected(),
+});
 const councils = new Councils({ select: $('council'), row: $('council-row'), dialog: $('council-editor'), onError: showError, onStatus: status });
 
 function status(key) { $('status').textContent = key ? t(key) : ''; }
@@ -87,6 +93,7 @@ function askKey(retry) {
 function show(id) {
   stream?.close();
   st = newState(id);
+  thread.reset(id);
   view.update(st, 'all');
   drawFields();
   hist.select(id);
@@ -106,6 +113,7 @@ function onEvent(ev) {
   reader.update(st, what);
   if (what === 'council' || ev.type === 'trace' || ev.type === 'error' || ev.type === 'verdict') { drawFields(); drawTrace($('trace'), st); }
   if (ev.type === 'error' && ev.message) showError({ message: ev.agent ? `${NAMES[ev.agent] || ev.agent}: ${ev.message}` : ev.message });
+  if ((ev.type === 'start' && ev.parent_id) || terminal(ev)) thread.load(st);
   if (terminal(ev)) hist.refresh();
 }
 
@@ -120,6 +128,8 @@ function drawFields() {
   $('asked').textContent = st.question;
   $('actions').hidden = !st.id;
   $('cancel-run').hidden = !st.id || ended(st);
+  thread.ready(st);
+  $('export-thread').hidden = $('delete-thread').hidden = thread.size() < 2;
   document.title = st.question ? `MAGI — ${st.question.slice(0, 60)}` : 'MAGI';
 }
 
@@ -169,6 +179,7 @@ function wire() {
     view.update(st, 'all');
     drawTrace($('trace'), st);
     hist.draw();
+    thread.draw();
     councils.relabel();
   });
   $('council-edit').addEventListener('click', () => councils.open($('council').value));
@@ -177,6 +188,8 @@ function wire() {
   $('export-md').addEventListener('click', () => exportRecord(st.id, 'md').catch(showError));
   $('export-json').addEventListener('click', () => exportRecord(st.id, 'json').catch(showError));
   $('delete').addEventListener('click', onDelete);
+  $('export-thread').addEventListener('click', () => exportRecord(st.id, 'md', true).catch(showError));
+  $('delete-thread').addEventListener('click', onDeleteThread);
   $('cancel-run').addEventListener('click', () => request(`/api/deliberations/${encodeURIComponent(st.id)}/cancel`, { method: 'POST' }).catch(showError));
   $('login-open').addEventListener('click', () => askKey());
   $('signin-key').addEventListener('click', () => askKey());
@@ -202,16 +215,31 @@ function selectTab(tab) {
   }
 }
 
-async function onDelete() {
-  const btn = $('delete');
+/** Whether btn (labelled key) was clicked a second time, to confirm. */
+function confirmed(btn, key) {
   if (btn.dataset.confirm !== 'yes') {
     btn.dataset.confirm = 'yes';
     btn.textContent = t('delete.confirm');
-    setTimeout(() => { btn.dataset.confirm = ''; btn.textContent = t('delete'); }, 4000);
-    return;
+    setTimeout(() => { btn.dataset.confirm = ''; btn.textContent = t(key); }, 4000);
+    return false;
   }
   btn.dataset.confirm = '';
-  btn.textContent = t('delete');
+  btn.textContent = t(key);
+  return true;
+}
+
+async function onDeleteThread() {
+  if (!confirmed($('delete-thread'), 'delete.thread')) return;
+  try {
+    await deleteConversation(st.id);
+    navigate('');
+    status('st.deleted');
+    hist.refresh();
+  } catch (err) { showError(err); }
+}
+
+async function onDelete() {
+  if (!confirmed($('delete'), 'delete')) return;
   try {
     await deleteRecord(st.id);
     navigate('');

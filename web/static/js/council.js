@@ -25,6 +25,7 @@ export function newState(id = '') {
   for (const s of SAGES) first[s] = agents[s];
   return {
     id, question: '', rule: '', simulated: false, agents, rounds: [first], maxRounds: 0, reasons: {}, infos: {}, council: null, traceId: '',
+    conversation: id, parent: '', turn: 1,
     tally: null, outcome: null, fatal: null, lastSeq: 0, created: '',
   };
 }
@@ -83,6 +84,9 @@ export function applyEvent(st, ev) {
       st.simulated = ev.simulated === true;
       st.created = ev.timestamp || '';
       st.maxRounds = ev.max_rounds || 0;
+      st.conversation = ev.conversation_id || st.id;
+      st.parent = ev.parent_id || '';
+      st.turn = ev.turn || 1;
       st.council = ev.council || null; // {name, agents: [{id, provider, model, persona_sha256, …}]}
       st.traceId = ev.trace_id || ''; // the OpenTelemetry trace, when the server traced it
       for (const info of ev.agents || []) {
