@@ -26,6 +26,9 @@ const (
 	attrRounds    = attribute.Key("magi.rounds")
 	attrMaxRounds = attribute.Key("magi.rounds.max")
 	attrCouncil   = attribute.Key("magi.council")
+	attrConv      = attribute.Key("magi.conversation.id")
+	attrParent    = attribute.Key("magi.parent.id")
+	attrTurn      = attribute.Key("magi.turn")
 	attrSimulated = attribute.Key("magi.simulated")
 	attrDecision  = attribute.Key("magi.decision")
 	attrStatus    = attribute.Key("magi.status")
@@ -54,6 +57,9 @@ func (c *Council) startDeliberation(ctx context.Context, q magi.Question) (conte
 	}
 	ctx, span := c.Tracer.Start(ctx, SpanDeliberate, trace.WithAttributes(attrID.String(q.ID), attrRule.String(string(q.Rule)),
 		attrMaxRounds.Int(c.MaxRounds(q)), attrCouncil.String(c.name()), attrSimulated.Bool(c.Simulated())))
+	if q.ParentID != "" {
+		span.SetAttributes(attrConv.String(q.ConversationID), attrParent.String(q.ParentID), attrTurn.Int(q.Turn()))
+	}
 	if c.CaptureContent {
 		span.SetAttributes(attrQuestion.String(q.Text))
 	}

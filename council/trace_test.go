@@ -191,3 +191,22 @@ func TestTracing_OffMakesNoSpanAndNoTraceID(t *testing.T) {
 		t.Errorf("an untraced deliberation allocates %v times for its spans", n)
 	}
 }
+
+func TestTracing_FollowUpNamesItsConversation(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	c := &Council{Tracer: sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)).Tracer("test")}
+	q := magi.Question{ID: "second", Text: "And the east field?", Rule: magi.Majority,
+		ConversationID: "first", ParentID: "first", Earlier: make([]magi.Turn, 1)}
+	_, span := c.startDeliberation(context.Background(), q)
+	endDeliberation(span, nil)
+	_, span = c.startDeliberation(context.Background(), magi.Question{ID: "first", Text: "q", Rule: magi.Majority})
+	endDeliberation(span, nil)
+	ended := rec.Ended()
+	follow, first := attrs(ended[0]), attrs(ended[1])
+	if follow[attrConv].AsString() != "first" || follow[attrParent].AsString() != "first" || follow[attrTurn].AsInt64() != 2 {
+		t.Errorf("a follow-up's span: %v", follow)
+	}
+	if _, ok := first[attrConv]; ok {
+		t.Errorf("a first question's span names a conversation: %v", first)
+	}
+}
