@@ -210,3 +210,33 @@ func TestMetrics_ModelLabelsAreBounded(t *testing.T) {
 		t.Errorf("a labelled model = %q", got)
 	}
 }
+
+// TestTracing_StreamSpanSaysHowItEnded: what the stream knew of its end,
+// and whether the client was still there, give magi.stream.ended.
+func TestTracing_StreamSpanSaysHowItEnded(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tracer := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)).Tracer("test")
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []struct {
+		known string
+		left  bool
+		ended string
+	}{
+		{"terminal", false, "terminal"}, {"shutdown", false, "shutdown"}, {"revoked", false, "revoked"},
+		{"write_failed", false, "write_failed"}, {"write_failed", true, "client_gone"},
+		{"", true, "client_gone"}, {"", false, "closed"},
+	} {
+		r := httptest.NewRequest("GET", "/api/deliberations/x/events", nil)
+		if c.left {
+			r = r.WithContext(gone)
+		}
+		_, span := tracer.Start(context.Background(), SpanStream)
+		endStreamSpan(span, &streamState{r: r, ended: c.known, events: 3, bytes: 42})
+		ended := rec.Ended()
+		a := attrMap(ended[len(ended)-1])
+		if a[attrEnded].AsString() != c.ended || a[attrEvents].AsInt64() != 3 || a[attrBytes].AsInt64() != 42 {
+			t.Errorf("known %q, client left %v: span %v, want ended %q", c.known, c.left, a, c.ended)
+		}
+	}
+}

@@ -5,8 +5,9 @@
 // docs/OBSERVABILITY.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, watch, ask, waitDecision, shot, api } from './helpers.mjs';
-import { tree, waterfall } from './waterfall.mjs';
+import { join } from 'node:path';
+import { SHOTS, launch, watch, ask, waitDecision, shot, api } from './helpers.mjs';
+import { tree, waterfall, render } from './waterfall.mjs';
 
 const TRACED = process.env.MAGI_TRACED_URL || '';
 const SPANS = process.env.MAGI_SPANS_URL || '';
@@ -58,12 +59,8 @@ test('the trace tab shows the OpenTelemetry trace id; its spans form the deliber
     assert.deepEqual(seen.console, [], 'no console errors');
 
     // The waterfall, on a blank page of its own (not under MAGI's CSP).
-    const pic = await browser.context.newPage();
-    await pic.setViewportSize({ width: 1400, height: 900 });
-    await pic.setContent(waterfall(spans));
-    const height = await pic.evaluate(() => document.body.scrollHeight);
-    await pic.setViewportSize({ width: 1400, height: Math.min(1600, height) });
-    await shot(pic, 'trace-waterfall');
+    assert.match(waterfall(spans), /magi\.deliberate[\s\S]*chat fake/, 'the waterfall draws the deliberation, then its calls');
+    await render(browser.context, spans, join(SHOTS, 'trace-waterfall.png'));
   } finally {
     await browser.close();
   }

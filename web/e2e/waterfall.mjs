@@ -1,7 +1,17 @@
 // waterfall.mjs — draws the spans of one trace, as an OTLP collector
 // received them (internal/fakeotlp's JSON), as a tracing UI's waterfall:
 // one row per span, nested under its parent, its bar where it ran. The
-// browser test renders it to docs' picture of a real trace.
+// browser test renders it to docs' picture of a real trace; from the
+// command line it draws a trace that `go run ./internal/fakeotlp/cmd/fakeotlp
+// -json spans.json` received:
+//
+//   node web/e2e/waterfall.mjs spans.json trace.png [TRACE_ID]
+//
+// (the last deliberation's trace unless TRACE_ID is given).
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launch } from './helpers.mjs';
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 /** ms is a time of the collector's JSON (RFC 3339, nanoseconds) in milliseconds, fraction kept. */
@@ -76,7 +86,7 @@ export function waterfall(spans) {
   .axis, .row { display: grid; grid-template-columns: 560px 1fr 76px; }
   .axis { height: 20px; border-bottom: 1px solid #2a3340; color: #8b98a8; }
   .axis .lane, .row .lane { position: relative; margin-right: 8px; }
-  .tick { position: absolute; top: 4px; transform: translateX(-50%); font-size: 11px; }
+  .tick { position: absolute; top: 4px; transform: translateX(-50%); font-size: 11px; white-space: nowrap; }
   .row { height: 22px; border-bottom: 1px solid #161c24; }
   .row:hover { background: #141a22; }
   .label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; align-self: center; }
@@ -93,4 +103,45 @@ export function waterfall(spans) {
   <div class="axis"><div></div><div class="lane">${ticks}</div><div></div></div>
   ${body}
   </body></html>`;
+}
+
+/** render draws spans to a PNG at path, on a page of its own in context. */
+export async function render(context, spans, path) {
+  await mkdir(dirname(path), { recursive: true });
+  const pic = await context.newPage();
+  try {
+    await pic.setViewportSize({ width: 1400, height: 900 });
+    await pic.setContent(waterfall(spans));
+    const height = await pic.evaluate(() => document.body.scrollHeight);
+    await pic.setViewportSize({ width: 1400, height: Math.min(1600, height) });
+    await pic.screenshot({ path });
+  } finally {
+    await pic.close();
+  }
+}
+
+/** ofTrace returns the spans of trace id, or of the last deliberation's trace when id is empty. */
+export function ofTrace(spans, id) {
+  const trace = id || spans.findLast((s) => s.Name === 'magi.deliberate')?.TraceID;
+  return { trace, spans: trace ? spans.filter((s) => s.TraceID === trace) : [] };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [file, out, id] = process.argv.slice(2);
+  if (!file || !out) {
+    console.error('usage: node web/e2e/waterfall.mjs SPANS.json OUT.png [TRACE_ID]');
+    process.exit(2);
+  }
+  const { trace, spans } = ofTrace(JSON.parse(await readFile(file, 'utf8')), id);
+  if (!spans.length) {
+    console.error(`${file}: no span of ${trace ? `trace ${trace}` : 'a deliberation (magi.deliberate)'}`);
+    process.exit(1);
+  }
+  const browser = await launch();
+  try {
+    await render(browser.context, spans, out);
+  } finally {
+    await browser.close();
+  }
+  console.log(`${out}: trace ${trace}, ${spans.length} spans`);
 }
