@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,6 +60,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Machine: machine(), Quick: opts.Quick, Started: time.Now().UTC()}
+	rep.Machine.Load[0] = loadAverage()
 	model, err := startModel()
 	if err != nil {
 		return nil, err
@@ -72,6 +74,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	r := &run{opts: opts, size: sizesFor(opts.Quick), model: model, rep: rep, dir: dir}
 	r.stores(ctx, only)
 	rep.Seconds = time.Since(rep.Started).Seconds()
+	rep.Machine.Load[1] = loadAverage()
 	if len(rep.Errors) > 0 {
 		return rep, fmt.Errorf("bench: %d error(s): %s", len(rep.Errors), strings.Join(rep.Errors, "; "))
 	}
@@ -269,6 +272,18 @@ func machine() Machine {
 		}
 	}
 	return m
+}
+
+// loadAverage is the machine's one-minute load average, 0 when it has no
+// /proc/loadavg.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f, _, _ := strings.Cut(string(b), " ")
+	x, _ := strconv.ParseFloat(f, 64)
+	return x
 }
 
 // errLost is the error of a figure whose streams lost events.
