@@ -12,7 +12,7 @@ import (
 // the Lambda and AgentCore builds: -tags lambda.norpc,grpcnotrace) links
 // no package that looks methods up by reflection (net/rpc, text/template,
 // html/template): with one, the linker must keep every exported method of
-// every reachable type, and the binary grows from 55 MB to 87 MB
+// every reachable type, and the binary grows from 56 MB to 87 MB
 // (docs/BENCHMARKS.md). aws-lambda-go's RPC mode brings net/rpc without
 // lambda.norpc, gRPC's golang.org/x/net/trace brings html/template without
 // grpcnotrace. The Makefile and the deploy scripts must keep the tags.
