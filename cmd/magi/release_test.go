@@ -15,7 +15,8 @@ import (
 // every reachable type, and the binary grows from 56 MB to 87 MB
 // (docs/BENCHMARKS.md). aws-lambda-go's RPC mode brings net/rpc without
 // lambda.norpc, gRPC's golang.org/x/net/trace brings html/template without
-// grpcnotrace. The Makefile and the deploy scripts must keep the tags.
+// grpcnotrace. The Makefile, the deploy scripts and the build commands of
+// README and DEPLOY.md must keep the tags.
 func TestRelease_NoReflectiveMethodLookup(t *testing.T) {
 	out, err := exec.Command("go", "list", "-tags", "lambda.norpc,grpcnotrace", "-deps", ".").Output()
 	if err != nil {
@@ -27,7 +28,7 @@ func TestRelease_NoReflectiveMethodLookup(t *testing.T) {
 			t.Errorf("the release build of magi links %s", pkg)
 		}
 	}
-	for _, file := range []string{"../../Makefile", "../../deploy/build-lambda.sh", "../../deploy/agentcore/build.sh"} {
+	for _, file := range []string{"../../Makefile", "../../README.md", "../../docs/DEPLOY.md", "../../deploy/build-lambda.sh", "../../deploy/agentcore/build.sh"} {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
