@@ -229,8 +229,9 @@ func TestTracing_GRPC(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Stop()
+	pprof := freeAddr(t)
 	p := startMagi(t, map[string]string{"MAGI_PROVIDER": "sim", "MAGI_SIM_PACE": "1ms", "OTEL_EXPORTER_OTLP_ENDPOINT": g.URL,
-		"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_BSP_SCHEDULE_DELAY": "50", "OTEL_SERVICE_NAME": "magi-grpc"})
+		"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_BSP_SCHEDULE_DELAY": "50", "OTEL_SERVICE_NAME": "magi-grpc", "MAGI_PPROF": pprof})
 	evs := magitest.Ask(magitest.Context(t, 30*time.Second), t, p.URL, "Should we plant an orchard?").All(t)
 	spans, err := col.WaitFor(magitest.Context(t, 20*time.Second), func(s []fakeotlp.Span) bool {
 		return len(fakeotlp.Named(s, "magi.deliberate")) == 1
@@ -241,6 +242,10 @@ func TestTracing_GRPC(t *testing.T) {
 	d := fakeotlp.Named(spans, "magi.deliberate")[0]
 	if d.TraceID != evs[0].Event.TraceID || d.Resource["service.name"] != "magi-grpc" || d.Attrs["magi.simulated"] != true {
 		t.Errorf("deliberation span %+v; the stream's trace id %q", d, evs[0].Event.TraceID)
+	}
+	// What TestTracing_OffByDefault looks for is there when tracing is on.
+	if dump := goroutines(t, pprof); !strings.Contains(dump, sdkPackage) {
+		t.Errorf("with tracing on no goroutine of %s runs:\n%.2000s", sdkPackage, dump)
 	}
 }
 
@@ -253,21 +258,33 @@ func TestTracing_OffByDefault(t *testing.T) {
 	if evs[0].Event.TraceID != "" || magitest.Record(t, p.URL, evs[0].Event.DeliberationID).TraceID != "" {
 		t.Error("a trace id was stored with tracing off")
 	}
-	resp, err := http.Get("http://" + pprof + "/debug/pprof/goroutine?debug=2")
+	dump := goroutines(t, pprof)
+	for _, sdk := range []string{sdkPackage, "otlptrace", "google.golang.org/grpc"} {
+		if strings.Contains(dump, sdk) {
+			t.Errorf("with tracing off a goroutine of %s runs", sdk)
+		}
+	}
+}
+
+// sdkPackage is the package of the OpenTelemetry SDK's goroutines (the
+// batch span processor's).
+const sdkPackage = "go.opentelemetry.io/otel/sdk"
+
+// goroutines is the stack of every goroutine of the magi serving pprof on
+// addr (MAGI_PPROF).
+func goroutines(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var dump bytes.Buffer
 	_, _ = dump.ReadFrom(resp.Body)
-	if !strings.Contains(dump.String(), "goroutine") {
+	if !strings.Contains(dump.String(), "goroutine ") {
 		t.Fatalf("no goroutine dump: %s", dump.String())
 	}
-	for _, sdk := range []string{"go.opentelemetry.io/otel/sdk", "otlptrace"} {
-		if strings.Contains(dump.String(), sdk) {
-			t.Errorf("with tracing off a goroutine of %s runs", sdk)
-		}
-	}
+	return dump.String()
 }
 
 // freeAddr is a free loopback address.
