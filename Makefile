@@ -4,8 +4,10 @@
 # Release builds: no build paths (-trimpath), no symbol table or DWARF
 # (-s -w), and without aws-lambda-go's net/rpc mode for the retired go1.x
 # Lambda runtime (lambda.norpc), whose reflection keeps every SDK method in
-# the binary: 52 MB instead of 120 MB (docs/BENCHMARKS.md, binary size).
-RELEASE = -trimpath -tags lambda.norpc -ldflags='-s -w'
+# the binary: 56 MB instead of 126 MB (docs/BENCHMARKS.md, binary size);
+# and without gRPC's golang.org/x/net/trace pages (grpcnotrace: gRPC is the
+# OTLP exporter's, and x/net/trace's html/template would do the same).
+RELEASE = -trimpath -tags lambda.norpc,grpcnotrace -ldflags='-s -w'
 
 run:
 	go run ./cmd/magi serve

@@ -56,6 +56,9 @@ type Event struct {
 	Turn           int    `json:"turn,omitempty"`
 	// Council is the council that deliberates, on start.
 	Council *CouncilSnapshot `json:"council,omitempty"`
+	// TraceID is the OpenTelemetry trace of the deliberation (32 hex
+	// digits), on start; empty when tracing is off or did not sample it.
+	TraceID string `json:"trace_id,omitempty"`
 
 	// Round is the round an agent's chunk, trace, verdict or error, a
 	// round event or the tally belongs to; 0 (absent) means round 1 (see

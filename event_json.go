@@ -50,6 +50,7 @@ func (e Event) AppendJSON(b []byte) ([]byte, error) {
 	if e.Council != nil {
 		w.council(e.Council)
 	}
+	w.optStr("trace_id", e.TraceID)
 	w.optNum("round", int64(e.Round))
 	w.optStr("content", e.Content)
 	w.optStr("stage", e.Stage)

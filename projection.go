@@ -45,7 +45,7 @@ func (p *Projection) Apply(e Event) {
 		if r.ConversationID == "" {
 			r.ConversationID = e.DeliberationID
 		}
-		r.Council = e.Council
+		r.Council, r.TraceID = e.Council, e.TraceID
 		p.order = e.Agents
 		p.round(1)
 	case EventRound:

@@ -65,11 +65,15 @@ type Record struct {
 	MaxRounds int `json:"max_rounds,omitempty"`
 	// Council is the council that deliberated; nil in a record stored
 	// before councils existed.
-	Council    *CouncilSnapshot `json:"council,omitempty"`
-	Usage      Usage            `json:"usage"`
-	CreatedAt  time.Time        `json:"created_at"`
-	DurationMS int64            `json:"duration_ms"`
-	Simulated  bool             `json:"simulated"`
+	Council *CouncilSnapshot `json:"council,omitempty"`
+	// TraceID is the OpenTelemetry trace of the deliberation, to look up
+	// in a tracing UI; empty when it was not traced (or stored before
+	// tracing existed).
+	TraceID    string    `json:"trace_id,omitempty"`
+	Usage      Usage     `json:"usage"`
+	CreatedAt  time.Time `json:"created_at"`
+	DurationMS int64     `json:"duration_ms"`
+	Simulated  bool      `json:"simulated"`
 	// Error is the fatal error that ended the deliberation, if any.
 	Error *ErrorInfo `json:"error,omitempty"`
 	// Errors are the non-fatal errors of agents, in order.

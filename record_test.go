@@ -181,3 +181,32 @@ func TestCreatedAt_Milliseconds(t *testing.T) {
 		t.Errorf("reading it back: %v, %v", back.CreatedAt, err)
 	}
 }
+
+func TestProject_TraceID(t *testing.T) {
+	const id = "4bf92f3577b34da6a3ce929d0e0e4736"
+	start := Event{Type: EventStart, DeliberationID: "d", Seq: 1, Timestamp: time.Now(), Question: "q", Rule: Majority, TraceID: id}
+	b, err := start.AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"trace_id":"`+id+`"`) {
+		t.Fatalf("the start event does not carry its trace id: %s", b)
+	}
+	var back Event
+	if err := json.Unmarshal(b, &back); err != nil || back.TraceID != id {
+		t.Fatalf("read back: %v, trace id %q", err, back.TraceID)
+	}
+	if r := Project([]Event{back}); r.TraceID != id {
+		t.Errorf("record trace id = %q, want %q", r.TraceID, id)
+	}
+	// A start event stored before tracing existed has none, and says none.
+	var old Event
+	if err := json.Unmarshal([]byte(`{"type":"start","deliberation_id":"d","seq":1,"timestamp":"2026-11-25T12:00:00.123Z","question":"q","rule":"majority"}`), &old); err != nil {
+		t.Fatal(err)
+	}
+	r := Project([]Event{old})
+	rb, _ := json.Marshal(r)
+	if r.TraceID != "" || strings.Contains(string(rb), "trace_id") {
+		t.Errorf("an old record has a trace id: %s", rb)
+	}
+}

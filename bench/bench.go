@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ type Options struct {
 }
 
 // Figures are the names of the measurements, in the order they run.
-var Figures = []string{"idle", "ttfb", "relay", "parallel", "streamed", "scale", "throughput", "memory", "stalled"}
+var Figures = []string{"idle", "ttfb", "relay", "parallel", "streamed", "scale", "throughput", "memory", "stalled", "tracing"}
 
 // onPG are the figures measured again on PostgreSQL.
 var onPG = map[string]bool{"ttfb": true, "relay": true, "throughput": true}
@@ -59,6 +60,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Machine: machine(), Quick: opts.Quick, Started: time.Now().UTC()}
+	rep.Machine.Load[0] = loadAverage()
 	model, err := startModel()
 	if err != nil {
 		return nil, err
@@ -72,6 +74,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	r := &run{opts: opts, size: sizesFor(opts.Quick), model: model, rep: rep, dir: dir}
 	r.stores(ctx, only)
 	rep.Seconds = time.Since(rep.Started).Seconds()
+	rep.Machine.Load[1] = loadAverage()
 	if len(rep.Errors) > 0 {
 		return rep, fmt.Errorf("bench: %d error(s): %s", len(rep.Errors), strings.Join(rep.Errors, "; "))
 	}
@@ -107,6 +110,8 @@ type run struct {
 	srv   *server
 	api   *client
 	store string
+	// db is the store being measured.
+	db string
 }
 
 // stores measures the figures on SQLite, then on PostgreSQL if asked.
@@ -147,9 +152,10 @@ func (r *run) postgres() (string, func(), error) {
 func (r *run) on(ctx context.Context, db string, only, subset map[string]bool) {
 	scenarios := map[string]func(context.Context) error{
 		"idle": r.idle, "ttfb": r.ttfb, "relay": r.relay, "parallel": r.parallel, "streamed": r.streamed,
-		"scale": r.scale, "throughput": r.throughput, "memory": r.memory, "stalled": r.stalled,
+		"scale": r.scale, "throughput": r.throughput, "memory": r.memory, "stalled": r.stalled, "tracing": r.tracing,
 	}
-	fresh := map[string]bool{"idle": true, "scale": true, "memory": true, "stalled": true}
+	fresh := map[string]bool{"idle": true, "scale": true, "memory": true, "stalled": true, "tracing": true}
+	r.db = db
 	for _, name := range Figures {
 		if !only[name] || (subset != nil && !subset[name]) || ctx.Err() != nil {
 			continue
@@ -266,6 +272,18 @@ func machine() Machine {
 		}
 	}
 	return m
+}
+
+// loadAverage is the machine's one-minute load average, 0 when it has no
+// /proc/loadavg.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f, _, _ := strings.Cut(string(b), " ")
+	x, _ := strconv.ParseFloat(f, 64)
+	return x
 }
 
 // errLost is the error of a figure whose streams lost events.

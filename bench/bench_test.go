@@ -141,3 +141,28 @@ func TestResult_Settle(t *testing.T) {
 		t.Errorf("ratio: %+v", r)
 	}
 }
+
+// TestWriteTable_SignsAndLoad: a figure below its baseline reads as a
+// negative difference, not "+-"; the header gives the load average.
+func TestWriteTable_SignsAndLoad(t *testing.T) {
+	rep := &Report{Machine: Machine{CPUs: 2, Load: [2]float64{11.78, 14.48}}, Results: []Result{
+		{Label: "faster", Unit: "ms", Value: 144, Baseline: 180, Measure: Added},
+		{Label: "slower", Unit: "ms", Value: 7.32, Baseline: 5.45, Measure: Added},
+	}}
+	for i := range rep.Results {
+		rep.Results[i].settle()
+	}
+	var b bytes.Buffer
+	if err := rep.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"load average 11.78 → 14.48", "-36 ms", "+1.87 ms"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "+-") {
+		t.Errorf("a negative difference reads +-:\n%s", out)
+	}
+}

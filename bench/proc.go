@@ -28,12 +28,14 @@ type server struct {
 
 // startServer starts bin as `magi serve` on a free loopback port, storing
 // in db (a SQLite path or a postgres:// URL), with its model at modelURL.
-func startServer(ctx context.Context, bin, db, modelURL string) (*server, error) {
+// extra are more KEY=value settings (the tracing figure's OTEL_*).
+func startServer(ctx context.Context, bin, db, modelURL string, extra ...string) (*server, error) {
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
 	cmd.Env = append(cleanEnv(), "MAGI_PROVIDER=openai", "MAGI_MODEL=fake-model",
 		"OPENAI_BASE_URL="+modelURL, "OPENAI_API_KEY=bench", "MAGI_MAX_RUNNING=100000",
 		"MAGI_LOG_LEVEL=error", "MAGI_SHUTDOWN_GRACE=2s",
 		"MAGI_STREAMS_PER_KEY=0", "MAGI_STREAMS_PER_ADDR=0") // the bench's thousands of streams come from one address
+	cmd.Env = append(cmd.Env, extra...)
 	cmd.SysProcAttr = childAttr()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -74,15 +76,15 @@ func startServer(ctx context.Context, bin, db, modelURL string) (*server, error)
 	}
 }
 
-// cleanEnv is the bench's environment without MAGI's and the providers'
-// settings, which the bench sets itself. MAGI_PPROF passes through, so a
+// cleanEnv is the bench's environment without MAGI's, the providers' and
+// OpenTelemetry's settings, which the bench sets itself. MAGI_PPROF passes through, so a
 // run can be profiled (docs/BENCHMARKS.md).
 func cleanEnv() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		if k != "MAGI_PPROF" && strings.HasPrefix(k, "MAGI_") || strings.HasPrefix(k, "OPENAI_") ||
-			strings.HasPrefix(k, "ANTHROPIC_") || strings.HasPrefix(k, "AWS_") {
+			strings.HasPrefix(k, "ANTHROPIC_") || strings.HasPrefix(k, "AWS_") || strings.HasPrefix(k, "OTEL_") {
 			continue
 		}
 		out = append(out, kv)

@@ -28,6 +28,10 @@ type Machine struct {
 	Go        string `json:"go"`
 	OS        string `json:"os"`
 	FileLimit uint64 `json:"file_limit"`
+	// Load is the one-minute load average when the run started and when
+	// it ended (/proc/loadavg; 0 where there is none): other work on the
+	// machine stretches every figure.
+	Load [2]float64 `json:"load_average"`
 }
 
 // How a Result's value is compared with its target.
@@ -107,8 +111,9 @@ func (rep *Report) Finite() error {
 
 // WriteTable writes the report for people: one line per figure.
 func (rep *Report) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "MAGI bench — %d CPU %s, %s, %s, open files %d, %.0fs%s\n\n",
-		rep.Machine.CPUs, rep.Machine.CPU, rep.Machine.Go, rep.Machine.OS, rep.Machine.FileLimit, rep.Seconds, quickNote(rep.Quick))
+	fmt.Fprintf(w, "MAGI bench — %d CPU %s, %s, %s, open files %d, %.0fs, load average %.2f → %.2f%s\n\n",
+		rep.Machine.CPUs, rep.Machine.CPU, rep.Machine.Go, rep.Machine.OS, rep.Machine.FileLimit, rep.Seconds,
+		rep.Machine.Load[0], rep.Machine.Load[1], quickNote(rep.Quick))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tstore\tvalue\tbaseline\tadded/ratio\ttarget\tresult")
 	for _, r := range rep.Results {
@@ -153,7 +158,10 @@ func baseline(r Result) string {
 func compared(r Result) string {
 	switch r.Measure {
 	case Added:
-		return "+" + strings.TrimPrefix(num(r.Compared, r.Unit), "+")
+		if r.Compared < 0 {
+			return num(r.Compared, r.Unit)
+		}
+		return "+" + num(r.Compared, r.Unit)
 	case Ratio:
 		return num(r.Compared, "×")
 	}

@@ -134,6 +134,9 @@ type Config struct {
 	LogLevel slog.Level
 	// OIDC is the sign-in through an OpenID Connect provider (oidc.go).
 	OIDC OIDC
+	// Telemetry is the OpenTelemetry tracing (telemetry.go): off unless
+	// an OTLP endpoint is set.
+	Telemetry Telemetry
 
 	// Sources says where each setting came from, for `magi agents`:
 	// keys like "addr" or "casper.model", values like "MAGI_ADDR",
@@ -202,6 +205,9 @@ func Load(args Flags, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	if err := c.readOIDC(getenv); err != nil {
+		return nil, err
+	}
+	if err := c.readTelemetry(getenv); err != nil {
 		return nil, err
 	}
 	c.Prices = DefaultPrices()

@@ -137,6 +137,7 @@ func (c *Config) describeServer(w io.Writer) {
 		fmt.Fprintf(w, "sim pace\t%v\t(%s)\n", c.SimPace, c.Sources["sim_pace"])
 	}
 	c.describeOIDC(w)
+	c.describeTelemetry(w)
 }
 
 // orUnlimited is n, or "unlimited" for 0.

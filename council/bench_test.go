@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	"github.com/magi-system/magi"
 )
 
@@ -18,15 +21,37 @@ func (d *discard) Emit(magi.Event) { d.n++ }
 // BenchmarkDeliberate measures the engine's own cost: one deliberation with
 // zero-latency fake providers streaming 200 chunks per agent.
 func BenchmarkDeliberate(b *testing.B) {
+	benchDeliberate(b, benchCouncil())
+}
+
+// BenchmarkDeliberate_Traced is BenchmarkDeliberate with tracing on: the
+// deliberation's span and its four calls' spans, batched to an exporter
+// that drops them. The difference is what tracing costs a deliberation
+// in CPU, without the network.
+func BenchmarkDeliberate_Traced(b *testing.B) {
+	c := benchCouncil()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	c.Tracer = tp.Tracer("bench")
+	benchDeliberate(b, c)
+}
+
+func benchCouncil() *Council {
 	prose := strings.Repeat("word ", 200)
-	c := scripted(map[magi.AgentID]func(context.Context, magi.Request) iter.Seq2[magi.Delta, error]{
+	return scripted(map[magi.AgentID]func(context.Context, magi.Request) iter.Seq2[magi.Delta, error]{
 		magi.Melchior: say(verdictText(prose, magi.Approved, 0.8), 0), magi.Balthasar: say(verdictText(prose, magi.Rejected, 0.7), 0),
 		magi.Casper: say(verdictText(prose, magi.Conditional, 0.6, "c"), 0), magi.Solomon: say(prose+judgeText, 0)})
+}
+
+func benchDeliberate(b *testing.B, c *Council) {
 	q := magi.Question{ID: "b", Text: "q", Rule: magi.Majority}
 	var d discard
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Deliberate(context.Background(), q, &d); err != nil {
+		ctx, span := c.startDeliberation(context.Background(), q)
+		_, err := c.Deliberate(ctx, q, &d)
+		endDeliberation(span, err)
+		if err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/provider"
 )
@@ -45,6 +47,12 @@ type Council struct {
 	// ContextBytes is the budget of a follow-up's context (see
 	// magi.ConversationContext); 0 means magi.DefaultContextBytes.
 	ContextBytes int
+	// Tracer, when set, makes a span of each deliberation and a span of
+	// each model call (trace.go); nil traces nothing.
+	Tracer trace.Tracer
+	// CaptureContent records the question, prompts and answers in the
+	// spans (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT).
+	CaptureContent bool
 }
 
 // Settle returns q with its rule and its most rounds of debate set: its
@@ -157,7 +165,7 @@ func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) 
 	began := time.Now()
 	q = c.Settle(q)
 	start := magi.Event{Type: magi.EventStart, Question: q.Text, Rule: q.Rule,
-		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q), Council: c.Snapshot()}
+		Agents: c.Infos(), Simulated: c.Simulated(), MaxRounds: c.MaxRounds(q), Council: c.Snapshot(), TraceID: traceID(ctx)}
 	if q.ParentID != "" {
 		start.ConversationID, start.ParentID, start.Turn = q.ConversationID, q.ParentID, q.Turn()
 	}
@@ -173,7 +181,7 @@ func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) 
 	in.Emit(magi.Event{Type: magi.EventTally, Tally: ptr(magi.TallyVotes(q.Rule, final))})
 
 	n := nonce()
-	judge := c.turn(ctx, c.Agents[magi.Solomon], c.prompt(q, n, magi.JudgePrompt(q.Text, d.rounds, n)), "", in)
+	judge := c.turn(ctx, c.Agents[magi.Solomon], last, c.prompt(q, n, magi.JudgePrompt(q.Text, d.rounds, n)), "", in)
 	if err := ctx.Err(); err != nil {
 		return magi.Outcome{}, context.Cause(ctx)
 	}
@@ -184,6 +192,7 @@ func (c *Council) Deliberate(ctx context.Context, q magi.Question, out Emitter) 
 	}
 	o := magi.Decide(q.Rule, final, jv)
 	o.AddNote(magi.ChangeNote(d.changes))
+	traceOutcome(ctx, o, last, usage)
 	var scores map[magi.AgentID]int
 	if jv != nil {
 		scores = jv.Scores

@@ -79,7 +79,7 @@ func (c *Council) sages(ctx context.Context, q magi.Question, round int, before 
 		}
 		prompt = c.prompt(q, n, prompt)
 		wg.Go(func() {
-			turns[i] = c.turn(ctx, a, prompt, was, out)
+			turns[i] = c.turn(ctx, a, round, prompt, was, out)
 		})
 	}
 	wg.Wait()

@@ -1,11 +1,14 @@
 package council
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/magi-system/magi"
 )
@@ -59,14 +62,19 @@ func (r *Runner) Start(ctx context.Context, q magi.Question) error {
 	if err := r.reserve(q.ID); err != nil {
 		return err
 	}
+	// The span of the deliberation is a child of the request's trace
+	// context; the journal's writes of it are its children.
+	ctx, span := c.startDeliberation(ctx, q)
 	w, err := r.open(ctx, magi.NewDeliberation{ID: q.ID, Question: q.Text, Rule: q.Rule, Owner: q.Owner,
 		CreatedAt: time.Now().UTC(), Simulated: c.Simulated(), Council: c.name(),
 		ConversationID: q.ConversationID, ParentID: q.ParentID})
 	if err != nil {
+		endDeliberation(span, err)
 		r.release(q.ID)
 		return err
 	}
-	// The deliberation outlives the request that started it.
+	// The deliberation outlives the request that started it (its span
+	// too: it ends with the deliberation).
 	dctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	r.mu.Lock()
 	r.running[q.ID] = cancel
@@ -111,16 +119,19 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelCauseFunc, c *Cou
 		}
 	}()
 	defer func() { cancel(nil); <-watched }()
-	if _, err := c.Deliberate(ctx, q, w); err != nil {
+	_, err := c.Deliberate(ctx, q, w)
+	if err != nil {
 		ev := Fatal(err)
 		w.Emit(ev)
 		if ev.Code == magi.EINTERNAL || ev.Code == magi.ESTORE {
 			r.log.Error("deliberation failed", "id", q.ID, "err", err)
 		}
 	}
-	if err := w.Close(context.WithoutCancel(ctx)); err != nil {
-		r.log.Error("deliberation could not be stored", "id", q.ID, "err", err)
+	if cerr := w.Close(context.WithoutCancel(ctx)); cerr != nil {
+		r.log.Error("deliberation could not be stored", "id", q.ID, "err", cerr)
+		err = cmp.Or(err, cerr)
 	}
+	endDeliberation(trace.SpanFromContext(ctx), err)
 }
 
 // Cancel stops the deliberation id; its stream ends with a `cancelled`

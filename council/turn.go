@@ -22,13 +22,15 @@ type turn struct {
 // fallbacks while nothing has streamed yet. A failure becomes an ABSTAINED
 // verdict with a non-fatal error event; it never stops the council. was is
 // the sage's vote of the round before, if any: a verdict that differs from
-// it says so (ChangedFrom).
-func (c *Council) turn(ctx context.Context, a magi.Agent, prompt string, was magi.Decision, out Emitter) turn {
+// it says so (ChangedFrom). round is the round the turn belongs to (the
+// last, for SOLOMON), as its spans say.
+func (c *Council) turn(ctx context.Context, a magi.Agent, round int, prompt string, was magi.Decision, out Emitter) turn {
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, a.Timeout)
 	defer cancel()
 
 	t := turn{info: a.Info(), usage: magi.Usage{}}
+	cl := &call{agent: a, round: round}
 	var text transcript
 	for i, ref := range a.Models() {
 		stage := magi.StageAgentStart
@@ -40,7 +42,7 @@ func (c *Council) turn(ctx context.Context, a magi.Agent, prompt string, was mag
 			Trace: &magi.Trace{Provider: ref.Provider, Model: ref.Model, Attempt: 1}})
 		req := magi.Request{Agent: a.ID, Model: ref.Model, System: a.Persona, Prompt: prompt,
 			Temperature: a.Temperature, MaxTokens: a.MaxTokens}
-		t.usage, t.err = c.stream(ctx, a.ID, ref, req, &text, out)
+		t.usage, t.err = c.stream(ctx, cl, ref, req, &text, out)
 		if t.err == nil || text.Len() > 0 || ctx.Err() != nil {
 			break
 		}
@@ -72,12 +74,14 @@ func (c *Council) turn(ctx context.Context, a magi.Agent, prompt string, was mag
 
 // stream calls one model, with retries before the first token, emitting
 // each delta as a chunk the moment it arrives.
-func (c *Council) stream(ctx context.Context, id magi.AgentID, ref magi.ModelRef, req magi.Request,
+func (c *Council) stream(ctx context.Context, cl *call, ref magi.ModelRef, req magi.Request,
 	text *transcript, out Emitter) (magi.Usage, error) {
+	id := cl.agent.ID
 	p := c.Providers[ref.Provider]
 	if p == nil {
 		return magi.Usage{}, magi.Errorf(magi.ECONFIG, "agent %s: provider %q is not configured", id, ref.Provider)
 	}
+	p = c.traced(p, cl, ref)
 	began := time.Now()
 	// attempt is the number of the call about to be made: 2 for the first
 	// retry (see provider.Retry).

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/magi-system/magi"
 )
 
@@ -42,6 +44,8 @@ type Journal struct {
 	dirty   []*Writer
 	observe func(magi.Event)
 	closed  bool
+	// tracer traces the writes (trace.go); nil: none.
+	tracer trace.Tracer
 
 	wake chan struct{}
 	done chan struct{}
@@ -95,6 +99,9 @@ func (j *Journal) signal() {
 // write even if ctx ends, so that an error always means "not stored".
 func (j *Journal) Open(ctx context.Context, d magi.NewDeliberation) (*Writer, error) {
 	w := &Writer{j: j, id: d.ID, failed: make(chan struct{}), settled: make(chan struct{})}
+	if j.tracer != nil {
+		w.span = trace.SpanContextFromContext(ctx)
+	}
 	o := &opening{w: w, d: d, errc: make(chan error, 1)}
 	j.mu.Lock()
 	if j.closed {
@@ -131,6 +138,8 @@ type Writer struct {
 
 	// seq is the last seq given, by the Journal's goroutine.
 	seq int64
+	// span is the deliberation's span, the parent of its writes' spans.
+	span trace.SpanContext
 	// failed is closed when the store fails; settled once closing with
 	// nothing pending (or failed).
 	failed, settled chan struct{}

@@ -90,7 +90,9 @@ func (j *Journal) write(opening []*opening, runs []*run, observe func(magi.Event
 			written = append(written, r)
 		}
 	}
+	wt := j.startWrite()
 	refused := j.commit(b)
+	wt.end(j, opening, written, refused)
 	for i, o := range opening {
 		if refused.Create[i] == nil {
 			j.hub.addWriter(o.d.ID)

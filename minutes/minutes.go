@@ -65,8 +65,12 @@ func write(b *strings.Builder, r magi.Record, down string, turn int) {
 	if debated(r) {
 		fmt.Fprintf(b, "- **Rounds:** %s\n", roundsRun(r))
 	}
-	fmt.Fprintf(b, "- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n\n",
+	fmt.Fprintf(b, "- **Status:** %s\n- **Asked:** %s\n- **Duration:** %.1f s\n",
 		r.Status, r.CreatedAt.Format("2006-01-02 15:04:05 MST"), float64(r.DurationMS)/1000)
+	if r.TraceID != "" {
+		fmt.Fprintf(b, "- **Trace:** `%s` (OpenTelemetry trace id: paste it into your tracing UI)\n", oneLine(r.TraceID))
+	}
+	b.WriteString("\n")
 	if r.Decision != "" {
 		fmt.Fprintf(b, "%s## Decision: %s\n\n", down, MAGIStyle(r.Decision))
 		fmt.Fprintf(b, "%s\n\n", r.Summary)

@@ -107,3 +107,14 @@ func TestMarkdown_Council(t *testing.T) {
 		t.Errorf("minutes of the default council:\n%s", md)
 	}
 }
+
+func TestMarkdown_TraceID(t *testing.T) {
+	r := magi.Record{ID: "d", Question: "q", Rule: magi.Majority, Status: magi.StatusCompleted, TraceID: "4bf92f3577b34da6a3ce929d0e0e4736"}
+	if md := Markdown(r); !strings.Contains(md, "- **Trace:** `4bf92f3577b34da6a3ce929d0e0e4736`") {
+		t.Errorf("minutes lack the trace id:\n%s", md)
+	}
+	r.TraceID = ""
+	if md := Markdown(r); strings.Contains(md, "Trace") {
+		t.Errorf("minutes of an untraced deliberation name a trace:\n%s", md)
+	}
+}

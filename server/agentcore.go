@@ -30,7 +30,9 @@ func (s *Server) handleInvocations() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		if err := s.start(r, q); err != nil {
+		r, ctx := s.streamStart(r, q.ID)
+		if err := s.start(ctx, r, q); err != nil {
+			streamNotStarted(r, err)
 			slot.release()
 			writeError(w, r, err)
 			return

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -33,13 +34,16 @@ func (s *Server) handleCreate() http.Handler {
 			return
 		}
 		var slot *streamSlot
+		ctx := r.Context()
 		if wantsStream(r) {
 			if slot, err = s.openStream(r); err != nil {
 				writeError(w, r, err)
 				return
 			}
+			r, ctx = s.streamStart(r, q.ID)
 		}
-		if err := s.start(r, q); err != nil {
+		if err := s.start(ctx, r, q); err != nil {
+			streamNotStarted(r, err)
 			slot.release()
 			writeError(w, r, err)
 			return
@@ -58,12 +62,13 @@ func (s *Server) handleCreate() http.Handler {
 	})
 }
 
-// start admits q (quotas) and starts it.
-func (s *Server) start(r *http.Request, q magi.Question) error {
+// start admits q (quotas) and starts it in ctx: r's context, or the one
+// of the stream r opens (see streamStart).
+func (s *Server) start(ctx context.Context, r *http.Request, q magi.Question) error {
 	if err := s.admit(r, q); err != nil {
 		return err
 	}
-	if err := s.runner.Start(r.Context(), q); err != nil {
+	if err := s.runner.Start(ctx, q); err != nil {
 		return err
 	}
 	s.metrics.started()

@@ -67,13 +67,14 @@ func newTestServer(t *testing.T, gap time.Duration, opts Options) *testServer {
 		t.Fatal(err)
 	}
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{"fake": wordProvider{gap}},
-		Retry: provider.Policy{Attempts: 1}}
+		Retry: provider.Policy{Attempts: 1}, Tracer: opts.Tracer}
 	for _, a := range magi.DefaultAgents() {
 		a.Provider, a.Model = "fake", "m"
 		c.Agents[a.ID] = a
 	}
 	hub := feed.NewHub(feed.HubOptions{})
 	j := feed.NewJournal(st, hub)
+	j.Trace(opts.Tracer)
 	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
 		return j.Open(ctx, d)
 	}, 4, nil)

@@ -24,15 +24,20 @@ type Metrics struct {
 	cost         *prometheus.CounterVec
 	errors       *prometheus.CounterVec
 	streams      prometheus.Gauge
+	// genAITokens and genAIDuration are the GenAI semantic conventions'
+	// client metrics (genai.go).
+	genAITokens   *prometheus.HistogramVec
+	genAIDuration *prometheus.HistogramVec
 
 	mu     sync.Mutex
 	starts map[string]time.Time
+	models map[string]bool // the request models labelled so far (genai.go)
 }
 
 // NewMetrics registers the metrics; running, when not nil, reports the
 // number of running deliberations.
 func NewMetrics(running func() int) *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), starts: map[string]time.Time{}}
+	m := &Metrics{reg: prometheus.NewRegistry(), starts: map[string]time.Time{}, models: map[string]bool{}}
 	buckets := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120}
 	m.deliberation = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "magi_deliberations_total",
 		Help: "Deliberations that ended, by final status."}, []string{"status"})
@@ -52,7 +57,9 @@ func NewMetrics(running func() int) *Metrics {
 		Help: "Failed model calls by kind."}, []string{"agent", "kind"})
 	m.streams = prometheus.NewGauge(prometheus.GaugeOpts{Name: "magi_open_streams",
 		Help: "Event streams open now."})
+	m.genAITokens, m.genAIDuration = newGenAIMetrics()
 	m.reg.MustRegister(m.deliberation, m.startedTotal, m.firstChunk, m.agentFirst, m.agentTotal, m.tokens, m.cost, m.errors, m.streams,
+		m.genAITokens, m.genAIDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if running != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "magi_running_deliberations",
@@ -109,6 +116,7 @@ func (m *Metrics) trace(e magi.Event) {
 	case magi.StageFirstToken:
 		m.agentFirst.WithLabelValues(agent, t.Provider).Observe(float64(t.LatencyMS) / 1000)
 	case magi.StageAgentDone:
+		m.genAI(t)
 		m.agentTotal.WithLabelValues(agent, t.Provider).Observe(float64(t.DurationMS) / 1000)
 		if u := t.Tokens; u != nil {
 			m.tokens.WithLabelValues(agent, "input").Add(float64(u.InputTokens))

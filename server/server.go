@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/magi-system/magi"
 )
 
@@ -69,6 +72,12 @@ type Options struct {
 	UI http.Handler
 	// CSP is the Content-Security-Policy sent with every response.
 	CSP string
+	// Tracer, when set, makes a span of each event stream (trace.go);
+	// Propagation reads the trace context of each request (traceparent,
+	// X-Amzn-Trace-Id), which deliberations and streams continue. Both
+	// nil (the default): nothing is traced or read.
+	Tracer      trace.Tracer
+	Propagation propagation.TextMapPropagator
 }
 
 // Server is the HTTP API of MAGI.

@@ -22,6 +22,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, slot *streamSlot
 	ctx := r.Context()
 	st := &streamState{r: r, id: id, src: s.follow.Follow(id, after)}
 	defer st.src.Close()
+	defer endStreamSpan(s.streamSpan(r, id, after), st)
 	st.sse = newSSE(w, s.opts.StreamWriteTimeout)
 	s.metrics.streamOpened()
 	defer s.metrics.streamClosed()
@@ -32,6 +33,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, slot *streamSlot
 		case <-st.src.Ready():
 		case <-st.ping.C:
 			if err := st.sse.Ping(); err != nil {
+				st.ended = "write_failed"
 				return
 			}
 		case <-s.closing:
@@ -53,6 +55,10 @@ type streamState struct {
 	src  magi.Stream
 	sse  *sseWriter
 	ping *time.Ticker
+	// events and bytes count what was sent; ended says why the stream
+	// ended when it knows (its span tells them).
+	events, bytes int64
+	ended         string
 }
 
 // send writes every event st's source has ready, and reports whether the
@@ -70,9 +76,13 @@ func (s *Server) send(st *streamState) bool {
 			return true
 		}
 		if err := st.sse.Event(x.Event.Seq, x.JSON); err != nil {
-			return false // the client went away; the deliberation goes on
+			st.ended = "write_failed"
+			return false // the client went away or stopped reading; the deliberation goes on
 		}
+		st.events++
+		st.bytes += int64(len(x.JSON))
 		if x.Event.Terminal() {
+			st.ended = "terminal"
 			return false
 		}
 		st.ping.Reset(s.opts.Heartbeat)
@@ -98,6 +108,7 @@ func (s *Server) endShutdown(st *streamState) {
 		select {
 		case <-st.src.Ready():
 		case <-drain.C:
+			st.ended = "shutdown"
 			st.sse.End(magi.Event{Type: magi.EventError, DeliberationID: st.id, Code: magi.ESHUTDOWN,
 				Message: "the server is shutting down; reconnect to resume", Fatal: true})
 			return
@@ -112,6 +123,7 @@ func (s *Server) endShutdown(st *streamState) {
 //
 //go:noinline
 func endRevoked(st *streamState) {
+	st.ended = "revoked"
 	st.sse.End(magi.Event{Type: magi.EventError, DeliberationID: st.id, Code: magi.EUNAUTHORIZED,
 		Message: "this API key was revoked; the stream is closed", Fatal: true})
 }

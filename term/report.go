@@ -33,6 +33,9 @@ func (r *Renderer) printHeader(e magi.Event) {
 	if e.Turn > 1 {
 		meta = append(meta, fmt.Sprintf("turn %d of a conversation", e.Turn))
 	}
+	if e.TraceID != "" {
+		meta = append(meta, "trace "+sanitize(e.TraceID))
+	}
 	out := []string{r.sty.paint("MAGI", sgrBold) + "  " + r.sty.paint(strings.Join(meta, " · "), sgrDim)}
 	if e.ParentID != "" {
 		out = append(out, r.hang(r.sty.paint("↳ ", sgrDim), 2, r.followed(e.ParentID), 2, r.cols)...)

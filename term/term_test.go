@@ -339,3 +339,10 @@ func TestRenderer_Council(t *testing.T) {
 		t.Errorf("the default council is named:\n%s", out)
 	}
 }
+
+func TestRenderer_TraceID(t *testing.T) {
+	events := newFixture().build()
+	events[0].TraceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	out := run(Options{Mode: Plain, Width: 140}, events)
+	mustContain(t, out, "trace 4bf92f3577b34da6a3ce929d0e0e4736")
+}

@@ -84,6 +84,12 @@ func script(exfil string) func(fakellm.Request) fakellm.Reply {
 				gap = 5 * time.Millisecond
 			}
 			return fakellm.Reply{Text: slowText(req.Agent), TTFT: 150 * time.Millisecond, Gap: gap}
+		case strings.Contains(req.User, "[trace]"):
+			gap := 6 * time.Millisecond
+			if req.Agent == magi.Solomon {
+				gap = 3 * time.Millisecond
+			}
+			return fakellm.Reply{Text: slowText(req.Agent), TTFT: 120 * time.Millisecond, Gap: gap}
 		case strings.Contains(req.User, "[hang]"):
 			// streams a few words, then waits until it is cancelled
 			return fakellm.Reply{Text: slowText(req.Agent), Hang: true, HangAfter: 6}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +22,7 @@ import (
 	"github.com/magi-system/magi/provider/sim"
 	"github.com/magi-system/magi/store/postgres"
 	"github.com/magi-system/magi/store/sqlite"
+	"github.com/magi-system/magi/telemetry"
 )
 
 // app is MAGI wired together, each part built once: configuration,
@@ -32,7 +35,9 @@ type app struct {
 	feed    *feed.Feed
 	council *council.Council
 	runner  *council.Runner
-	log     *slog.Logger
+	// tel is the tracing (OpenTelemetry), built once; off by default.
+	tel *telemetry.Telemetry
+	log *slog.Logger
 	// stop ends the goroutines the app started, wg waits for them.
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -51,14 +56,22 @@ func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string
 	} else if len(ids) > 0 {
 		log.Warn("marked deliberations left running by a stopped process as interrupted", "count", len(ids))
 	}
-	c, err := newCouncil(ctx, cfg)
+	tel, err := telemetry.New(ctx, cfg.Telemetry, telemetry.Options{Version: version(),
+		Secrets: []string{cfg.OpenAI.APIKey, cfg.Anthropic.APIKey, cfg.OIDC.ClientSecret}})
 	if err != nil {
+		st.Close()
+		return nil, magi.Errorf(magi.ECONFIG, "tracing: %v (see the OTEL_* variables in docs/OBSERVABILITY.md)", err)
+	}
+	c, err := newCouncil(ctx, cfg, tel)
+	if err != nil {
+		_ = tel.Shutdown(ctx)
 		st.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, store: st, council: c, log: log}
+	a := &app{cfg: cfg, store: st, council: c, tel: tel, log: log}
 	a.hub = feed.NewHub(feed.HubOptions{})
 	a.journal = feed.NewJournal(st, a.hub)
+	a.journal.Trace(tel.Tracer())
 	a.feed = feed.NewFeed(st, a.hub)
 	a.runner = council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
 		return a.journal.Open(ctx, d)
@@ -130,6 +143,9 @@ func (a *app) Close() error {
 	a.journal.Close()
 	a.stop()
 	a.wg.Wait()
+	if err := a.tel.Shutdown(ctx); err != nil {
+		a.log.Warn("tracing: spans were lost at exit", "err", err)
+	}
 	return a.store.Close()
 }
 
@@ -145,11 +161,11 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 }
 
 // newCouncil builds the council of cfg with the providers its agents use
-// and those it offers to saved councils, each once.
-func newCouncil(ctx context.Context, cfg *config.Config) (*council.Council, error) {
+// and those it offers to saved councils, each once, traced by tel.
+func newCouncil(ctx context.Context, cfg *config.Config, tel *telemetry.Telemetry) (*council.Council, error) {
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
 		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds,
-		ContextBytes: cfg.ContextBytes}
+		ContextBytes: cfg.ContextBytes, Tracer: tel.Tracer(), CaptureContent: tel.CaptureContent()}
 	names := slices.Clone(cfg.Offered)
 	for _, a := range cfg.Agents {
 		c.Agents[a.ID] = a
@@ -161,7 +177,7 @@ func newCouncil(ctx context.Context, cfg *config.Config) (*council.Council, erro
 		if c.Providers[name] != nil {
 			continue
 		}
-		p, err := newProvider(ctx, cfg, name)
+		p, err := newProvider(ctx, cfg, tel, name)
 		if err != nil {
 			return nil, err
 		}
@@ -175,18 +191,35 @@ type providerChecker interface {
 	Check(ctx context.Context, model string) error
 }
 
-func newProvider(ctx context.Context, cfg *config.Config, name string) (magi.Provider, error) {
+// newProvider builds the provider name of cfg; with tracing on (tel), each
+// of its HTTP calls is a span and carries its trace context.
+func newProvider(ctx context.Context, cfg *config.Config, tel *telemetry.Telemetry, name string) (magi.Provider, error) {
 	switch name {
 	case config.ProviderSim:
 		return sim.New(sim.Options{Seed: cfg.SimSeed, Pace: cfg.SimPace, FirstToken: 16 * cfg.SimPace}), nil
 	case config.ProviderOpenAI:
-		return openai.New(openai.Config{BaseURL: cfg.OpenAI.BaseURL, APIKey: cfg.OpenAI.APIKey}), nil
+		return openai.New(openai.Config{BaseURL: cfg.OpenAI.BaseURL, APIKey: cfg.OpenAI.APIKey,
+			HTTPClient: tel.Client(provider.HTTPClient())}), nil
 	case config.ProviderAnthropic:
-		return anthropic.New(anthropic.Config{APIKey: cfg.Anthropic.APIKey, BaseURL: cfg.Anthropic.BaseURL}), nil
+		return anthropic.New(anthropic.Config{APIKey: cfg.Anthropic.APIKey, BaseURL: cfg.Anthropic.BaseURL,
+			HTTPClient: tel.Client(provider.HTTPClient())}), nil
 	case config.ProviderBedrock:
-		return bedrock.New(ctx, bedrock.Config{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile})
+		var instrument func(http.RoundTripper) http.RoundTripper
+		if tel.Enabled() {
+			instrument = tel.Transport
+		}
+		return bedrock.New(ctx, bedrock.Config{Region: cfg.Bedrock.Region, Profile: cfg.Bedrock.Profile, Instrument: instrument})
 	}
 	return nil, fmt.Errorf("unknown provider %q", name)
+}
+
+// version is MAGI's version as the build recorded it (a module version
+// with go install …@v1.2.3; "(devel)" in a clone).
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		return bi.Main.Version
+	}
+	return ""
 }
 
 // newLogger logs text to stderr at the configured level, without secrets.

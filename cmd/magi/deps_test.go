@@ -19,7 +19,7 @@ func TestShippedBinaryLinksNoTestCode(t *testing.T) {
 		args []string
 	}{
 		{"magi", nil, []string{"."}},
-		{"lambda bootstrap", []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}, []string{"-tags", "lambda.norpc", "."}},
+		{"lambda bootstrap", []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}, []string{"-tags", "lambda.norpc,grpcnotrace", "."}},
 		{"zipbootstrap", nil, []string{"../../deploy/zipbootstrap"}},
 	}
 	for _, b := range builds {

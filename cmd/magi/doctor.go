@@ -41,7 +41,7 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 			label := fmt.Sprintf("%-11s %-10s %s/%s", a.Name, role, ref.Provider, ref.Model)
 			p, seen := providers[ref.Provider]
 			if !seen && perr[ref.Provider] == nil {
-				if p, err = newProvider(ctx, cfg, ref.Provider); err != nil {
+				if p, err = newProvider(ctx, cfg, nil, ref.Provider); err != nil {
 					perr[ref.Provider] = err
 				}
 				providers[ref.Provider] = p

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"flag"
+	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
 	"github.com/magi-system/magi/lambda"
+	"github.com/magi-system/magi/telemetry"
 )
 
 // errLambdaDisk is why magi lambda refuses a SQLite store.
@@ -56,7 +59,30 @@ func cmdLambda(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	go exitOnSignal(ctx, a, srv, log)
-	return lambda.Run(ctx, srv.Handler(), log)
+	return lambda.Run(ctx, flushAfter(srv.Handler(), a.tel, log), log)
+}
+
+// flushTimeout bounds the export of an invocation's spans.
+const flushTimeout = 2 * time.Second
+
+// flushAfter makes each invocation export the spans that ended in it
+// before it returns: Lambda may freeze the process as soon as the
+// response is complete, and the batch exporter's goroutine with it. h
+// itself when tracing is off.
+func flushAfter(h http.Handler, tel *telemetry.Telemetry, log *slog.Logger) http.Handler {
+	if !tel.Enabled() {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), flushTimeout)
+			defer cancel()
+			if err := tel.ForceFlush(ctx); err != nil {
+				log.Warn("tracing: the invocation's spans could not be exported", "err", err)
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // exitOnSignal ends the process when ctx ends (SIGTERM, which Lambda sends

@@ -2,9 +2,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/magi-system/magi/config"
+	"github.com/magi-system/magi/telemetry"
 )
 
 // TestLambda_RefusesLocalDisk: magi lambda will not keep deliberations on
@@ -27,5 +36,30 @@ func TestLambda_OutsideLambda(t *testing.T) {
 	err := run(context.Background(), []string{"lambda"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "AWS_LAMBDA_RUNTIME_API is not set") {
 		t.Errorf("err = %v, want the Runtime API note", err)
+	}
+}
+
+// TestLambda_FlushesSpansBeforeTheInvocationReturns: the spans of an
+// invocation are exported when its handler returns, not seconds later
+// with the batch (Lambda may freeze the process in between).
+func TestLambda_FlushesSpansBeforeTheInvocationReturns(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tel, err := telemetry.New(t.Context(), config.Telemetry{Enabled: true, Sampler: "always_on"}, telemetry.Options{Exporter: exp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tel.Shutdown(context.Background())
+	h := flushAfter(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, span := tel.Tracer().Start(r.Context(), "magi.stream")
+		span.End()
+	}), tel, slog.New(slog.DiscardHandler))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/invocations", nil))
+	if spans := exp.GetSpans(); len(spans) != 1 || spans[0].Name != "magi.stream" {
+		t.Errorf("exported when the invocation returned: %v", spans)
+	}
+	off, _ := telemetry.New(t.Context(), config.Telemetry{}, telemetry.Options{})
+	plain := http.NotFoundHandler()
+	if got := flushAfter(plain, off, nil); fmt.Sprint(got) != fmt.Sprint(plain) {
+		t.Error("flushAfter wrapped the handler with tracing off")
 	}
 }

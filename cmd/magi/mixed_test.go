@@ -7,8 +7,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,6 +60,18 @@ type upstreams struct {
 	env       map[string]string
 	// openaiURL, anthropicURL and bedrockURL are their base URLs.
 	openaiURL, anthropicURL, bedrockURL string
+
+	mu sync.Mutex
+	// traceparents are the Traceparent headers each fake received, by
+	// base URL, in order.
+	traceparents map[string][]string
+}
+
+// received returns the Traceparent headers the fake at url received.
+func (u *upstreams) received(url string) []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return slices.Clone(u.traceparents[strings.TrimSuffix(url, "/v1")])
 }
 
 // startUpstreams serves the three fakes, each requiring its credentials,
@@ -65,9 +79,18 @@ type upstreams struct {
 func startUpstreams(t *testing.T, b fakebedrock.Config, o fakellm.Config, a fakeanthropic.Config) *upstreams {
 	t.Helper()
 	b.AccessKeyID, o.APIKey, a.APIKey = mixedAccessKey, mixedOpenAIKey, mixedAnthKey
-	u := &upstreams{bedrock: fakebedrock.New(b), openai: fakellm.New(o), anthropic: fakeanthropic.New(a)}
+	u := &upstreams{bedrock: fakebedrock.New(b), openai: fakellm.New(o), anthropic: fakeanthropic.New(a),
+		traceparents: map[string][]string{}}
 	serve := func(h http.Handler) string {
-		srv := httptest.NewServer(h)
+		srv := httptest.NewUnstartedServer(nil)
+		url := "http://" + srv.Listener.Addr().String()
+		srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			u.mu.Lock()
+			u.traceparents[url] = append(u.traceparents[url], r.Header.Get("Traceparent"))
+			u.mu.Unlock()
+			h.ServeHTTP(w, r)
+		})
+		srv.Start()
 		t.Cleanup(srv.Close)
 		return srv.URL
 	}

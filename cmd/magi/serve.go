@@ -77,7 +77,7 @@ func (a *app) server() (*server.Server, error) {
 	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
 		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout, CORSOrigins: a.cfg.CORSOrigins,
 		StreamWriteTimeout: a.cfg.StreamWriteTimeout, StreamsPerKey: a.cfg.StreamsPerKey, StreamsPerAddr: a.cfg.StreamsPerAddr,
-		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
+		UI: web.Handler(), CSP: web.ContentSecurityPolicy, Tracer: a.tel.Tracer(), Propagation: a.tel.Propagation()})
 	srv.Auth, srv.Quota, srv.Keys = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota, keys
 	if councils, ok := a.store.(magi.CouncilStore); ok {
 		srv.Councils = &server.Councils{Store: councils, Checker: a.cfg}

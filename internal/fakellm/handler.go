@@ -26,6 +26,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		call.Request, err = parseRequest(n, data)
 	}
+	call.Request.Traceparent = r.Header.Get("Traceparent")
 	if err != nil {
 		call.Outcome = Failed
 		writeError(w, Reply{Status: http.StatusBadRequest, Message: "invalid JSON body: " + err.Error()})

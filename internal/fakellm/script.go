@@ -25,6 +25,8 @@ type Request struct {
 	IncludeUsage bool
 	Temperature  *float64
 	MaxTokens    int
+	// Traceparent is the request's W3C trace context header, if any.
+	Traceparent string
 }
 
 // Message is one chat message.

@@ -27,6 +27,10 @@ type Config struct {
 	// HTTPClient, when set, carries the calls to Bedrock (credential
 	// providers keep the SDK's client, with AWS_CA_BUNDLE).
 	HTTPClient *http.Client
+	// Instrument, when set, wraps the transport of the calls to Bedrock
+	// (the SDK's HTTP client, or HTTPClient): tracing sends each call's
+	// trace context with it (telemetry.Transport).
+	Instrument func(http.RoundTripper) http.RoundTripper
 	// EndpointURL overrides the Bedrock runtime endpoint (tests, VPC endpoints).
 	EndpointURL string
 	// Credentials, when set, replaces the default credential chain.
@@ -66,6 +70,9 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		o.RetryMaxAttempts = 1
 		if cfg.HTTPClient != nil {
 			o.HTTPClient = cfg.HTTPClient
+		}
+		if cfg.Instrument != nil {
+			o.HTTPClient = doer{cfg.Instrument(roundTripper{o.HTTPClient})}
 		}
 		o.HTTPClient = bufferedBody{next: o.HTTPClient}
 		if cfg.EndpointURL != "" {

@@ -34,3 +34,20 @@ func (c bufferedBody) Do(req *http.Request) (*http.Response, error) {
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	return c.next.Do(req)
 }
+
+// roundTripper is an SDK HTTP client as an http.RoundTripper, for a
+// transport wrapper (Config.Instrument) to wrap.
+type roundTripper struct {
+	c bedrockruntime.HTTPClient
+}
+
+// RoundTrip sends req with the client.
+func (r roundTripper) RoundTrip(req *http.Request) (*http.Response, error) { return r.c.Do(req) }
+
+// doer is an http.RoundTripper as the SDK's HTTP client.
+type doer struct {
+	rt http.RoundTripper
+}
+
+// Do sends req through the transport.
+func (d doer) Do(req *http.Request) (*http.Response, error) { return d.rt.RoundTrip(req) }

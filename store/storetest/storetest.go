@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"DeleteLastTurn", testDeleteLastTurn},
 		{"FollowUpRefused", testFollowUpRefused},
 		{"CouncilInHistory", testCouncilInHistory},
+		{"TraceID", testTraceID},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

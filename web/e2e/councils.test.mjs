@@ -14,6 +14,11 @@ function closed(page) {
   return page.waitForFunction(() => !document.querySelector('#council-editor').open);
 }
 
+/** Waits until the council picker shows name (it is refreshed after the editor closes). */
+function picked(page, name) {
+  return page.waitForFunction((n) => document.querySelector('#council').value === n, name, { timeout: 10000 });
+}
+
 /** Opens the page and waits for the council picker to offer frugal. */
 async function open(browser) {
   const page = await browser.context.newPage();
@@ -133,6 +138,7 @@ test('a new council from the built-in one: its name is required, then it is save
     await page.selectOption('#ce-casper-provider', 'sim');
     await page.click('#ce-save');
     await closed(page);
+    await picked(page, 'guardians'); // the editor closes, then the picker is refreshed
     assert.equal(await page.$eval('#council', (s) => s.value), 'guardians', 'the new council is picked');
     const doc = await api('/api/councils/guardians', SIM);
     assert.equal(doc.agents.balthasar.persona, 'You protect the children of the town first.');
@@ -144,6 +150,7 @@ test('a new council from the built-in one: its name is required, then it is save
     assert.equal(await page.textContent('#ce-delete'), 'CONFIRM DELETE');
     await page.click('#ce-delete');
     await closed(page);
+    await picked(page, 'default');
     assert.equal(await page.$eval('#council', (s) => s.value), 'default');
     assert.ok(!(await page.$$eval('#council option', (os) => os.map((o) => o.value))).includes('guardians'));
   } finally {

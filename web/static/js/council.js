@@ -25,7 +25,7 @@ export function newState(id = '') {
   const first = {};
   for (const s of SAGES) first[s] = agents[s];
   return {
-    id, question: '', rule: '', simulated: false, agents, rounds: [first], maxRounds: 0, reasons: {}, infos: {}, council: null,
+    id, question: '', rule: '', simulated: false, agents, rounds: [first], maxRounds: 0, reasons: {}, infos: {}, council: null, traceId: '',
     conversation: id, parent: '', turn: 1,
     tally: null, outcome: null, fatal: null, missing: false, lastSeq: 0, created: '',
   };
@@ -96,6 +96,7 @@ export function applyEvent(st, ev) {
       st.parent = ev.parent_id || '';
       st.turn = ev.turn || 1;
       st.council = ev.council || null; // {name, agents: [{id, provider, model, persona_sha256, …}]}
+      st.traceId = ev.trace_id || ''; // the OpenTelemetry trace, when the server traced it
       for (const info of ev.agents || []) {
         const ag = st.agents[info.id];
         if (!ag) continue;

@@ -1,6 +1,7 @@
 // trace.js — the trace view: per call of every round (each round's sages,
 // then SOLOMON), provider and model, time to first token, duration, tokens,
-// cost, retries and errors, from trace and error events.
+// cost, retries and errors, from trace and error events; and the
+// OpenTelemetry trace id of the deliberation, when the server traced it.
 import { t } from './i18n.js';
 import { NAMES, calls } from './council.js';
 
@@ -66,7 +67,7 @@ export function drawTrace(root, st) {
     }
     if (!a.errors.length) errCell.textContent = '—';
   }
-  const wrap = [table];
+  const wrap = st.traceId ? [traceId(st.traceId), table] : [table];
   const o = st.outcome;
   if (o && (o.usage || o.duration !== null)) {
     const p = document.createElement('p');
@@ -82,4 +83,17 @@ export function drawTrace(root, st) {
     wrap.push(p);
   }
   root.replaceChildren(...wrap);
+}
+
+/** traceId is the line naming the deliberation's OpenTelemetry trace, selectable whole to paste. */
+function traceId(id) {
+  const p = document.createElement('p');
+  p.className = 'trace-id';
+  p.title = t('tr.traceid.title');
+  const label = document.createElement('span');
+  label.textContent = `${t('tr.traceid')} `;
+  const code = document.createElement('code');
+  code.textContent = id;
+  p.append(label, code);
+  return p;
 }
