@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"WriteBatch", testWriteBatch},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"RecoverDeadInstance", testRecoverDeadInstance},
+		{"Orphans", testOrphans},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
