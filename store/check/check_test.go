@@ -121,7 +121,9 @@ func testCorruptions(t *testing.T, b backend) {
 		Detail: "running at seq 3, but the magi process running it is gone; the next magi serve marks it interrupted"}) {
 		t.Fatalf("before the corruption: %+v; want only the orphan", rep.Violations)
 	}
-	q := func(format, name string, args ...any) { b.exec(t, fmt.Sprintf(format, append([]any{ids[name]}, args...)...)) }
+	q := func(format, name string, args ...any) {
+		b.exec(t, fmt.Sprintf(format, append([]any{ids[name]}, args...)...))
+	}
 	q(`DELETE FROM events WHERE deliberation_id = '%s' AND seq = 3`, "gap")
 	q(`DELETE FROM events WHERE deliberation_id = '%s' AND seq = 3`, "duplicate")
 	q(`INSERT INTO events SELECT deliberation_id, 3, type, data FROM events WHERE deliberation_id = '%s' AND seq = 2`, "duplicate")
