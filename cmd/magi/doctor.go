@@ -11,11 +11,13 @@ import (
 )
 
 // cmdDoctor checks every configured agent's provider: reachable,
-// authenticated, model exists; and says what to fix.
+// authenticated, model exists; and says what to fix. With --store it
+// checks the whole store instead (doctorStore).
 func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	flags := commonFlags(fs)
+	store := fs.Bool("store", false, "check every deliberation of the store (and nothing else): finished or running in a live process, events complete, records agreeing with their events")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -23,6 +25,9 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		fmt.Fprintf(env.stdout, "✗ configuration: %v\n", err)
 		return exitError{err}
+	}
+	if *store {
+		return doctorStore(ctx, env, cfg)
 	}
 	if cfg.ProviderNote != "" {
 		fmt.Fprintln(env.stdout, "! "+cfg.ProviderNote)
