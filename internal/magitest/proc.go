@@ -146,6 +146,9 @@ func (p *Proc) WaitHealthy(tb testing.TB) {
 	tb.Fatalf("magi serve never became healthy\n%s", p.Stderr)
 }
 
+// PID is the process id.
+func (p *Proc) PID() int { return p.cmd.Process.Pid }
+
 // Signal sends sig to the process.
 func (p *Proc) Signal(tb testing.TB, sig os.Signal) {
 	tb.Helper()

@@ -1,0 +1,94 @@
+package faults_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/magi-system/magi/internal/fakellm"
+	"github.com/magi-system/magi/internal/faultproxy"
+	"github.com/magi-system/magi/internal/faulttest"
+	"github.com/magi-system/magi/internal/magitest"
+)
+
+// TestFaults_Model: faults between MAGI and its model — latency and
+// jitter, a bandwidth limit, connections reset mid-stream, a model gone
+// silent (half-open), a slow response header, refused connections — one
+// or two at a time, at random moments of runs of concurrent
+// deliberations with watchers joining and resuming. After each run: every
+// deliberation finished, the store checker finds nothing, every client
+// read a prefix of the stored stream and then its end, the server is
+// healthy and holds no more descriptors or goroutines than before.
+func TestFaults_Model(t *testing.T) {
+	t.Parallel()
+	r := faulttest.NewRand(t)
+	v := faulttest.NewViolations(t)
+	var tally faulttest.Tally
+	defer func() { tally.Log(t, v) }()
+	model := faulttest.StartModel(t, fakellm.Config{Words: 40, Gap: 4 * time.Millisecond}, r.Child())
+	env := serveEnv(t, model.URL, "")
+	srv := magitest.StartServe(t, env)
+	st := openStore(t, env["MAGI_DB"])
+	cs := faulttest.NewClients()
+	base := warmUp(t, srv, cs, model)
+
+	for run := range faulttest.Count(6, 60) {
+		steps := modelSteps(r, model)
+		tally.Runs++
+		tally.Faults += len(steps)
+		t.Logf("run %d: %v", run, steps)
+		ctx := within(t, 90*time.Second)
+		wait := faulttest.Schedule(ctx, steps)
+		clients := faulttest.Drive(ctx, cs, srv.URL, r, faulttest.Load{Deliberations: 6, Watchers: 2,
+			Join: time.Second, Question: fmt.Sprintf("run %d", run)})
+		if err := wait(); err != nil {
+			t.Fatal(err)
+		}
+		faulttest.WaitHealthy(ctx, v, srv.URL, http.StatusOK, 10*time.Second)
+		faulttest.WaitSettled(ctx, v, st, 15*time.Second)
+		faulttest.CheckClients(ctx, v, st, clients)
+		faulttest.CheckStore(ctx, v, st)
+		outcomes(ctx, t, st, &tally, clients)
+		faulttest.WaitNoLeak(ctx, v, srv.PID(), srv.URL, base, 10*time.Second, func() { cs.CloseIdle(); model.DropIdle() })
+		if t.Failed() {
+			for _, c := range clients {
+				t.Logf("client %s", c.Describe())
+			}
+			return
+		}
+	}
+}
+
+// modelSteps draws one or two model faults, each at a random moment of
+// the first second of a run, for up to 2.5 s.
+func modelSteps(r *faulttest.Rand, m *faulttest.Model) []faulttest.Step {
+	var steps []faulttest.Step
+	for range 1 + r.IntN(2) {
+		kind := faultproxy.Kinds[r.IntN(len(faultproxy.Kinds))]
+		steps = append(steps, faulttest.ProxyStep("model", m.Proxy, faulttest.RandomFault(r, kind),
+			r.Duration(0, time.Second), r.Duration(300*time.Millisecond, 2500*time.Millisecond)))
+	}
+	return steps
+}
+
+// warmUp runs one deliberation without faults, closes the idle
+// connections, and returns the server's usage then: the baseline of the
+// leak checks.
+func warmUp(t *testing.T, srv *magitest.Proc, cs *faulttest.Clients, model *faulttest.Model) faulttest.Usage {
+	t.Helper()
+	ctx := within(t, 30*time.Second)
+	c := cs.Start(srv.URL, "warm-up")
+	c.Run(ctx)
+	if !c.Ended() {
+		t.Fatalf("the warm-up deliberation did not end: %s", c.Describe())
+	}
+	cs.CloseIdle()
+	model.DropIdle()
+	base, err := faulttest.Measure(ctx, srv.PID(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("baseline: %v", base)
+	return base
+}
