@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/Shopify/toxiproxy/v2/toxics"
+	"github.com/rs/zerolog"
+	"github.com/rs/zerolog/log"
 )
 
 // The toxics this package adds to toxiproxy's: toxiproxy's latency draws
@@ -16,6 +18,9 @@ const (
 )
 
 func init() {
+	// toxiproxy's toxics log through zerolog's global logger: keep the
+	// tests' output to the tests.
+	log.Logger = zerolog.Nop()
 	toxics.Register(latencyType, new(latencyToxic))
 	toxics.Register(slowHeaderType, new(slowHeaderToxic))
 }
