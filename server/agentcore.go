@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -45,10 +46,17 @@ func (s *Server) handlePing() http.Handler {
 	})
 }
 
+// healthTimeout bounds the store check of /healthz: a store that does
+// not answer (a paused database, a half-open connection) is unavailable,
+// and a health check must answer in time for a load balancer to act.
+const healthTimeout = 2 * time.Second
+
 // handleHealth reports the process and its store.
 func (s *Server) handleHealth() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := s.store.List(r.Context(), magi.ListFilter{Limit: 1}); err != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+		defer cancel()
+		if _, err := s.store.List(ctx, magi.ListFilter{Limit: 1}); err != nil {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": "unavailable"})
 			return
 		}
