@@ -22,6 +22,7 @@ func (j *Journal) run() {
 	defer close(j.done)
 	var opening []*opening
 	var runs []*run
+	retry := newBackoff()
 	for {
 		j.mu.Lock()
 		opening, j.opening = j.opening, opening[:0]
@@ -32,7 +33,7 @@ func (j *Journal) run() {
 			if closed {
 				return
 			}
-			<-j.wake
+			j.idle(retry)
 			continue
 		}
 		j.write(opening, runs, observe)
@@ -207,6 +208,7 @@ func (j *Journal) fail(r *run, observe func(magi.Event)) {
 	if !first {
 		return // Close gave up on it already
 	}
+	j.lost[w.id] = true // its row says running: settle stores its end
 	x, _ := magi.Encode(magi.Event{Type: magi.EventError, DeliberationID: w.id, Seq: r.first, Timestamp: time.Now().UTC(),
 		Code: magi.ESTORE, Message: storeFailedMessage, Fatal: true})
 	j.hub.fail(x)
