@@ -47,7 +47,7 @@ type Postgres struct {
 	Server *pgtest.Server
 	Proxy  *faultproxy.Proxy
 	// URL reaches the database through the proxy (MAGI's), Direct
-	// without it (the checks').
+	// without it (the checks': their sessions are named CheckApp).
 	URL, Direct string
 	name        string
 }
@@ -71,16 +71,19 @@ func StartPostgres(tb testing.TB, seed uint64) *Postgres {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &Postgres{Server: s, Direct: direct, name: name}
+	p := &Postgres{Server: s, Direct: direct + "&application_name=" + CheckApp, name: name}
 	p.Proxy = startProxy(tb, fmt.Sprintf("127.0.0.1:%d", s.Port), seed)
-	u, _ := url.Parse(direct)
+	u, _ := url.Parse(direct) // MAGI's sessions go unnamed
 	u.Host = p.Proxy.Addr()
 	p.URL = u.String()
 	return p
 }
 
+// CheckApp is the application_name of the checks' sessions.
+const CheckApp = "magi-faults-check"
+
 // Backends returns how many sessions are connected to the database now
-// (pg_stat_activity), the checks' own excepted.
+// (pg_stat_activity), the checks' excepted.
 func (p *Postgres) Backends(ctx context.Context) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -90,7 +93,7 @@ func (p *Postgres) Backends(ctx context.Context) (int, error) {
 	}
 	defer func() { _ = c.Close(context.Background()) }()
 	var n int
-	err = c.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, p.name).Scan(&n)
+	err = c.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name <> $2`, p.name, CheckApp).Scan(&n)
 	return n, err
 }
 

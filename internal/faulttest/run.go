@@ -17,6 +17,10 @@ type Step struct {
 	Name string
 	// Apply injects the fault and returns what heals it.
 	Apply func() (heal func(), err error)
+	// During, when set, runs once the fault is applied (it checks what
+	// the fault should cause); the fault is healed once it returned and
+	// For has passed.
+	During func(ctx context.Context)
 }
 
 // String is "Name at At for For".
@@ -62,7 +66,11 @@ func Schedule(ctx context.Context, steps []Step) (wait func() error) {
 				errs <- fmt.Errorf("%s: %w", s, err)
 				return
 			}
-			sleepUntil(ctx, time.Now().Add(s.For))
+			until := time.Now().Add(s.For)
+			if s.During != nil {
+				s.During(ctx)
+			}
+			sleepUntil(ctx, until)
 			heal()
 		})
 	}
