@@ -77,7 +77,7 @@ func (l *instanceLock) keep(ctx context.Context, c *pgx.Conn) {
 		var err error
 		if c, err = l.take(ctx); err != nil {
 			c = nil
-			backoff = min(2*backoff, 2*time.Second)
+			backoff = min(2*backoff, time.Second)
 			continue
 		}
 		backoff = 100 * time.Millisecond
