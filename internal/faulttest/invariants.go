@@ -142,7 +142,7 @@ func checkClient(v *Violations, c *Client, stored []magi.Event) {
 	for i, g := range c.Got {
 		e := g.Event
 		last := i == len(c.Got)-1
-		if e.DeliberationID != id && !(last && e.DeliberationID == "") {
+		if e.DeliberationID != id {
 			v.Errorf("%s: a client read an event of %q", id, e.DeliberationID)
 			return
 		}

@@ -87,7 +87,7 @@ func WaitHealthy(ctx context.Context, v *Violations, base string, status int, wi
 	began := time.Now()
 	last := "no answer"
 	for time.Since(began) < within {
-		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		rctx, cancel := context.WithTimeout(ctx, 4*time.Second) // longer than the server's own bound (2 s)
 		req, _ := http.NewRequestWithContext(rctx, http.MethodGet, base+"/healthz", nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
