@@ -99,6 +99,7 @@ func (d *DB) start(ctx context.Context, where string, opts Options) error {
 				Message: fmt.Sprintf("cannot create the instance lock next to the database at %s", where), Err: err}
 		}
 		d.lock = l
+		sweepLocks(filepath.Dir(lockPath(d.path, d.instance)), d.instance)
 	}
 	st, err := prepare(ctx, d.db)
 	if err != nil {
