@@ -95,4 +95,3 @@ func outcomes(ctx context.Context, t *testing.T, st faulttest.Store, tally *faul
 	}
 	tally.AddClients(clients)
 }
-

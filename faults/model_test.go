@@ -1,6 +1,7 @@
 package faults_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -25,11 +26,14 @@ func TestFaults_Model(t *testing.T) {
 	r := faulttest.NewRand(t)
 	v := faulttest.NewViolations(t)
 	var tally faulttest.Tally
-	defer func() { tally.Log(t, v) }()
 	model := faulttest.StartModel(t, fakellm.Config{Words: 40, Gap: 4 * time.Millisecond}, r.Child())
 	env := serveEnv(t, model.URL, "")
 	srv := magitest.StartServe(t, env)
 	st := openStore(t, env["MAGI_DB"])
+	defer func() {
+		faulttest.CheckStore(context.Background(), v, st) // the whole store, once more
+		tally.Log(t, v)
+	}()
 	cs := faulttest.NewClients()
 	base := warmUp(t, srv, cs, model)
 
@@ -48,7 +52,7 @@ func TestFaults_Model(t *testing.T) {
 		faulttest.WaitHealthy(ctx, v, srv.URL, http.StatusOK, 10*time.Second)
 		faulttest.WaitSettled(ctx, v, st, 15*time.Second)
 		faulttest.CheckClients(ctx, v, st, clients)
-		faulttest.CheckStore(ctx, v, st)
+		faulttest.CheckRun(ctx, v, st, clients)
 		outcomes(ctx, t, st, &tally, clients)
 		faulttest.WaitNoLeak(ctx, v, srv.PID(), srv.URL, base, 10*time.Second, func() { cs.CloseIdle(); model.DropIdle() })
 		if t.Failed() {

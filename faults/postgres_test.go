@@ -32,12 +32,15 @@ func TestFaults_Postgres(t *testing.T) {
 	r := faulttest.NewRand(t)
 	v := faulttest.NewViolations(t)
 	var tally faulttest.Tally
-	defer func() { tally.Log(t, v) }()
 	pg := faulttest.StartPostgres(t, r.Child())
 	model := faulttest.StartModel(t, fakellm.Config{Words: 60, Gap: 5 * time.Millisecond, Script: slowScript}, r.Child())
 	env := serveEnv(t, model.URL, pg.URL)
 	srv := magitest.StartServe(t, env)
 	st := openStore(t, pg.Direct)
+	defer func() {
+		faulttest.CheckStore(context.Background(), v, st) // the whole store, once more
+		tally.Log(t, v)
+	}()
 	cs := faulttest.NewClients()
 	base := warmUp(t, srv, cs, model)
 
@@ -64,7 +67,7 @@ func TestFaults_Postgres(t *testing.T) {
 		t.Logf("run %d: healthy %v after the store came back", run, took.Round(time.Millisecond))
 		faulttest.WaitSettled(ctx, v, st, 45*time.Second)
 		faulttest.CheckClients(ctx, v, st, clients)
-		faulttest.CheckStore(ctx, v, st)
+		faulttest.CheckRun(ctx, v, st, clients)
 		outcomes(ctx, t, st, &tally, clients)
 		faulttest.WaitNoLeak(ctx, v, srv.PID(), srv.URL, base, 10*time.Second, func() { cs.CloseIdle(); model.DropIdle() })
 		checkSessions(ctx, v, pg, 1)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ func (cs *Clients) CloseIdle() { cs.http.CloseIdleConnections() }
 type Client struct {
 	cs   *Clients
 	base string
+	// alts are the servers to try in turn when base does not answer
+	// (base among them); empty: base only.
+	alts []string
 	// After is the Last-Event-ID it started from (0: the whole stream).
 	After int64
 
@@ -126,6 +130,9 @@ func (c *Client) Run(ctx context.Context) {
 		case c.ID() == "":
 			c.Err = fmt.Errorf("the start request failed: %w", err)
 			return
+		}
+		if len(c.alts) > 1 { // behind a load balancer: the next server
+			c.base = c.alts[(slices.Index(c.alts, c.base)+1)%len(c.alts)]
 		}
 		select { // the server is restarting or its store is down: back off
 		case <-time.After(wait):

@@ -94,6 +94,36 @@ func CheckStore(ctx context.Context, v *Violations, st Store) int {
 	return rep.Deliberations
 }
 
+// CheckRun runs the store checker over the deliberations the clients
+// read, and asks the store for orphans (a deliberation left running by a
+// process that is gone), reporting every violation: the check after one
+// run. CheckStore checks the whole store.
+func CheckRun(ctx context.Context, v *Violations, st Store, clients []*Client) {
+	v.tb.Helper()
+	seen := map[string]bool{}
+	for _, c := range clients {
+		id := c.ID()
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		vs, err := check.Deliberation(ctx, st, id)
+		if err != nil {
+			v.Errorf("the store checker could not read %s: %v", id, err)
+		}
+		for _, x := range vs {
+			v.Errorf("store: %s", x)
+		}
+	}
+	orphans, err := st.Orphans(ctx)
+	if err != nil {
+		v.Errorf("orphans: %v", err)
+	}
+	for _, id := range orphans {
+		v.Errorf("store: %s: orphaned: running, and the process running it is gone", id)
+	}
+}
+
 // unstoredEnds are the codes of the fatal errors a server may end a stream
 // with without storing them: its store failed (store_failed, unavailable)
 // or it was shutting down.

@@ -3,6 +3,7 @@ package faulttest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -107,28 +108,38 @@ type Load struct {
 // Drive runs load on base and returns every client once each has read
 // its stream's end, or ctx has ended. Every random choice comes from r.
 func Drive(ctx context.Context, cs *Clients, base string, r *Rand, load Load) []*Client {
-	var mu sync.Mutex
-	var clients []*Client
-	var wg sync.WaitGroup
-	add := func(c *Client) {
-		mu.Lock()
-		clients = append(clients, c)
-		mu.Unlock()
-		wg.Go(func() { c.Run(ctx) })
-	}
+	return Begin(ctx, cs, []string{base}, r, load).Wait()
+}
+
+// Driving is a load under way (Begin).
+type Driving struct {
+	mu       sync.Mutex
+	clients  []*Client
+	starters []*Client
+	wg       sync.WaitGroup
+}
+
+// Begin starts load on the first of bases (the others are where clients
+// go when it stops answering, as behind a load balancer), and returns at
+// once. Every random choice comes from r.
+func Begin(ctx context.Context, cs *Clients, bases []string, r *Rand, load Load) *Driving {
+	d := &Driving{}
 	for i := range load.Deliberations {
-		starter := cs.Start(base, fmt.Sprintf("%s %d: should we ship it?", load.Question, i))
-		add(starter)
+		starter := cs.Start(bases[0], fmt.Sprintf("%s %d: should we ship it?", load.Question, i))
+		starter.alts = bases
+		d.starters = append(d.starters, starter)
+		d.add(ctx, starter)
 		type join struct {
 			wait   time.Duration
 			resume bool
 			frac   float64
+			base   int
 		}
 		joins := make([]join, load.Watchers)
 		for k := range joins { // drawn now, in order: the draws do not depend on timing
-			joins[k] = join{r.Duration(0, load.Join), r.IntN(2) == 0, r.Float64()}
+			joins[k] = join{r.Duration(0, load.Join), r.IntN(2) == 0, r.Float64(), r.IntN(len(bases))}
 		}
-		wg.Go(func() {
+		d.wg.Go(func() {
 			select {
 			case <-starter.Started():
 			case <-ctx.Done():
@@ -146,10 +157,36 @@ func Drive(ctx context.Context, cs *Clients, base string, r *Rand, load Load) []
 				if j.resume {
 					after = int64(j.frac * float64(starter.Progress()))
 				}
-				add(cs.Follow(base, id, after))
+				w := cs.Follow(bases[j.base], id, after)
+				w.alts = slices.Concat(bases[j.base:], bases[:j.base])
+				d.add(ctx, w)
 			}
 		})
 	}
-	wg.Wait()
-	return clients
+	return d
+}
+
+func (d *Driving) add(ctx context.Context, c *Client) {
+	d.mu.Lock()
+	d.clients = append(d.clients, c)
+	d.mu.Unlock()
+	d.wg.Go(func() { c.Run(ctx) })
+}
+
+// Started waits until every deliberation has started (its starter knows
+// its id) or failed to, or ctx ends.
+func (d *Driving) Started(ctx context.Context) {
+	for _, s := range d.starters {
+		select {
+		case <-s.Started():
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// Wait waits for every client to end and returns them all.
+func (d *Driving) Wait() []*Client {
+	d.wg.Wait()
+	return d.clients
 }
