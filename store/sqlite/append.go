@@ -20,6 +20,14 @@ import (
 // must be running, at the seq before the run's first), and its share of
 // one multi-row INSERT of the batch's events.
 func (d *DB) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
+	refused, err := d.write(ctx, b)
+	if err != nil {
+		d.reopenIfReadOnly(err)
+	}
+	return refused, err
+}
+
+func (d *DB) write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 	refused := journal.Check(b)
 	d.wmu.Lock()
 	defer d.wmu.Unlock()

@@ -75,7 +75,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if memory {
 		db.SetMaxOpenConns(1) // each connection would be a database of its own
 	} else {
-		db.SetMaxOpenConns(8)
+		db.SetMaxOpenConns(maxIdle)
+		db.SetMaxIdleConns(maxIdle)
 	}
 	d := &DB{db: db, instance: magi.NewID()}
 	if !memory {
