@@ -112,6 +112,14 @@ func (c *Client) Last() int64 {
 // Progress is the seq of the last event read so far; safe while Run runs.
 func (c *Client) Progress() int64 { return c.progress.Load() }
 
+// End returns the terminal event the client read, if it did.
+func (c *Client) End() (magi.Event, bool) {
+	if !c.Ended() {
+		return magi.Event{}, false
+	}
+	return c.Got[len(c.Got)-1].Event, true
+}
+
 // Ended reports whether the client read a terminal event.
 func (c *Client) Ended() bool { return len(c.Got) > 0 && c.Got[len(c.Got)-1].Event.Terminal() }
 
