@@ -9,8 +9,14 @@ import (
 )
 
 // maxPending is how many events of one deliberation may wait for the
-// store before its Emit blocks.
-const maxPending = 8192
+// store before its Emit blocks; maxPendingBytes how much text (chunks'
+// content). The second bounds the memory of a fast model streaming a long
+// answer to a store that is behind: the model waits, the server's memory
+// stays flat.
+const (
+	maxPending      = 8192
+	maxPendingBytes = 1 << 20
+)
 
 // storeFailedMessage is what live subscribers read when the store fails.
 const storeFailedMessage = "the database is unavailable; the deliberation could not be kept"
@@ -120,10 +126,12 @@ type Writer struct {
 	queue   []magi.Event
 	spare   []magi.Event // an empty queue to reuse
 	pending int
-	dirty   bool // w is in j.dirty
-	closing bool
-	err     error
-	settle  bool // settled is closed
+	// pendingBytes is the content of the pending events.
+	pendingBytes int
+	dirty        bool // w is in j.dirty
+	closing      bool
+	err          error
+	settle       bool // settled is closed
 
 	// seq is the last seq given, by the Journal's goroutine.
 	seq int64
@@ -144,7 +152,7 @@ func (w *Writer) ID() string { return w.id }
 func (w *Writer) Emit(e magi.Event) {
 	j := w.j
 	j.mu.Lock()
-	for w.pending >= maxPending && w.err == nil && !w.closing && !j.closed {
+	for (w.pending >= maxPending || w.pendingBytes >= maxPendingBytes) && w.err == nil && !w.closing && !j.closed {
 		j.space.Wait()
 	}
 	if w.err != nil || w.closing || j.closed {
@@ -156,6 +164,7 @@ func (w *Writer) Emit(e magi.Event) {
 	e.Timestamp = time.Now().UTC()
 	w.queue = append(w.queue, e)
 	w.pending++
+	w.pendingBytes += len(e.Content)
 	if !w.dirty {
 		w.dirty = true
 		j.dirty = append(j.dirty, w)

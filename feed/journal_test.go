@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -291,6 +292,39 @@ func TestWriter_CloseIdempotent(t *testing.T) {
 		}
 		if len(hub.topics) != 0 {
 			t.Errorf("topics left after Close: %v", hub.topics)
+		}
+	})
+}
+
+// TestWriter_EmitWaitsForRoom: a deliberation whose queued text reaches
+// maxPendingBytes (a fast model, a slow store) waits in Emit until the
+// store has taken it, so the server's memory stays bounded.
+func TestWriter_EmitWaitsForRoom(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store, hub := newTestStore(), NewHub(HubOptions{})
+		w := openWriter(t, store, hub, "d")
+		store.delay = time.Second
+		w.Emit(event(1, 10)) // the store is busy with it for a second
+		synctest.Wait()
+		big := strings.Repeat("x", maxPendingBytes/4)
+		var emitted atomic.Int64
+		go func() {
+			for range 8 {
+				w.Emit(magi.Event{Type: magi.EventChunk, Agent: magi.Melchior, Content: big})
+				emitted.Add(1)
+			}
+		}()
+		synctest.Wait()
+		if n := emitted.Load(); n != 4 {
+			t.Errorf("%d chunks of %d bytes queued while the store was busy, want 4 (then room: %d bytes)", n, len(big), maxPendingBytes)
+		}
+		time.Sleep(2 * time.Second) // synctest's clock: the store writes event 1, then the four
+		synctest.Wait()
+		if n := emitted.Load(); n < 8 {
+			t.Errorf("%d chunks queued after the store caught up, want 8", n)
+		}
+		if err := w.Close(t.Context()); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

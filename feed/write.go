@@ -49,6 +49,7 @@ type run struct {
 	// of them: coalesced, numbered and encoded.
 	taken  []magi.Event
 	n      int // len(taken) before coalescing
+	bytes  int // their content
 	events []magi.Encoded
 	// first is the seq of the run's first event.
 	first int64
@@ -60,6 +61,9 @@ type run struct {
 func (j *Journal) take(runs []*run) []*run {
 	for _, w := range j.dirty {
 		r := &run{w: w, taken: w.queue, n: len(w.queue), err: w.err}
+		for i := range w.queue {
+			r.bytes += len(w.queue[i].Content)
+		}
 		w.queue, w.spare, w.dirty = w.spare, nil, false
 		runs = append(runs, r)
 	}
@@ -99,6 +103,7 @@ func (j *Journal) write(opening []*opening, runs []*run, observe func(magi.Event
 	j.mu.Lock()
 	for _, r := range runs {
 		r.w.pending -= r.n
+		r.w.pendingBytes -= r.bytes
 		r.w.settledLocked()
 		if clear(r.taken); cap(r.taken) <= maxSpare {
 			r.w.spare = r.taken[:0]
@@ -195,15 +200,14 @@ func (j *Journal) publish(r *run, observe func(magi.Event)) {
 	}
 }
 
-// fail stops the writer of r after the store refused its events, and ends
-// the stream of live subscribers with an unstored fatal error event.
+// fail stops the writer of r after the store refused its events: it ends
+// the stream of live subscribers with an unstored fatal error event, shows
+// it to observe, then marks the writer failed (so that Close returns after
+// the event is out).
 func (j *Journal) fail(r *run, observe func(magi.Event)) {
 	w := r.w
 	j.mu.Lock()
 	first := w.err == nil
-	if first {
-		w.failLocked(fmt.Errorf("journal %s: write: %w", w.id, r.err))
-	}
 	j.mu.Unlock()
 	if !first {
 		return // Close gave up on it already
@@ -215,4 +219,9 @@ func (j *Journal) fail(r *run, observe func(magi.Event)) {
 	if observe != nil {
 		observe(x.Event)
 	}
+	j.mu.Lock()
+	if w.err == nil {
+		w.failLocked(fmt.Errorf("journal %s: write: %w", w.id, r.err))
+	}
+	j.mu.Unlock()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -12,13 +11,18 @@ import (
 )
 
 // Write stores b in one transaction (see magi.Store). The writes of this
-// process take turns: SQLite has one writer at a time, and a turn taken
-// here costs nothing, where a connection refused by SQLite's lock would
-// sleep and poll.
+// process take turns on one connection of their own, whose statements are
+// prepared once: SQLite has one writer at a time, and a turn taken here
+// costs nothing, where a connection refused by SQLite's lock would sleep
+// and poll.
 //
-// An append costs one UPDATE of its row, which also checks it (the row
-// must be running, at the seq before the run's first), and its share of
-// one multi-row INSERT of the batch's events.
+// A create is one INSERT; an append one UPDATE of its row, which also
+// checks it (the row must be running, at the seq before the run's first),
+// and its share of the multi-row INSERTs of the batch's events.
+//
+// Once begun, a write is not interrupted by ctx: SQLite's busy timeout
+// bounds its wait for the lock, and a write cut short would only be rolled
+// back.
 func (d *DB) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 	refused, err := d.write(ctx, b)
 	if err != nil {
@@ -29,42 +33,28 @@ func (d *DB) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 
 func (d *DB) write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 	refused := journal.Check(b)
+	if err := ctx.Err(); err != nil {
+		return refused, err
+	}
+	ctx = context.WithoutCancel(ctx) // and the driver watches no context per statement
 	d.wmu.Lock()
 	defer d.wmu.Unlock()
 	if d.closed {
 		return refused, journal.ErrClosed()
 	}
-	tx, err := d.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see dsn)
+	w, release, err := d.writer(ctx)
 	if err != nil {
 		return refused, wrap("write", err)
 	}
-	defer func() { _ = tx.Rollback() }()
-	now := time.Now().UnixNano()
-	create := tx.StmtContext(ctx, d.stmts.create)
-	for i, n := range b.Create {
-		if refused.Create[i] == nil {
-			if refused.Create[i], err = createTx(ctx, create, n, d.instance, now); err != nil {
-				return refused, wrap("create", err)
-			}
-		}
-	}
-	var rows []magi.Encoded // the events of the appends that passed
-	advance := tx.StmtContext(ctx, d.stmts.advance)
-	for i, evs := range b.Append {
-		if refused.Append[i] == nil {
-			if refused.Append[i], err = d.advanceTx(ctx, tx, advance, evs, now); err != nil {
-				return refused, wrap("append", err)
-			}
-			if refused.Append[i] == nil {
-				rows = append(rows, evs...)
-			}
-		}
-	}
-	if err := d.insert(ctx, tx, rows); err != nil {
-		return refused, wrap("append", err)
-	}
-	if err := tx.Commit(); err != nil {
+	defer release()
+	if _, err := w.begin.ExecContext(ctx); err != nil {
 		return refused, wrap("write", err)
+	}
+	if err := w.write(ctx, b, refused, d.instance); err != nil {
+		return refused, wrap("write", d.abort(ctx, w, err))
+	}
+	if _, err := w.commit.ExecContext(ctx); err != nil {
+		return refused, wrap("write", d.abort(ctx, w, err))
 	}
 	if d.ckpt != nil {
 		d.ckpt.wrote.Add(1)
@@ -72,68 +62,40 @@ func (d *DB) write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 	return refused, nil
 }
 
-// maxRows is the most rows one INSERT of events stores (4 parameters a
-// row, far under SQLite's limit of 32766).
-const maxRows = 256
-
-// stmts are the statements of a write, prepared once when the database
-// opens (database/sql then keeps one prepared copy per connection).
-// inserts[n] is the INSERT of 2^n events.
-type stmts struct {
-	create, advance, sel *sql.Stmt
-	inserts              []*sql.Stmt
-}
-
-func prepare(ctx context.Context, db *sql.DB) (stmts, error) {
-	var st stmts
-	for n := 1; n <= maxRows; n *= 2 {
-		q := "INSERT INTO events (deliberation_id, seq, type, data) VALUES " + strings.Repeat("(?, ?, ?, ?), ", n-1) + "(?, ?, ?, ?)"
-		s, err := db.PrepareContext(ctx, q)
-		if err != nil {
-			st.close()
-			return stmts{}, err
-		}
-		st.inserts = append(st.inserts, s)
-	}
-	for _, s := range []struct {
-		to  **sql.Stmt
-		sql string
-	}{
-		{&st.create, `INSERT INTO deliberations
-			(id, question, rule, owner, status, simulated, created_at, updated_at, instance)
-			VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
-		{&st.advance, `UPDATE deliberations SET last_seq = ?, status = ?, decision = ?, updated_at = ?
-			WHERE id = ? AND last_seq = ? AND status = 'running'`},
-		{&st.sel, `SELECT last_seq, status FROM deliberations WHERE id = ?`},
-	} {
-		var err error
-		if *s.to, err = db.PrepareContext(ctx, s.sql); err != nil {
-			st.close()
-			return stmts{}, err
+// write runs the statements of b in the transaction begun on w, filling in
+// refused; an error fails the whole transaction.
+func (w *writeConn) write(ctx context.Context, b magi.Batch, refused magi.Refused, instance string) error {
+	now := time.Now().UnixNano()
+	var err error
+	for i, n := range b.Create {
+		if refused.Create[i] == nil {
+			if refused.Create[i], err = w.create1(ctx, n, instance, now); err != nil {
+				return err
+			}
 		}
 	}
-	return st, nil
-}
-
-func (st stmts) close() {
-	for _, s := range []*sql.Stmt{st.create, st.advance, st.sel} {
-		if s != nil {
-			_ = s.Close()
+	var rows []magi.Encoded // the events of the appends that passed
+	for i, evs := range b.Append {
+		if refused.Append[i] == nil {
+			if refused.Append[i], err = w.advance1(ctx, evs, now); err != nil {
+				return err
+			}
+			if refused.Append[i] == nil {
+				rows = append(rows, evs...)
+			}
 		}
 	}
-	for _, s := range st.inserts {
-		_ = s.Close()
-	}
+	return w.insert(ctx, rows)
 }
 
-// createTx stores one new deliberation with create: item is its refusal,
-// err a failure of the whole transaction.
-func createTx(ctx context.Context, create *sql.Stmt, n magi.NewDeliberation, instance string, now int64) (item, err error) {
+// create1 stores one new deliberation: item is its refusal, err a failure
+// of the whole transaction.
+func (w *writeConn) create1(ctx context.Context, n magi.NewDeliberation, instance string, now int64) (item, err error) {
 	at := n.CreatedAt
 	if at.IsZero() {
 		at = time.Unix(0, now)
 	}
-	res, err := create.ExecContext(ctx, n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, instance)
+	res, err := w.create.ExecContext(ctx, n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, instance)
 	if err != nil {
 		return nil, err
 	}
@@ -143,13 +105,13 @@ func createTx(ctx context.Context, create *sql.Stmt, n magi.NewDeliberation, ins
 	return nil, nil
 }
 
-// advanceTx moves the row of a run of events to its last event, if the
+// advance1 moves the row of a run of events to its last event, if the
 // row is running at the seq before the run's first: item is the run's
 // refusal otherwise, err a failure of the whole transaction.
-func (d *DB) advanceTx(ctx context.Context, tx *sql.Tx, advance *sql.Stmt, evs []magi.Encoded, now int64) (item, err error) {
+func (w *writeConn) advance1(ctx context.Context, evs []magi.Encoded, now int64) (item, err error) {
 	id := evs[0].Event.DeliberationID
 	status, dec := journal.Outcome(evs)
-	res, err := advance.ExecContext(ctx, evs[len(evs)-1].Event.Seq, string(status), string(dec), now, id, evs[0].Event.Seq-1)
+	res, err := w.advance.ExecContext(ctx, evs[len(evs)-1].Event.Seq, string(status), string(dec), now, id, evs[0].Event.Seq-1)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +121,7 @@ func (d *DB) advanceTx(ctx context.Context, tx *sql.Tx, advance *sql.Stmt, evs [
 	// Refused: read the row to say why.
 	var last int64
 	var was string
-	err = tx.StmtContext(ctx, d.stmts.sel).QueryRowContext(ctx, id).Scan(&last, &was)
+	err = w.sel.QueryRowContext(ctx, id).Scan(&last, &was)
 	if errors.Is(err, sql.ErrNoRows) {
 		return journal.NotFound(), nil
 	}
@@ -173,22 +135,32 @@ func (d *DB) advanceTx(ctx context.Context, tx *sql.Tx, advance *sql.Stmt, evs [
 }
 
 // insert inserts rows, in INSERTs of as many rows as fit in a power of two
-// up to maxRows: few statements to run, few to prepare.
-func (d *DB) insert(ctx context.Context, tx *sql.Tx, rows []magi.Encoded) error {
+// up to maxRows and maxInsertBytes: few statements to run, few to prepare,
+// and no long answer copied whole into one statement.
+func (w *writeConn) insert(ctx context.Context, rows []magi.Encoded) error {
 	args := make([]any, 0, 4*min(len(rows), maxRows))
 	for len(rows) > 0 {
-		k := len(d.stmts.inserts) - 1
-		for 1<<k > len(rows) {
+		k := len(w.inserts) - 1
+		for k > 0 && (1<<k > len(rows) || bytesOf(rows[:1<<k]) > maxInsertBytes) {
 			k--
 		}
 		args = args[:0]
 		for _, e := range rows[:1<<k] {
 			args = append(args, e.Event.DeliberationID, e.Event.Seq, string(e.Event.Type), string(e.JSON))
 		}
-		if _, err := tx.StmtContext(ctx, d.stmts.inserts[k]).ExecContext(ctx, args...); err != nil {
+		if _, err := w.inserts[k].ExecContext(ctx, args...); err != nil {
 			return err
 		}
 		rows = rows[1<<k:]
 	}
 	return nil
+}
+
+// bytesOf is the size of the JSON of rows.
+func bytesOf(rows []magi.Encoded) int {
+	n := 0
+	for _, e := range rows {
+		n += len(e.JSON)
+	}
+	return n
 }

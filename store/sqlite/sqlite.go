@@ -36,7 +36,7 @@ type DB struct {
 	instance string
 	lock     *instanceLock // nil for Memory
 	ckpt     *checkpointer // nil for Memory
-	stmts    stmts
+	w        *writeConn    // nil for Memory
 	// wmu gives the writes of this process their turns; closed is set
 	// under it.
 	wmu      sync.Mutex
@@ -102,12 +102,12 @@ func (d *DB) start(ctx context.Context, where string, opts Options) error {
 		d.lock = l
 		sweepLocks(filepath.Dir(lockPath(d.path, d.instance)), d.instance)
 	}
-	st, err := prepare(ctx, d.db)
-	if err != nil {
-		return openErr(where, err)
-	}
-	d.stmts = st
 	if d.path != "" {
+		_, release, err := d.writer(ctx) // prepared once, now
+		if err != nil {
+			return openErr(where, err)
+		}
+		release()
 		d.startCheckpoints()
 	}
 	return nil
@@ -118,6 +118,8 @@ func dsn(path string, memory bool, busy time.Duration) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of multi-row writes: no temp file
+	q.Add("_pragma", "cache_spill(0)")     // a write goes to the log once, at its commit
 	q.Add("_txlock", "immediate")
 	if memory {
 		return Memory + "?" + q.Encode()
@@ -140,7 +142,9 @@ func (d *DB) Close() error {
 		d.closed = true
 		d.wmu.Unlock()
 		d.stopCheckpoints()
-		d.stmts.close()
+		if d.w != nil {
+			d.w.close()
+		}
 		d.closeErr = d.db.Close()
 		if d.lock != nil {
 			d.lock.release()
