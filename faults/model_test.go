@@ -26,7 +26,7 @@ func TestFaults_Model(t *testing.T) {
 	r := faulttest.NewRand(t)
 	v := faulttest.NewViolations(t)
 	var tally faulttest.Tally
-	model := faulttest.StartModel(t, fakellm.Config{Words: 40, Gap: 4 * time.Millisecond}, r.Child())
+	model := faulttest.StartModel(t, fakellm.Config{Words: 150, Gap: 5 * time.Millisecond}, r.Child()) // ~0.75 s an answer
 	env := serveEnv(t, model.URL, "")
 	srv := magitest.StartServe(t, env)
 	st := openStore(t, env["MAGI_DB"])
@@ -37,7 +37,7 @@ func TestFaults_Model(t *testing.T) {
 	cs := faulttest.NewClients()
 	base := warmUp(t, srv, cs, model)
 
-	for run := range faulttest.Count(6, 60) {
+	for run := range faulttest.Count(10, 100) {
 		steps := modelSteps(r, model)
 		tally.Runs++
 		tally.Faults += len(steps)
@@ -65,13 +65,14 @@ func TestFaults_Model(t *testing.T) {
 }
 
 // modelSteps draws one or two model faults, each at a random moment of
-// the first second of a run, for up to 2.5 s.
+// the first 1.2 s of a run (the sages answer for about 0.75 s, then
+// SOLOMON), for up to 2.5 s.
 func modelSteps(r *faulttest.Rand, m *faulttest.Model) []faulttest.Step {
 	var steps []faulttest.Step
 	for range 1 + r.IntN(2) {
 		kind := faultproxy.Kinds[r.IntN(len(faultproxy.Kinds))]
 		steps = append(steps, faulttest.ProxyStep("model", m.Proxy, faulttest.RandomFault(r, kind),
-			r.Duration(0, time.Second), r.Duration(300*time.Millisecond, 2500*time.Millisecond)))
+			r.Duration(0, 1200*time.Millisecond), r.Duration(300*time.Millisecond, 2500*time.Millisecond)))
 	}
 	return steps
 }

@@ -33,7 +33,7 @@ func TestFaults_Postgres(t *testing.T) {
 	v := faulttest.NewViolations(t)
 	var tally faulttest.Tally
 	pg := faulttest.StartPostgres(t, r.Child())
-	model := faulttest.StartModel(t, fakellm.Config{Words: 60, Gap: 5 * time.Millisecond, Script: slowScript}, r.Child())
+	model := faulttest.StartModel(t, fakellm.Config{Words: 120, Gap: 5 * time.Millisecond, Script: slowScript}, r.Child())
 	env := serveEnv(t, model.URL, pg.URL)
 	srv := magitest.StartServe(t, env)
 	st := openStore(t, pg.Direct)
