@@ -2,24 +2,31 @@
 // MAGI and one of its dependencies (the model, PostgreSQL), inside the
 // test's process. It is Shopify's toxiproxy (github.com/Shopify/toxiproxy/v2)
 // used as a library, with no toxiproxy server and no HTTP API: each Proxy
-// is a toxiproxy.Proxy whose toxics are added and removed in process.
+// is a toxiproxy.Proxy, and its faults are toxics.
 //
 //	p, err := faultproxy.Start("127.0.0.1:5432", seed)
 //	heal, err := p.Inject(faultproxy.Fault{Kind: faultproxy.HalfOpen})
 //	…
 //	heal()
 //
-// Every random draw of its own toxics (the latency's jitter) comes from
-// the seed given to Start; toxiproxy's own toxics are used at toxicity 1,
-// so that they draw nothing.
+// Toxics are never added to or removed from connections in use: in
+// toxiproxy 2.5 removing one can deadlock the proxy when a connection
+// died under it (Shopify/toxiproxy#558, #427). So each Proxy gets its
+// toxics once, before any connection — one of this package's in each
+// direction, which passes everything through until a fault is switched
+// on, and toxiproxy's reset_peer at toxicity 0, which only makes every
+// connection close with a TCP RST — and Inject switches faults on and off.
+//
+// Every random draw (the latency's jitter) comes from the seed given to
+// Start.
 package faultproxy
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
@@ -37,12 +44,13 @@ const (
 	Latency Kind = "latency"
 	// Bandwidth limits what the dependency sends to Fault.Rate KB/s.
 	Bandwidth Kind = "bandwidth"
-	// Reset cuts each connection Fault.After its next bytes from the
-	// dependency: mid-stream. A connection opened while the fault holds is
-	// reset (TCP RST); one already open is closed.
+	// Reset cuts each connection (TCP RST) Fault.After its next bytes
+	// from the dependency: mid-stream.
 	Reset Kind = "reset"
 	// HalfOpen stops every byte in both directions without closing
-	// anything: the dependency seems alive and says nothing.
+	// anything: the dependency seems alive and says nothing. When it is
+	// healed, the connections whose bytes it dropped are cut (what they
+	// carry is no longer whole).
 	HalfOpen Kind = "half_open"
 	// SlowHeader holds the first bytes the dependency sends on each
 	// connection (a response's header) for Fault.Delay.
@@ -86,106 +94,73 @@ func (f Fault) String() string {
 // Proxy forwards the connections made to Addr to its upstream, through the
 // faults injected.
 type Proxy struct {
-	tp   *toxiproxy.Proxy
-	rand *lockedRand
+	tp    *toxiproxy.Proxy
+	board *board
 
 	mu       sync.Mutex
-	n        int // toxics added so far, for their names
 	refusing int // Refuse faults not yet healed
 }
 
+// boards are the switchboards of the proxies, by id, for their toxics to
+// find (toxiproxy makes each toxic from its JSON).
+var (
+	boards  sync.Map // string → *board
+	boardID atomic.Int64
+)
+
 // Start starts a proxy to upstream (host:port) on a free port of
-// 127.0.0.1. Its toxics draw from seed. Close stops it.
+// 127.0.0.1. Its jitter draws from seed. Close stops it.
 func Start(upstream string, seed uint64) (*Proxy, error) {
 	srv := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
 	tp := toxiproxy.NewProxy(srv, "magi-"+upstream, "127.0.0.1:0", upstream)
 	nop := zerolog.Nop()
 	tp.Logger = &nop
+	p := &Proxy{tp: tp, board: newBoard(fmt.Sprint(boardID.Add(1)), seed)}
+	boards.Store(p.board.id, p.board)
+	for _, t := range []struct {
+		typ, stream string
+		toxicity    float32
+		attrs       any
+	}{
+		{"reset_peer", "downstream", 0, map[string]int64{"timeout": 0}}, // only for its RST on close
+		{faultType, "downstream", 1, map[string]any{"board": p.board.id, "down": true}},
+		{faultType, "upstream", 1, map[string]any{"board": p.board.id, "down": false}},
+	} {
+		body, _ := json.Marshal(map[string]any{"name": t.typ + "_" + t.stream, "type": t.typ, "stream": t.stream,
+			"toxicity": t.toxicity, "attributes": t.attrs})
+		if _, err := tp.Toxics.AddToxicJson(bytes.NewReader(body)); err != nil {
+			return nil, fmt.Errorf("faultproxy: %w", err)
+		}
+	}
 	if err := tp.Start(); err != nil {
 		return nil, fmt.Errorf("faultproxy: %w", err)
 	}
-	return &Proxy{tp: tp, rand: newLockedRand(seed)}, nil
+	return p, nil
 }
 
 // Addr is where to connect instead of the upstream: 127.0.0.1:PORT.
 func (p *Proxy) Addr() string { return p.tp.Listen }
 
 // Close stops the proxy and closes every connection through it.
-func (p *Proxy) Close() { p.tp.Stop() }
+func (p *Proxy) Close() {
+	p.tp.Stop()
+	boards.Delete(p.board.id)
+}
 
-// Inject adds f to every connection through p, open or to come, until
-// heal is called (heal may be called more than once).
+// Inject switches f on for every connection through p, open or to come,
+// until heal is called (heal may be called more than once).
 func (p *Proxy) Inject(f Fault) (heal func(), err error) {
 	if f.Kind == Refuse {
 		return p.refuse(), nil
 	}
-	var names []string
-	for _, t := range p.toxicsOf(f) {
-		name, err := p.add(t)
-		if err != nil {
-			p.remove(names)
-			return nil, fmt.Errorf("faultproxy: %s: %w", f, err)
-		}
-		names = append(names, name)
-	}
-	var once sync.Once
-	return func() { once.Do(func() { p.remove(names) }) }, nil
-}
-
-// toxic is one toxiproxy toxic as its JSON wants it.
-type toxic struct {
-	Type       string `json:"type"`
-	Stream     string `json:"stream"`
-	Attributes any    `json:"attributes"`
-}
-
-// toxicsOf returns the toxics that make f.
-func (p *Proxy) toxicsOf(f Fault) []toxic {
-	ms := func(d time.Duration) int64 { return d.Milliseconds() }
 	switch f.Kind {
-	case Latency:
-		a := func() map[string]any {
-			return map[string]any{"latency": ms(f.Latency), "jitter": ms(f.Jitter), "seed": p.rand.uint64()}
-		}
-		return []toxic{{latencyType, "downstream", a()}, {latencyType, "upstream", a()}}
-	case Bandwidth:
-		return []toxic{{"bandwidth", "downstream", map[string]int64{"rate": max(f.Rate, 1)}}}
-	case Reset:
-		return []toxic{{"reset_peer", "downstream", map[string]int64{"timeout": ms(f.After)}}}
-	case HalfOpen:
-		a := map[string]int64{"timeout": 0}
-		return []toxic{{"timeout", "downstream", a}, {"timeout", "upstream", a}}
-	case SlowHeader:
-		return []toxic{{slowHeaderType, "downstream", map[string]int64{"delay": ms(f.Delay)}}}
+	case Latency, Bandwidth, Reset, HalfOpen, SlowHeader:
+	default:
+		return nil, fmt.Errorf("faultproxy: unknown fault %q", f.Kind)
 	}
-	return nil
-}
-
-// add adds t under a new name and returns the name.
-func (p *Proxy) add(t toxic) (string, error) {
-	p.mu.Lock()
-	p.n++
-	name := fmt.Sprintf("%s_%s_%d", t.Type, t.Stream, p.n)
-	p.mu.Unlock()
-	body, err := json.Marshal(struct {
-		toxic
-		Name     string  `json:"name"`
-		Toxicity float32 `json:"toxicity"`
-	}{t, name, 1})
-	if err != nil {
-		return "", err
-	}
-	_, err = p.tp.Toxics.AddToxicJson(bytes.NewReader(body))
-	if err != nil {
-		return "", err
-	}
-	return name, nil
-}
-
-func (p *Proxy) remove(names []string) {
-	for _, name := range names {
-		_ = p.tp.Toxics.RemoveToxic(context.Background(), name)
-	}
+	id := p.board.on(f)
+	var once sync.Once
+	return func() { once.Do(func() { p.board.off(id) }) }, nil
 }
 
 // refuse stops the listener (closing every connection) until the last
