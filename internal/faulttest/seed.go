@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,7 +70,28 @@ func Replay(tb testing.TB, seed uint64) string {
 	if Long() {
 		long = LongEnv + "=1 "
 	}
-	return fmt.Sprintf("%s%s=%d CI=true go test -race -run '^%s$' ./faults/", long, SeedEnv, seed, name)
+	return fmt.Sprintf("%s%s=%d CI=true go test -race -run '^%s$' %s", long, SeedEnv, seed, name, pkgDir())
+}
+
+// pkgDir is the test's package directory from the module's root, as go
+// test takes it ("./faults/"): a test runs in its package's directory.
+func pkgDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			rel, err := filepath.Rel(dir, wd)
+			if err != nil {
+				return "."
+			}
+			return "./" + filepath.ToSlash(rel) + "/"
+		}
+		if filepath.Dir(dir) == dir {
+			return "."
+		}
+	}
 }
 
 // Long reports whether the long mode is on (MAGI_FAULT_LONG=1).
