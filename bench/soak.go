@@ -51,6 +51,7 @@ type SoakReport struct {
 	Warmup        time.Duration `json:"warmup_ns"`
 	Samples       []SoakSample  `json:"samples"`
 	RSS           Fit           `json:"rss_bytes"`
+	Heap          Fit           `json:"heap_bytes"`
 	Goroutines    Fit           `json:"goroutines"`
 	FDs           Fit           `json:"fds"`
 	// IdleBefore is the idle server before the load, IdleAfter once the
@@ -64,10 +65,13 @@ type SoakReport struct {
 
 // SoakSample is one reading of the server.
 type SoakSample struct {
-	Seconds    float64 `json:"s"`
-	RSS        int64   `json:"rss"`
-	Goroutines int     `json:"goroutines"`
-	FDs        int     `json:"fds"`
+	Seconds float64 `json:"s"`
+	RSS     int64   `json:"rss"`
+	// Heap is the Go heap in use (go_memstats_heap_inuse_bytes): RSS
+	// without what the runtime keeps but does not use.
+	Heap       int64 `json:"heap"`
+	Goroutines int   `json:"goroutines"`
+	FDs        int   `json:"fds"`
 }
 
 // Soak runs a steady load of deliberations and streams against a real
@@ -227,8 +231,8 @@ func (s *soak) sample(ctx context.Context, began time.Time) {
 		}
 		x.Seconds = time.Since(began).Seconds()
 		s.rep.Samples = append(s.rep.Samples, x)
-		fmt.Fprintf(s.opts.Log, "soak: %4.0fs rss %5.1f MB, %5d goroutines, %5d fds, %d deliberations run\n",
-			x.Seconds, float64(x.RSS)/(1<<20), x.Goroutines, x.FDs, s.cycles.Load())
+		fmt.Fprintf(s.opts.Log, "soak: %4.0fs rss %5.1f MB, heap %5.1f MB, %5d goroutines, %5d fds, %d deliberations run\n",
+			x.Seconds, float64(x.RSS)/(1<<20), float64(x.Heap)/(1<<20), x.Goroutines, x.FDs, s.cycles.Load())
 	}
 }
 
@@ -242,8 +246,8 @@ func (s *soak) read(ctx context.Context) (SoakSample, error) {
 	if err != nil {
 		return SoakSample{}, err
 	}
-	g, err := s.api.goroutines(ctx)
-	return SoakSample{RSS: rss, Goroutines: g, FDs: len(fds)}, err
+	m, err := s.api.metrics(ctx, "go_goroutines", "go_memstats_heap_inuse_bytes")
+	return SoakSample{RSS: rss, Heap: int64(m[1]), Goroutines: int(m[0]), FDs: len(fds)}, err
 }
 
 // idle closes every idle connection to and from the server, then reads
@@ -277,15 +281,16 @@ const (
 func (s *soak) fit() {
 	s.rep.Cycles = s.cycles.Load()
 	s.rep.Streams = 2 * s.rep.Cycles
-	var x, rss, g, fds []float64
+	var x, rss, heap, g, fds []float64
 	for _, p := range s.rep.Samples {
 		if p.Seconds < s.opts.Warmup.Seconds() {
 			continue
 		}
 		x = append(x, p.Seconds/3600)
-		rss, g, fds = append(rss, float64(p.RSS)), append(g, float64(p.Goroutines)), append(fds, float64(p.FDs))
+		rss, heap = append(rss, float64(p.RSS)), append(heap, float64(p.Heap))
+		g, fds = append(g, float64(p.Goroutines)), append(fds, float64(p.FDs))
 	}
-	s.rep.RSS, s.rep.Goroutines, s.rep.FDs = fit(x, rss), fit(x, g), fit(x, fds)
+	s.rep.RSS, s.rep.Heap, s.rep.Goroutines, s.rep.FDs = fit(x, rss), fit(x, heap), fit(x, g), fit(x, fds)
 }
 
 // loadavg is the machine's load averages over 1, 5 and 15 minutes.
@@ -316,24 +321,34 @@ func (c *client) remove(ctx context.Context, id string) error {
 	return nil
 }
 
-// goroutines reads go_goroutines from the server's /metrics.
-func (c *client) goroutines(ctx context.Context) (int, error) {
+// metrics reads the values of the named series from the server's
+// /metrics, in order.
+func (c *client) metrics(ctx context.Context, names ...string) ([]float64, error) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/metrics", nil)
 	res, err := c.http.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "go_goroutines "); ok {
-			var n int
-			_, err := fmt.Sscan(v, &n)
-			return n, err
+	out := make([]float64, len(names))
+	for i, name := range names {
+		found := false
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				if _, err := fmt.Sscan(v, &out[i]); err != nil {
+					return nil, fmt.Errorf("%s: %w", name, err)
+				}
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("no %s in /metrics", name)
 		}
 	}
-	return 0, fmt.Errorf("no go_goroutines in /metrics")
+	return out, nil
 }

@@ -24,7 +24,7 @@ func (rep *SoakReport) WriteTable(w io.Writer) error {
 		f     Fit
 		scale float64
 		unit  string
-	}{{"RSS", rep.RSS, 1 << 20, " MB"}, {"goroutines", rep.Goroutines, 1, ""}, {"open fds", rep.FDs, 1, ""}} {
+	}{{"RSS", rep.RSS, 1 << 20, " MB"}, {"Go heap in use", rep.Heap, 1 << 20, " MB"}, {"goroutines", rep.Goroutines, 1, ""}, {"open fds", rep.FDs, 1, ""}} {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.name, scaled(s.f.Mean, s.scale, s.unit), scaled(s.f.First, s.scale, s.unit),
 			scaled(s.f.Last, s.scale, s.unit), signed(s.f.Slope, s.scale, s.unit), scaled(s.f.StdErr, s.scale, s.unit), yesNo(s.f.Flat()))
 	}

@@ -34,7 +34,7 @@ func TestSoak_Minute(t *testing.T) {
 	if rep.Cycles < 100 || rep.ErrorCount != 0 {
 		t.Errorf("%d deliberations run, %d errors; want at least one per worker and none", rep.Cycles, rep.ErrorCount)
 	}
-	for name, f := range map[string]Fit{"rss": rep.RSS, "goroutines": rep.Goroutines, "fds": rep.FDs} {
+	for name, f := range map[string]Fit{"rss": rep.RSS, "heap": rep.Heap, "goroutines": rep.Goroutines, "fds": rep.FDs} {
 		if f.N < 3 || math.IsNaN(f.Slope) || math.IsNaN(f.StdErr) {
 			t.Errorf("%s: fit %+v, want a slope from at least 3 samples", name, f)
 		}
