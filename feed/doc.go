@@ -1,36 +1,42 @@
 // Package feed carries the events of a deliberation from the council to
-// every subscriber: the terminal, the browser and Lambda alike.
+// every reader: the terminal, the browser and Lambda alike.
 //
-// The write side is the Journal: each Writer queues what the council emits,
-// assigns seq 1, 2, 3 … in emission order, appends the queued events to the
-// store as one batch (group commit), and only then publishes them to the
-// Hub. Nothing is delivered before it is stored, so whatever one client
-// saw, any later client can replay.
+// The write side is the Journal, one per process. Each deliberation's
+// Writer queues what the council emits; the Journal's goroutine takes what
+// every deliberation queued since its last write, coalesces each
+// deliberation's queued chunks, gives each event its seq (1, 2, 3 … in
+// emission order) and encodes it once, stores it all in one transaction
+// (magi.Store.Write), and only then publishes the events to the Hub and
+// shows them to its observer (the metrics, the quotas). The deliberations
+// opened since its last write are created together, in a transaction of
+// their own ahead of the events. It is the one batching layer: nothing is
+// delivered before it is stored, so whatever one client saw, any later
+// client can replay.
 //
-// The Hub fans events out in process. Publish never blocks the Writer: a
-// subscriber whose bounded buffer is full is dropped and catches up from
-// the store.
+// The Hub fans events out in process. Publishing never blocks the
+// Journal: each subscriber has a bounded buffer and a ready signal; one
+// whose buffer is full is dropped and catches up from the store.
 //
-// The read side is Feed.Subscribe. To resume after seq N it
+// The read side is Feed.Follow, the one implementation of "follow a
+// deliberation from seq N" (magi.Stream). To resume after seq N it
 //
 //  1. subscribes to the Hub,
 //  2. reads the stored events after N, in pages, up to the stored head,
-//  3. continues with live events, dropping any seq already yielded.
+//  3. continues with live events, dropping any seq already returned.
 //
 // The order is what makes the stream gap-free and duplicate-free. An event
 // stored before step 1 is found by step 2. An event stored after step 1 is
 // published after step 1 (publishing follows storing), so it reaches the
 // subscription. Every event is thus seen at least once, and dropping
-// seq <= the last yielded makes it exactly once. Should a live event still
+// seq <= the last returned makes it exactly once. Should a live event still
 // skip ahead (a subscription created mid-way, a coalesced notice), the
 // missing range is read from the store; a dropped subscription is renewed
 // and step 2 runs again. A resume that finds nothing stored after N asks
 // the store whether the deliberation has ended, so that a client resuming
 // after the terminal event is not left waiting.
 //
-// Feed.Open gives the same stream as a Cursor that its caller drives from
-// its own goroutine (Subscribe is a loop over one): the server's SSE
-// handler uses it, so an open stream costs no goroutine of its own.
+// A stream runs in its reader's goroutine (Next, and a wait on Ready), so
+// an open stream costs no goroutine of its own.
 //
 // Feed.Watch extends the Hub across processes that share a store: on each
 // store notice for a deliberation that has local subscribers but runs

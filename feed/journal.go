@@ -23,9 +23,10 @@ const storeFailedMessage = "the database is unavailable; the deliberation could 
 
 // Journal is the write side of the feed, one per process. Its goroutine
 // takes whatever the deliberations of this process have emitted since its
-// last write — new deliberations and events of any of them — and stores it
-// as one batch, in one transaction (magi.Store.Write); then it publishes
-// the stored events to the Hub and shows them to the observer. It is the
+// last write — events of any of them — and stores it as one batch, in one
+// transaction (magi.Store.Write); then it publishes the stored events to
+// the Hub and shows them to the observer. The deliberations opened since
+// its last write are created as one batch too, ahead of the events. It is the
 // one batching layer between the council and the store: an event is
 // batched, encoded and committed once, and nothing is published before it
 // is stored.

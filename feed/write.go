@@ -8,16 +8,13 @@ import (
 	"github.com/magi-system/magi"
 )
 
-// maxSpare is the largest queue a writer keeps for reuse: a burst's room
-// is not kept.
-const maxSpare = 1024
-
 // writeTimeout bounds one write (its retries included), so that a hung
 // database fails the deliberations instead of holding them forever.
 const writeTimeout = 30 * time.Second
 
 // run is the Journal's goroutine: until Close, it takes whatever is
-// waiting and writes it as one batch.
+// waiting and writes it as one batch (two when there are both new
+// deliberations and events).
 func (j *Journal) run() {
 	defer close(j.done)
 	var opening []*opening
@@ -35,6 +32,13 @@ func (j *Journal) run() {
 			}
 			j.idle(retry)
 			continue
+		}
+		if len(opening) > 0 && len(runs) > 0 {
+			// The new deliberations first, on their own: each Start waits
+			// for them, and should not wait behind many events too.
+			j.write(opening, nil, observe)
+			clear(opening)
+			opening = opening[:0]
 		}
 		j.write(opening, runs, observe)
 		clear(opening)
@@ -105,9 +109,9 @@ func (j *Journal) write(opening []*opening, runs []*run, observe func(magi.Event
 		r.w.pending -= r.n
 		r.w.pendingBytes -= r.bytes
 		r.w.settledLocked()
-		if clear(r.taken); cap(r.taken) <= maxSpare {
-			r.w.spare = r.taken[:0]
-		}
+		clear(r.taken)
+		r.w.spare = r.taken[:0] // two queues, swapped at each write
+
 	}
 	j.mu.Unlock()
 	j.space.Broadcast()

@@ -39,11 +39,14 @@ func (d *DB) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 	return refused, wrap("write", tx.Commit(ctx))
 }
 
-// create inserts the rows of the creates not refused yet, refusing those
-// whose id exists.
+// create inserts, in one statement, the rows of the creates not refused
+// yet, refusing those whose id exists.
 func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberation, refused []error, now int64) error {
-	q := &pgx.Batch{}
-	var queued []int
+	var c struct {
+		ids, questions, rules, owners []string
+		simulated                     []bool
+		at                            []int64
+	}
 	for i, n := range creates {
 		if refused[i] != nil {
 			continue
@@ -52,33 +55,51 @@ func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberati
 		if at.IsZero() {
 			at = time.Unix(0, now)
 		}
-		q.Queue(`INSERT INTO deliberations
-			(id, question, rule, owner, status, simulated, created_at, updated_at, instance)
-			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-			n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, d.instance)
-		queued = append(queued, i)
+		c.ids, c.questions = append(c.ids, n.ID), append(c.questions, n.Question)
+		c.rules, c.owners = append(c.rules, string(n.Rule)), append(c.owners, n.Owner)
+		c.simulated, c.at = append(c.simulated, n.Simulated), append(c.at, at.UnixNano())
 	}
-	if len(queued) == 0 {
+	if len(c.ids) == 0 {
 		return nil
 	}
-	res := tx.SendBatch(ctx, q)
-	for _, i := range queued {
-		tag, err := res.Exec()
-		if err != nil {
-			_ = res.Close()
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			refused[i] = journal.Exists(creates[i].ID)
-		}
+	rows, err := tx.Query(ctx, `INSERT INTO deliberations
+		(id, question, rule, owner, status, simulated, created_at, updated_at, instance)
+		SELECT u.id, u.question, u.rule, u.owner, 'running', u.simulated, u.created_at, $7, $8
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[])
+			AS u(id, question, rule, owner, simulated, created_at)
+		ON CONFLICT (id) DO NOTHING RETURNING id`,
+		c.ids, c.questions, c.rules, c.owners, c.simulated, c.at, now, d.instance)
+	if err != nil {
+		return err
 	}
-	return res.Close()
+	inserted, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	left := map[string]int{}
+	for _, id := range inserted {
+		left[id]++
+	}
+	for i, n := range creates {
+		if refused[i] != nil {
+			continue
+		}
+		if left[n.ID] == 0 {
+			refused[i] = journal.Exists(n.ID)
+			continue
+		}
+		left[n.ID]--
+	}
+	return nil
 }
 
-// state is a deliberation's row as the batch sees it.
+// state is a deliberation's row as the batch sees it; moved, whether the
+// batch appends to it.
 type state struct {
-	last   int64
-	status magi.Status
+	last     int64
+	status   magi.Status
+	decision magi.Decision
+	moved    bool
 }
 
 // lockRows reads and locks, in id order, the rows of the appends not
@@ -116,10 +137,19 @@ func lockRows(ctx context.Context, tx pgx.Tx, appends [][]magi.Encoded, refused 
 
 // plan checks each append not refused yet against states (updating them
 // as appends pass), refusing those that do not continue their row, and
-// queues the writes of the others.
+// queues the writes of the others: one INSERT of every event, one UPDATE
+// of every row and one NOTIFY per deliberation, each a single statement
+// over arrays (unnest), so a write costs three statements however many
+// deliberations it holds.
 func plan(appends [][]magi.Encoded, refused []error, states map[string]*state, now int64) *pgx.Batch {
-	b := &pgx.Batch{}
-	notify := map[string]int64{}
+	var ev struct {
+		ids, types, data []string
+		seqs             []int64
+	}
+	var row struct {
+		ids, statuses, decisions, notices []string
+		lasts                             []int64
+	}
 	for i, evs := range appends {
 		if refused[i] != nil {
 			continue
@@ -134,17 +164,40 @@ func plan(appends [][]magi.Encoded, refused []error, states map[string]*state, n
 			continue
 		}
 		for _, e := range evs {
-			b.Queue(`INSERT INTO events (deliberation_id, seq, type, data) VALUES ($1, $2, $3, $4)`,
-				id, e.Event.Seq, string(e.Event.Type), string(e.JSON))
+			ev.ids, ev.seqs = append(ev.ids, id), append(ev.seqs, e.Event.Seq)
+			ev.types, ev.data = append(ev.types, string(e.Event.Type)), append(ev.data, string(e.JSON))
 		}
-		status, decision := journal.Outcome(evs)
-		s.last, s.status = evs[len(evs)-1].Event.Seq, status
-		b.Queue(`UPDATE deliberations SET last_seq = $1, status = $2, decision = $3, updated_at = $4 WHERE id = $5`,
-			s.last, string(status), string(decision), now, id)
-		notify[id] = s.last
+		s.status, s.decision = journal.Outcome(evs)
+		s.last, s.moved = evs[len(evs)-1].Event.Seq, true
 	}
-	for id, seq := range notify {
-		b.Queue(`SELECT pg_notify($1, $2)`, Channel, fmt.Sprintf("%s:%d", id, seq))
+	for _, id := range sortedIDs(states) {
+		s := states[id]
+		if !s.moved {
+			continue
+		}
+		row.ids, row.lasts = append(row.ids, id), append(row.lasts, s.last)
+		row.statuses, row.decisions = append(row.statuses, string(s.status)), append(row.decisions, string(s.decision))
+		row.notices = append(row.notices, fmt.Sprintf("%s:%d", id, s.last))
 	}
+	b := &pgx.Batch{}
+	if len(ev.ids) == 0 {
+		return b
+	}
+	b.Queue(`INSERT INTO events (deliberation_id, seq, type, data)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::json[])`, ev.ids, ev.seqs, ev.types, ev.data)
+	b.Queue(`UPDATE deliberations AS d SET last_seq = u.last_seq, status = u.status, decision = u.decision, updated_at = $5
+		FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS u(id, last_seq, status, decision)
+		WHERE d.id = u.id`, row.ids, row.lasts, row.statuses, row.decisions, now)
+	b.Queue(`SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n`, Channel, row.notices)
 	return b
+}
+
+// sortedIDs returns the ids of states in order.
+func sortedIDs(states map[string]*state) []string {
+	ids := make([]string, 0, len(states))
+	for id := range states {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }
