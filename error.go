@@ -12,9 +12,11 @@ const (
 	EINVALID      = "invalid"            // bad input: 400
 	ENOTFOUND     = "not_found"          // unknown id: 404
 	EMETHOD       = "method_not_allowed" // wrong method for a route: 405
+	ETIMEOUT      = "timeout"            // a request body too slow to arrive: 408
 	ECONFLICT     = "conflict"           // state does not allow it: 409
 	ERATELIMIT    = "rate_limited"       // too many: 429
-	EUNAUTHORIZED = "unauthorized"       // no or bad API key: 401
+	EUNAUTHORIZED = "unauthorized"       // no or bad credentials (key, token, session): 401
+	EFORBIDDEN    = "forbidden"          // refused whoever asks (cross-site, no CSRF token): 403
 	ETOOLARGE     = "too_large"          // body or question too big: 413
 	EUNSUPPORTED  = "unsupported"        // wrong content type: 415
 	EUNAVAILABLE  = "unavailable"        // a dependency (store, model) is down: 503
@@ -34,7 +36,10 @@ type Error struct {
 	Message string
 	// RetryAfter, when set, tells a client when to try again.
 	RetryAfter time.Duration
-	Err        error
+	// Fields, when set, are every problem of an input document, each at
+	// its field (EINVALID): the message lists them too.
+	Fields []FieldError
+	Err    error
 }
 
 // Error returns the message, followed by the wrapped error's text when
@@ -129,7 +134,7 @@ func (e *ProviderError) Unwrap() error { return e.Err }
 func (e *ProviderError) Error() string {
 	where := e.Provider + " model " + e.Model
 	if e.Endpoint != "" {
-		where += " at " + e.Endpoint
+		where += " at " + Redact(e.Endpoint)
 	}
 	var msg string
 	switch e.Kind {

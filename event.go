@@ -13,6 +13,11 @@ const (
 	EventVerdict  EventType = "verdict"
 	EventComplete EventType = "complete"
 	EventError    EventType = "error"
+	// EventRound opens each round of debate after the first.
+	EventRound EventType = "round"
+	// EventTally carries the final round's votes, and the decision when
+	// the rule reaches it without SOLOMON, the moment the votes are in.
+	EventTally EventType = "tally"
 )
 
 // Trace stages.
@@ -41,6 +46,27 @@ type Event struct {
 	Rule      Rule        `json:"rule,omitempty"`
 	Agents    []AgentInfo `json:"agents,omitempty"`
 	Simulated bool        `json:"simulated,omitempty"`
+	// MaxRounds is how many rounds the deliberation may run, on start.
+	MaxRounds int `json:"max_rounds,omitempty"`
+	// ConversationID, ParentID and Turn place a follow-up in its
+	// conversation, on start (see Record); all absent for a first
+	// question.
+	ConversationID string `json:"conversation_id,omitempty"`
+	ParentID       string `json:"parent_id,omitempty"`
+	Turn           int    `json:"turn,omitempty"`
+	// Council is the council that deliberates, on start.
+	Council *CouncilSnapshot `json:"council,omitempty"`
+
+	// Round is the round an agent's chunk, trace, verdict or error, a
+	// round event or the tally belongs to; 0 (absent) means round 1 (see
+	// InRound).
+	Round int `json:"round,omitempty"`
+	// Reason says why a round began, on round.
+	Reason string `json:"-"`
+	// Tally is the final round's count, on tally.
+	Tally *Tally `json:"-"`
+	// Rounds is how many rounds ran, on complete.
+	Rounds int `json:"rounds,omitempty"`
 
 	// chunk
 	Content string `json:"content,omitempty"`
@@ -78,6 +104,11 @@ type Trace struct {
 	Error   string `json:"error,omitempty"`
 	// ErrorKind classifies Error (see ErrorKind).
 	ErrorKind ErrorKind `json:"error_kind,omitempty"`
+}
+
+// InRound is the round e belongs to: its Round, or 1 when that is absent.
+func (e Event) InRound() int {
+	return max(e.Round, 1)
 }
 
 // Terminal reports whether e ends its stream: a complete or a fatal error.

@@ -16,6 +16,10 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // Confidence and conditions are always present on a verdict, fatal on an
 // error, and scores, usage and duration_ms on complete. It is the one
 // encoding of an event: what is stored, sent and replayed.
+//
+// A new field of Event (a round, a tally's votes) is added to Event with
+// its JSON name, which UnmarshalJSON then reads, and written here in one
+// line; TestEvent_AppendJSONWritesEveryField fails until it is.
 func (e Event) AppendJSON(b []byte) ([]byte, error) {
 	w := jsonWriter{b: b}
 	w.open('{')
@@ -39,6 +43,14 @@ func (e Event) AppendJSON(b []byte) ([]byte, error) {
 	if e.Simulated {
 		w.boolean("simulated", true)
 	}
+	w.optNum("max_rounds", int64(e.MaxRounds))
+	w.optStr("conversation_id", e.ConversationID)
+	w.optStr("parent_id", e.ParentID)
+	w.optNum("turn", int64(e.Turn))
+	if e.Council != nil {
+		w.council(e.Council)
+	}
+	w.optNum("round", int64(e.Round))
 	w.optStr("content", e.Content)
 	w.optStr("stage", e.Stage)
 	if e.Trace != nil {
@@ -49,6 +61,10 @@ func (e Event) AppendJSON(b []byte) ([]byte, error) {
 		w.verdict(e)
 	case EventComplete:
 		w.complete(e)
+	case EventRound:
+		w.str("reason", e.Reason)
+	case EventTally:
+		w.tally(e.Tally)
 	default:
 		w.scores(e.Scores, false)
 	}
@@ -78,6 +94,7 @@ func (w *jsonWriter) verdict(e Event) {
 	w.str("summary", v.Summary)
 	w.strs("conditions", v.Conditions)
 	w.str("reason", v.Reason)
+	w.optStr("changed_from", string(v.ChangedFrom))
 	if len(v.Scores) > 0 {
 		w.scores(v.Scores, false)
 	} else {
@@ -91,13 +108,7 @@ func (w *jsonWriter) complete(e Event) {
 		w.float("confidence", o.Confidence)
 		w.str("summary", o.Summary)
 		w.strs("conditions", o.Conditions)
-		w.key("votes")
-		w.open('{')
-		w.num("approved", int64(o.Votes.Approved))
-		w.num("rejected", int64(o.Votes.Rejected))
-		w.num("conditional", int64(o.Votes.Conditional))
-		w.num("abstained", int64(o.Votes.Abstained))
-		w.close('}')
+		w.votes(o.Votes)
 		if o.TieBreak {
 			w.boolean("tie_break", true)
 		}
@@ -110,6 +121,43 @@ func (w *jsonWriter) complete(e Event) {
 	}
 	w.usage("usage", u)
 	w.num("duration_ms", e.DurationMS)
+	w.optNum("rounds", int64(e.Rounds))
+}
+
+// council writes the snapshot of the council that deliberates, in
+// encoding/json's form: start events are few, so it need not be fast.
+func (w *jsonWriter) council(c *CouncilSnapshot) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.key("council")
+	w.b = append(w.b, b...)
+}
+
+// tally writes the votes and the decision, or that it awaits SOLOMON.
+func (w *jsonWriter) tally(t *Tally) {
+	if t == nil {
+		return
+	}
+	w.votes(t.Votes)
+	if t.Decision == "" {
+		w.str("awaiting", AwaitingSolomon)
+		return
+	}
+	w.str("decision", string(t.Decision))
+	w.strs("conditions", t.Conditions)
+}
+
+func (w *jsonWriter) votes(v Votes) {
+	w.key("votes")
+	w.open('{')
+	w.num("approved", int64(v.Approved))
+	w.num("rejected", int64(v.Rejected))
+	w.num("conditional", int64(v.Conditional))
+	w.num("abstained", int64(v.Abstained))
+	w.close('}')
 }
 
 func (w *jsonWriter) agents(agents []AgentInfo) {
@@ -187,6 +235,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		Summary    string          `json:"summary"`
 		Conditions []string        `json:"conditions"`
 		Reason     string          `json:"reason"`
+		Changed    Decision        `json:"changed_from"`
 		Votes      Votes           `json:"votes"`
 		TieBreak   bool            `json:"tie_break"`
 		Note       string          `json:"note"`
@@ -201,12 +250,19 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	switch e.Type {
 	case EventVerdict:
 		e.Verdict = &Verdict{Decision: w.Decision, Confidence: w.Confidence, Summary: w.Summary,
-			Conditions: nonNil(w.Conditions), Reason: w.Reason, Scores: w.Scores}
+			Conditions: nonNil(w.Conditions), Reason: w.Reason, Scores: w.Scores, ChangedFrom: w.Changed}
 		e.Scores = nil
 	case EventComplete:
 		e.Outcome = &Outcome{Decision: w.Decision, Rule: w.Rule, Votes: w.Votes, Confidence: w.Confidence,
 			Summary: w.Summary, Conditions: nonNil(w.Conditions), TieBreak: w.TieBreak, Note: w.Note}
 		e.Scores = w.Scores
+	case EventRound:
+		e.Reason = w.Reason
+	case EventTally:
+		e.Tally = &Tally{Votes: w.Votes, Decision: w.Decision}
+		if w.Decision != "" {
+			e.Tally.Conditions = nonNil(w.Conditions)
+		}
 	}
 	return nil
 }

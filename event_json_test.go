@@ -3,6 +3,8 @@ package magi
 import (
 	"encoding/json"
 	"math"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,12 +102,79 @@ func TestEvent_FloatsAsEncodingJSON(t *testing.T) {
 	}
 }
 
-func BenchmarkEvent_AppendJSON(b *testing.B) {
-	e := Event{Type: EventChunk, DeliberationID: "0190f3a1b2c3d4e5f60718293a", Seq: 1234, Timestamp: ts,
-		Agent: Melchior, Content: "the council weighs the evidence, "}
+// benchAppendJSON encodes e b.N times, as the journal encodes each event
+// once.
+func benchAppendJSON(b *testing.B, e Event) {
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
 		buf, _ = e.AppendJSON(buf[:0])
+	}
+	b.SetBytes(int64(len(buf)))
+}
+
+// BenchmarkEvent_AppendJSON encodes the commonest event: a chunk of a few
+// words.
+func BenchmarkEvent_AppendJSON(b *testing.B) {
+	benchAppendJSON(b, Event{Type: EventChunk, DeliberationID: "0190f3a1b2c3d4e5f60718293a", Seq: 1234, Timestamp: ts,
+		Agent: Melchior, Content: "the council weighs the evidence, "})
+}
+
+// BenchmarkEvent_AppendJSON_LongChunk encodes a 4 KB chunk with characters
+// JSON must escape.
+func BenchmarkEvent_AppendJSON_LongChunk(b *testing.B) {
+	benchAppendJSON(b, Event{Type: EventChunk, DeliberationID: "0190f3a1b2c3d4e5f60718293a", Seq: 1234, Timestamp: ts,
+		Agent: Casper, Content: strings.Repeat("日本語 \"quoted\" <b>\n", 180)})
+}
+
+// BenchmarkEvent_AppendJSON_Complete encodes the final event, with votes
+// and scores.
+func BenchmarkEvent_AppendJSON_Complete(b *testing.B) {
+	benchAppendJSON(b, Event{Type: EventComplete, DeliberationID: "0190f3a1b2c3d4e5f60718293a", Seq: 400, Timestamp: ts,
+		Outcome: &Outcome{Decision: Conditional, Rule: Majority},
+		Scores:  map[AgentID]int{Melchior: 80, Balthasar: 65, Casper: 72},
+		Usage:   &Usage{InputTokens: 1200, OutputTokens: 900}, DurationMS: 21000})
+}
+
+// TestEvent_AppendJSONWritesEveryField guards the hand-written encoder:
+// every field of Event that has a JSON name is written when it is set (a
+// field added to Event and forgotten in AppendJSON fails here).
+func TestEvent_AppendJSONWritesEveryField(t *testing.T) {
+	typ := reflect.TypeFor[Event]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		e := Event{Type: EventError, Timestamp: ts} // fatal is written on errors only
+		v := reflect.ValueOf(&e).Elem().Field(i)
+		switch v.Kind() {
+		case reflect.String:
+			v.SetString("x")
+		case reflect.Int64, reflect.Int:
+			v.SetInt(7)
+		case reflect.Bool:
+			v.SetBool(true)
+		case reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+		case reflect.Slice:
+			v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		case reflect.Map:
+			m := reflect.MakeMap(v.Type())
+			m.SetMapIndex(reflect.ValueOf(Melchior), reflect.ValueOf(1))
+			v.Set(m)
+		case reflect.Struct: // Timestamp, set above
+		default:
+			t.Fatalf("field %s: kind %s not covered by this test", f.Name, v.Kind())
+		}
+		var m map[string]any
+		b, err := e.AppendJSON(nil)
+		if err != nil || json.Unmarshal(b, &m) != nil {
+			t.Fatalf("field %s: %s, %v", f.Name, b, err)
+		}
+		if _, ok := m[name]; !ok {
+			t.Errorf("Event.%s (%q) set but not written: %s", f.Name, name, b)
+		}
 	}
 }

@@ -40,9 +40,17 @@ type KeyStore interface {
 	// RevokeKey revokes a key for good: ENOTFOUND for an unknown id;
 	// revoking a revoked key keeps its first revocation time.
 	RevokeKey(ctx context.Context, id string) error
-	// HasKeys reports whether any key exists, revoked or not: once one
+	// HasKeys reports whether any key exists, revoked or not: while one
 	// does, the API needs a key.
 	HasKeys(ctx context.Context) (bool, error)
+	// DeleteKeys deletes every key, revoked ones too, and returns how many
+	// there were: the API is open again (magi keys reset).
+	DeleteKeys(ctx context.Context) (int, error)
+	// AdoptOwnerless gives every deliberation that belongs to no key (one
+	// asked while the API was open, or from the CLI) to the key id, and
+	// returns how many: ENOTFOUND for an unknown id, EINVALID for a
+	// revoked key.
+	AdoptOwnerless(ctx context.Context, id string) (int, error)
 }
 
 // keyPrefix starts every API key; secret scanners can look for it.

@@ -74,9 +74,27 @@ type Question struct {
 	ID   string `json:"id"`
 	Text string `json:"question"`
 	Rule Rule   `json:"rule"`
+	// Rounds is the most rounds of debate the council may run (see
+	// CheckRounds); 0 means the council's default.
+	Rounds int `json:"rounds,omitempty"`
 	// Owner is the API key id that asked; empty for local use.
 	Owner string `json:"-"`
+	// ConversationID and ParentID place a follow-up in its conversation:
+	// the conversation's first deliberation and the deliberation it
+	// follows. Both are empty for a first question.
+	ConversationID string `json:"-"`
+	ParentID       string `json:"-"`
+	// Earlier are the turns a follow-up continues, oldest first, its
+	// parent last (see Thread): the context every agent receives.
+	Earlier []Turn `json:"-"`
+	// Preset is the saved council the question is put to; nil: the
+	// server's default council.
+	Preset *Preset `json:"-"`
 }
+
+// Turn is the number of q in its conversation's thread: 1 for a first
+// question, 2 for its follow-up, …
+func (q Question) Turn() int { return len(q.Earlier) + 1 }
 
 // Usage counts tokens, and their price when it is known.
 type Usage struct {

@@ -1,369 +1,152 @@
 package magi
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 )
 
-// maxBraceTries bounds how many opening braces before a "decision" key are
-// tried as the start of its object, so a pathological answer stays linear.
-const maxBraceTries = 64
-
-// ParseVerdict extracts the verdict from the end of a model's answer: the
-// last JSON object in text (bare or fenced) that has a "decision" key. Keys
-// and decisions are read in any case; Japanese decisions are understood.
-// Anything that is not a clear vote becomes an ABSTAINED verdict whose
-// Reason says why. It never panics.
+// ParseVerdict reads the verdict a model ended its answer with. A verdict
+// is read only when it is unambiguous; anything else is ABSTAINED, with a
+// Reason saying what was ambiguous, and never a vote for the other side.
+// Text outside the JSON is never read as a vote. It never panics, and its
+// time is linear in the length of text. The rule (docs/API.md, "How a
+// verdict is read"):
+//
+//   - A verdict object is a JSON object, bare or fenced, with a "decision"
+//     key in any case.
+//   - An object is quoted, not the answer's own, when it sits on a
+//     Markdown blockquote line ("> {…}"), in inline code or quotation
+//     marks, inside a sentence (on its line, the text before it ends in a
+//     letter or digit and words follow it), inside another verdict object,
+//     or when the clause
+//     introducing it ("For example:") or the line after it ("That is only
+//     an example.") presents it as an example.
+//   - The verdict is the last verdict object that is not quoted; with none,
+//     the answer abstains. Quoted objects before it are passed over (a
+//     judge may quote the sages).
+//   - The answer abstains when its verdict is not valid JSON, gives two
+//     different decisions (a repeated "decision" key), or when another
+//     unquoted verdict object anywhere in the answer, or any verdict
+//     object after the verdict (quoted or nested), gives a different or a
+//     negated decision. Two identical verdicts are fine. An answer with
+//     more than 32 "decision" keys abstains; an object over 64 KB is not
+//     read.
+//   - The decision word must be one parseDecision reads exactly (in any
+//     case, English or Japanese). A negated, hedged or mixed word
+//     ("反対しない", "NOT REJECTED", "probably approve") abstains; only the
+//     standard ways to say "not approved" (不承認, 承認しない, NOT APPROVED …)
+//     are read, as REJECTED.
+//
+// confidence may be 0.8, 80 or "80%", conditions an array or a string, and
+// trailing commas are forgiven.
 func ParseVerdict(text string) Verdict {
 	if strings.TrimSpace(text) == "" {
 		return Abstain("the answer is empty")
 	}
-	obj, reason := lastVerdictObject(text)
-	if obj == nil {
-		return Abstain(reason)
+	cands, why := verdictObjects(text)
+	if why != "" {
+		return Abstain(why)
 	}
-	return verdictOf(obj)
+	return choose(cands)
 }
 
-// lastVerdictObject finds the JSON object holding the last "decision" key of
-// text, or says why there is none. A quoted "decision" that is not followed
-// by a colon is a mention in prose, not a key, and is passed over.
-func lastVerdictObject(text string) (map[string]any, string) {
-	keys := decisionKeys(text)
-	for k := len(keys) - 1; k >= 0; k-- {
-		if !isKey(text, keys[k]) {
-			continue
-		}
-		if obj := objectAround(text, keys[k]); obj != nil {
-			return obj, ""
-		}
-		return nil, "the verdict JSON at the end of the answer is not valid JSON"
-	}
-	return nil, "no verdict JSON found at the end of the answer"
-}
-
-// decisionKeys returns the offsets of every `"decision"` in text, in any
-// ASCII case.
-func decisionKeys(text string) []int {
-	const key = `"decision"`
-	var out []int
-	for i := 0; i+len(key) <= len(text); i++ {
-		if text[i] == '"' && strings.EqualFold(text[i:i+len(key)], key) {
-			out = append(out, i)
+// choose picks the answer's own verdict among its verdict objects and
+// checks that nothing else in the answer contradicts it.
+func choose(cands []*candidate) Verdict {
+	own := -1
+	for i, c := range cands {
+		if c.quoted == "" {
+			own = i
 		}
 	}
-	return out
-}
-
-// isKey reports whether the quoted word at offset i is followed by a colon.
-func isKey(text string, i int) bool {
-	rest := strings.TrimLeft(text[i+len(`"decision"`):], " \t\r\n")
-	return strings.HasPrefix(rest, ":")
-}
-
-// objectAround decodes the outermost JSON object that starts before offset
-// key, spans it and has a top-level decision key; nil if there is none.
-func objectAround(text string, key int) map[string]any {
-	var best map[string]any
-	tries := 0
-	for i := strings.LastIndexByte(text[:key], '{'); i >= 0 && tries < maxBraceTries; i = strings.LastIndexByte(text[:i], '{') {
-		tries++
-		obj, end, ok := decodeObject(text[i:])
-		if !ok || i+end <= key {
-			continue
-		}
-		if _, has := field(obj, "decision"); has {
-			best = obj
-		}
-	}
-	return best
-}
-
-// decodeObject decodes the JSON object at the start of s and returns it and
-// the offset just past it. It forgives trailing commas, which models write.
-func decodeObject(s string) (map[string]any, int, bool) {
-	if obj, end, ok := decodeStrict(s); ok {
-		return obj, end, true
-	}
-	span, ok := braceSpan(s)
-	if !ok {
-		return nil, 0, false
-	}
-	obj, _, ok := decodeStrict(dropTrailingCommas(s[:span]))
-	return obj, span, ok
-}
-
-func decodeStrict(s string) (map[string]any, int, bool) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil || obj == nil {
-		return nil, 0, false
-	}
-	return obj, int(dec.InputOffset()), true
-}
-
-// braceSpan returns the length of the balanced {...} at the start of s,
-// skipping braces inside JSON strings.
-func braceSpan(s string) (int, bool) {
-	depth, inStr, esc := 0, false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case esc:
-			esc = false
-		case inStr && c == '\\':
-			esc = true
-		case c == '"':
-			inStr = !inStr
-		case inStr:
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			depth--
-			if depth == 0 {
-				return i + 1, true
-			}
-		}
-	}
-	return 0, false
-}
-
-// dropTrailingCommas removes commas that directly precede a closing brace or
-// bracket outside strings.
-func dropTrailingCommas(s string) string {
-	var b strings.Builder
-	inStr, esc := false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case esc:
-			esc = false
-		case inStr && c == '\\':
-			esc = true
-		case c == '"':
-			inStr = !inStr
-		case !inStr && c == ',':
-			rest := strings.TrimLeft(s[i+1:], " \t\r\n")
-			if strings.HasPrefix(rest, "}") || strings.HasPrefix(rest, "]") {
-				continue
-			}
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-// field looks up key in obj in any case.
-func field(obj map[string]any, key string) (any, bool) {
-	if v, ok := obj[key]; ok {
-		return v, true
-	}
-	for k, v := range obj {
-		if strings.EqualFold(strings.TrimSpace(k), key) {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
-// verdictOf reads a decoded verdict object.
-func verdictOf(obj map[string]any) Verdict {
-	raw, _ := field(obj, "decision")
-	s, ok := raw.(string)
-	if !ok {
-		return Abstain(fmt.Sprintf("the decision is not a string (%s)", shortJSON(raw)))
-	}
-	d, ok := parseDecision(s)
 	switch {
-	case !ok:
-		return Abstain(fmt.Sprintf("unknown decision %q", truncate(s, 40)))
-	case d == Abstained:
-		return Abstain("the sage abstained")
+	case len(cands) == 0:
+		return Abstain("no verdict JSON found at the end of the answer")
+	case own < 0:
+		return Abstain(fmt.Sprintf("the only verdict JSON in the answer is quoted (%s), not the answer's own", cands[len(cands)-1].quoted))
+	case cands[own].obj == nil:
+		return Abstain("the verdict JSON at the end of the answer is not valid JSON")
 	}
-	v := Verdict{Decision: d, Confidence: 0.5, Conditions: conditionsOf(obj)}
-	if c, ok := field(obj, "confidence"); ok {
-		v.Confidence = confidenceOf(c)
+	c := cands[own]
+	if a, b, ok := disagree(c.decisions); ok {
+		return Abstain(fmt.Sprintf("the verdict JSON gives two decisions, %s and %s", a, b))
 	}
-	v.Summary = summaryOf(obj)
-	if sc, ok := field(obj, "scores"); ok {
-		v.Scores = scoresOf(sc)
+	v := verdictOf(c.obj)
+	if v.Decision == Abstained {
+		return v
+	}
+	if why := contradiction(cands, own, v.Decision); why != "" {
+		return Abstain(why)
 	}
 	return v
 }
 
-// decisionWords maps normalised decision words to decisions.
-var decisionWords = map[string]Decision{
-	"APPROVED": Approved, "APPROVE": Approved, "APPROVAL": Approved, "YES": Approved,
-	"ACCEPT": Approved, "ACCEPTED": Approved, "GO": Approved,
-	"REJECTED": Rejected, "REJECT": Rejected, "REJECTION": Rejected, "NO": Rejected,
-	"DENY": Rejected, "DENIED": Rejected, "DECLINE": Rejected, "DECLINED": Rejected,
-	"CONDITIONAL": Conditional, "CONDITIONALLY APPROVED": Conditional,
-	"CONDITIONAL APPROVAL": Conditional, "APPROVED WITH CONDITIONS": Conditional,
-	"APPROVE WITH CONDITIONS": Conditional, "CONDITIONALLY APPROVE": Conditional,
-	"ABSTAIN": Abstained, "ABSTAINED": Abstained, "ABSTENTION": Abstained,
-}
-
-// parseDecision reads a decision word in any case, in English or Japanese.
-func parseDecision(s string) (Decision, bool) {
-	s = strings.TrimSpace(s)
-	switch {
-	case strings.Contains(s, "条件付"):
-		return Conditional, true
-	case strings.Contains(s, "否決"), strings.Contains(s, "却下"), strings.Contains(s, "反対"):
-		return Rejected, true
-	case strings.Contains(s, "承認"), strings.Contains(s, "可決"), strings.Contains(s, "賛成"):
-		return Approved, true
-	case strings.Contains(s, "棄権"):
-		return Abstained, true
-	}
-	norm := strings.ToUpper(strings.Trim(s, " .!。\t\r\n\"'"))
-	norm = strings.Join(strings.FieldsFunc(norm, func(r rune) bool {
-		return r == ' ' || r == '_' || r == '-' || r == '\t'
-	}), " ")
-	if d, ok := decisionWords[norm]; ok {
-		return d, true
-	}
-	if strings.Contains(norm, "CONDITION") && !strings.Contains(norm, "REJECT") {
-		return Conditional, true
-	}
-	return "", false
-}
-
-// confidenceOf reads 0.8, 80, "80%" or "0.8" as a fraction in [0,1];
-// anything unreadable is 0.5.
-func confidenceOf(v any) float64 {
-	f, pct, ok := number(v)
-	if !ok || math.IsNaN(f) {
-		return 0.5
-	}
-	if pct || f > 1 {
-		f /= 100
-	}
-	return math.Max(0, math.Min(1, f))
-}
-
-// number reads a JSON number or a numeric string, reporting whether it was
-// written as a percentage.
-func number(v any) (f float64, pct bool, ok bool) {
-	switch x := v.(type) {
-	case json.Number:
-		f, err := x.Float64()
-		return f, false, err == nil
-	case float64:
-		return x, false, true
-	case string:
-		s := strings.TrimSpace(x)
-		if t, found := strings.CutSuffix(s, "%"); found {
-			s, pct = strings.TrimSpace(t), true
+// contradiction says how another verdict object contradicts the verdict
+// cands[own], which reads as d: an unquoted one anywhere, or any one after
+// it, that gives a different or a negated decision. "" when none does.
+func contradiction(cands []*candidate, own int, d Decision) string {
+	mine := shown(cands[own].decisions[0])
+	for i, o := range cands {
+		if i == own || o.obj == nil || (i < own && o.quoted != "") {
+			continue
 		}
-		f, err := strconv.ParseFloat(s, 64)
-		return f, pct, err == nil
-	}
-	return 0, false, false
-}
-
-// conditionsOf reads conditions given as an array or a single string.
-func conditionsOf(obj map[string]any) []string {
-	out := []string{}
-	raw, _ := field(obj, "conditions")
-	switch x := raw.(type) {
-	case string:
-		if s := strings.TrimSpace(x); s != "" {
-			out = append(out, s)
-		}
-	case []any:
-		for _, e := range x {
-			var s string
-			switch y := e.(type) {
-			case string:
-				s = strings.TrimSpace(y)
-			case json.Number:
-				s = y.String()
-			}
-			if s != "" {
-				out = append(out, s)
-			}
-		}
-	}
-	return out
-}
-
-// summaryOf reads the summary, or failing that a reason or rationale.
-func summaryOf(obj map[string]any) string {
-	for _, k := range []string{"summary", "reason", "rationale", "reasoning"} {
-		if v, ok := field(obj, k); ok {
-			if s, ok := v.(string); ok {
-				return strings.TrimSpace(s)
+		for _, v := range o.decisions {
+			switch {
+			case !contradicts(v, d):
+			case i < own:
+				return fmt.Sprintf("the answer gives two different verdicts, %s and then %s; a verdict is one JSON object", shown(v), mine)
+			default: // after the verdict, so quoted
+				return fmt.Sprintf("the verdict %s is followed by another verdict JSON, %s (%s); which one is meant is ambiguous", mine, shown(v), o.quoted)
 			}
 		}
 	}
 	return ""
 }
 
-// scoresOf reads SOLOMON's scores: members' ids or names (any case, "MELCHIOR-1")
-// to 0–100, with fractions in 0..1 read as percentages. Unknown keys are
-// dropped; nil when nothing is left.
-func scoresOf(v any) map[AgentID]int {
-	obj, ok := v.(map[string]any)
+// disagree reports two decision values of one object that do not read the
+// same.
+func disagree(values []any) (string, string, bool) {
+	for _, b := range values[min(1, len(values)):] {
+		if readAs(values[0]) != readAs(b) {
+			return shown(values[0]), shown(b), true
+		}
+	}
+	return "", "", false
+}
+
+// readAs is the decision a value reads as, or its text when it reads as none.
+func readAs(v any) string {
+	s, ok := v.(string)
 	if !ok {
-		return nil
+		return shortJSON(v)
 	}
-	out := map[AgentID]int{}
-	for k, raw := range obj {
-		id, ok := memberOf(k)
-		f, _, isNum := number(raw)
-		if !ok || !isNum || math.IsNaN(f) {
-			continue
-		}
-		if f <= 1 && strings.Contains(fmt.Sprint(raw), ".") {
-			f *= 100
-		}
-		out[id] = int(math.Round(math.Max(0, math.Min(100, f))))
+	if d, _ := parseDecision(s); d != "" {
+		return string(d)
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
+	return "?" + normDecision(s)
 }
 
-// memberNames maps the members' Japanese names to their ids.
-var memberNames = map[string]AgentID{
-	"メルキオール": Melchior, "バルタザール": Balthasar, "カスパー": Casper, "ソロモン": Solomon,
+// contradicts reports whether a decision value elsewhere in the answer
+// gives a vote other than d: a different decision, or a negated one.
+func contradicts(v any, d Decision) bool {
+	s, ok := v.(string)
+	if !ok {
+		return false
+	}
+	got, _ := parseDecision(s)
+	switch got {
+	case Approved, Rejected, Conditional:
+		return got != d
+	case "":
+		return isNegated(normDecision(s))
+	}
+	return false
 }
 
-// memberOf reads an agent id from a key such as "melchior", "MELCHIOR-1".
-func memberOf(key string) (AgentID, bool) {
-	k := strings.ToLower(strings.TrimSpace(key))
-	for _, id := range Members {
-		if strings.HasPrefix(k, string(id)) {
-			return id, true
-		}
+// shown quotes a decision value for a reason.
+func shown(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", truncate(s, 40))
 	}
-	for name, id := range memberNames {
-		if strings.HasPrefix(k, name) {
-			return id, true
-		}
-	}
-	return "", false
-}
-
-func shortJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "?"
-	}
-	return truncate(string(b), 40)
-}
-
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
+	return shortJSON(v)
 }

@@ -1,6 +1,7 @@
 package magi
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -35,8 +36,16 @@ func TestParseVerdict(t *testing.T) {
 			want: Verdict{Decision: Approved, Confidence: 0.9, Summary: "Go.", Conditions: []string{}},
 		},
 		{
-			name: "two objects, the last wins",
+			// Until issue 11 the last object won here; but the same shape is
+			// "verdict, then a hypothetical other verdict", so two
+			// verdicts that disagree are a contradiction, never a vote.
+			name: "two objects that disagree: a contradiction, not the last",
 			text: "First thought: {\"decision\": \"APPROVED\", \"confidence\": 0.4}\nOn reflection:\n{\"decision\": \"REJECTED\", \"confidence\": 0.8, \"summary\": \"No.\"}",
+			want: Abstain(`the answer gives two different verdicts, "APPROVED" and then "REJECTED"; a verdict is one JSON object`),
+		},
+		{
+			name: "two objects that agree: the last",
+			text: "First thought: {\"decision\": \"REJECTED\", \"confidence\": 0.4}\nOn reflection, still:\n{\"decision\": \"rejected\", \"confidence\": 0.8, \"summary\": \"No.\"}",
 			want: Verdict{Decision: Rejected, Confidence: 0.8, Summary: "No.", Conditions: []string{}},
 		},
 		{
@@ -192,12 +201,29 @@ func TestParseVerdict_Pathological(t *testing.T) {
 	if got := ParseVerdict(text); got.Decision != Abstained {
 		t.Errorf("decision = %s, want ABSTAINED", got.Decision)
 	}
+	for _, tt := range []struct {
+		size int
+		want Decision
+	}{{60 << 10, Approved}, {70 << 10, Abstained}} {
+		big := `{"summary": "` + strings.Repeat("x", tt.size) + `", "decision": "APPROVED"}`
+		if got := ParseVerdict(big); got.Decision != tt.want {
+			t.Errorf("a %d KB verdict: %s (%s), want %s", tt.size>>10, got.Decision, got.Reason, tt.want)
+		}
+	}
+	many := strings.Repeat("```json\n{\"decision\": \"APPROVED\"}\n```\n", maxVerdictKeys+1)
+	if got := ParseVerdict(many); got.Decision != Abstained || !strings.Contains(got.Reason, "more than 32") {
+		t.Errorf("%d verdicts: %s (%s), want ABSTAINED for too many", maxVerdictKeys+1, got.Decision, got.Reason)
+	}
 	deep := strings.Repeat("[", 20000) + `{"decision": "APPROVED"}` + strings.Repeat("]", 20000)
 	if got := ParseVerdict(deep); got.Decision != Approved {
 		t.Errorf("deep: decision = %s (%s), want APPROVED", got.Decision, got.Reason)
 	}
 }
 
+// FuzzParseVerdict checks what holds for every answer: no panic; one of the
+// four decisions; an abstention has a reason and no confidence; confidence
+// in [0,1]; the same answer reads the same; prose before an answer changes
+// nothing; and a verdict quoted after an answer never becomes its vote.
 func FuzzParseVerdict(f *testing.F) {
 	seeds := []string{
 		"",
@@ -219,24 +245,52 @@ func FuzzParseVerdict(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		v := ParseVerdict(text)
-		switch v.Decision {
-		case Approved, Rejected, Conditional, Abstained:
-		default:
-			t.Fatalf("decision %q is not one of the four", v.Decision)
+		checkVerdict(t, v)
+		if again := ParseVerdict(text); again.Decision != v.Decision || again.Reason != v.Reason {
+			t.Fatalf("read twice: %+v, then %+v", v, again)
 		}
-		if !(v.Confidence >= 0 && v.Confidence <= 1) {
-			t.Fatalf("confidence %v outside [0,1]", v.Confidence)
+		if p := ParseVerdict("Analysis of the question.\n\n" + text); p.Decision != v.Decision {
+			t.Fatalf("prose before the answer changed %s to %s (%s)", v.Decision, p.Decision, p.Reason)
 		}
-		if v.Conditions == nil {
-			t.Fatal("conditions is nil")
-		}
-		if v.Decision == Abstained && (v.Reason == "" || v.Confidence != 0) {
-			t.Fatalf("abstention without reason or with confidence: %+v", v)
-		}
-		for id, s := range v.Scores {
-			if s < 0 || s > 100 || id == "" {
-				t.Fatalf("score %q=%d out of range", id, s)
+		for _, q := range quotedAfter {
+			for _, d := range []Decision{Approved, Rejected, Conditional} {
+				got := ParseVerdict(text + fmt.Sprintf(q, d))
+				checkVerdict(t, got)
+				if got.Decision != Abstained && got.Decision != v.Decision {
+					t.Fatalf("a %s quoted after the answer turned %s into %s", d, v.Decision, got.Decision)
+				}
 			}
 		}
 	})
+}
+
+// quotedAfter are ways to quote a verdict after an answer.
+var quotedAfter = []string{
+	"\n\n> {\"decision\": %q}\n",
+	"\n\nA careless sage might write {\"decision\": %q} here.\n",
+	"\n\nNot `{\"decision\": %q}`.\n",
+}
+
+// checkVerdict fails t unless v is a well-formed verdict.
+func checkVerdict(t *testing.T, v Verdict) {
+	t.Helper()
+	switch v.Decision {
+	case Approved, Rejected, Conditional, Abstained:
+	default:
+		t.Fatalf("decision %q is not one of the four", v.Decision)
+	}
+	if !(v.Confidence >= 0 && v.Confidence <= 1) {
+		t.Fatalf("confidence %v outside [0,1]", v.Confidence)
+	}
+	if v.Conditions == nil {
+		t.Fatal("conditions is nil")
+	}
+	if (v.Decision == Abstained) != (v.Reason != "") || v.Decision == Abstained && v.Confidence != 0 {
+		t.Fatalf("an abstention needs a reason and no confidence, a vote no reason: %+v", v)
+	}
+	for id, s := range v.Scores {
+		if s < 0 || s > 100 || id == "" {
+			t.Fatalf("score %q=%d out of range", id, s)
+		}
+	}
 }

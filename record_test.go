@@ -1,6 +1,8 @@
 package magi
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,7 +55,7 @@ func TestProject_Completed(t *testing.T) {
 	evs := append(deliberation(), complete(18))
 	got := Project(evs)
 
-	want := Record{ID: "d1", Question: "Adopt a four-day week?", Rule: Majority, Status: StatusCompleted,
+	want := Record{ID: "d1", ConversationID: "d1", Turn: 1, Question: "Adopt a four-day week?", Rule: Majority, Status: StatusCompleted,
 		Decision: Conditional, Confidence: 0.65, Summary: "Pilot it.", Conditions: []string{"pilot", "review"},
 		Votes: Votes{Conditional: 1, Rejected: 1, Abstained: 1}, Scores: map[AgentID]int{Melchior: 80, Balthasar: 10, Casper: 70},
 		TieBreak: true, Note: "tie 1–1, broken by SOLOMON", Usage: Usage{InputTokens: 40, OutputTokens: 30},
@@ -70,6 +72,7 @@ func TestProject_Completed(t *testing.T) {
 				Verdict: evs[16].Verdict},
 		},
 	}
+	want.Rounds = []RoundRecord{{Round: 1, Agents: want.Agents[:3]}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Project mismatch (-want +got):\n%s", diff)
 	}
@@ -147,5 +150,34 @@ func TestStatusOf(t *testing.T) {
 		if got := StatusOf(tt.e); got != tt.want {
 			t.Errorf("StatusOf(%s %s fatal=%v) = %s, want %s", tt.e.Type, tt.e.Code, tt.e.Fatal, got, tt.want)
 		}
+	}
+}
+
+// TestCreatedAt_Milliseconds: the history's and the record's created_at
+// are written alike, in milliseconds, whatever precision the store keeps.
+func TestCreatedAt_Milliseconds(t *testing.T) {
+	at := time.Date(2026, 11, 25, 12, 0, 0, 123456789, time.FixedZone("JST", 9*3600))
+	for name, v := range map[string]any{"summary": Summary{ID: "x", CreatedAt: at}, "record": Record{ID: "x", CreatedAt: at}} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			ID        string `json:"id"`
+			CreatedAt string `json:"created_at"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.CreatedAt != "2026-11-25T03:00:00.123Z" || got.ID != "x" {
+			t.Errorf("%s: id %q, created_at %q; want x and 2026-11-25T03:00:00.123Z", name, got.ID, got.CreatedAt)
+		}
+		if n := strings.Count(string(b), `"created_at"`); n != 1 {
+			t.Errorf("%s: created_at written %d times: %s", name, n, b)
+		}
+	}
+	var back Summary
+	if err := json.Unmarshal([]byte(`{"id":"x","created_at":"2026-11-25T03:00:00.123Z"}`), &back); err != nil || !back.CreatedAt.Equal(at.Truncate(time.Millisecond)) {
+		t.Errorf("reading it back: %v, %v", back.CreatedAt, err)
 	}
 }

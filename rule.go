@@ -1,6 +1,9 @@
 package magi
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Rule is how the votes become a decision. The rule is applied by code,
 // never by a model.
@@ -65,9 +68,21 @@ type Outcome struct {
 	Conditions []string `json:"conditions"`
 	// TieBreak is true when SOLOMON's decision broke a tie.
 	TieBreak bool `json:"tie_break,omitempty"`
-	// Note explains how the rule decided when that was not plain
-	// (a tie, a fallback because SOLOMON failed).
+	// Note explains, in one sentence, a decision that is not simply
+	// SOLOMON's own view: a tie broken, the rule overruling SOLOMON, a
+	// SOLOMON that gave no verdict, votes changed between rounds.
 	Note string `json:"note,omitempty"`
+}
+
+// AddNote appends a clause to the outcome's note.
+func (o *Outcome) AddNote(clause string) {
+	switch {
+	case clause == "":
+	case o.Note == "":
+		o.Note = clause
+	default:
+		o.Note += "; " + clause
+	}
 }
 
 // Decide applies rule to the sages' verdicts. judge is SOLOMON's verdict,
@@ -82,7 +97,6 @@ func Decide(rule Rule, sages []Verdict, judge *Verdict) Outcome {
 	case Judge:
 		if judge == nil {
 			o = decideMajority(sages, nil, o)
-			o.Note = joinNote("SOLOMON gave no verdict, so the majority rule decided", o.Note)
 			break
 		}
 		o.Decision = judge.Decision
@@ -103,9 +117,7 @@ func Decide(rule Rule, sages []Verdict, judge *Verdict) Outcome {
 		o = decideMajority(sages, judge, o)
 	}
 	o.Confidence, o.Summary = judgement(o, sages, judge)
-	if judge != nil && judge.Decision.For() != o.Decision.For() {
-		o.Note = joinNote(fmt.Sprintf("SOLOMON judged %s, but the %s rule decided %s", judge.Decision, rule, o.Decision), o.Note)
-	}
+	o.Note = explain(o, judge)
 	return o
 }
 
@@ -120,7 +132,6 @@ func decideMajority(sages []Verdict, judge *Verdict, o Outcome) Outcome {
 	case judge != nil:
 		o.TieBreak = true
 		o.Decision = judge.Decision
-		o.Note = fmt.Sprintf("tie %d–%d, broken by SOLOMON", pro, con)
 		if judge.Decision == Conditional {
 			var conds [][]string
 			for _, s := range sages {
@@ -132,9 +143,68 @@ func decideMajority(sages []Verdict, judge *Verdict, o Outcome) Outcome {
 		}
 	default:
 		o.Decision = Rejected
-		o.Note = fmt.Sprintf("tie %d–%d and no verdict from SOLOMON to break it: not carried", pro, con)
 	}
 	return o
+}
+
+// explain is the note of a decision that is not simply SOLOMON's view, e.g.
+// "2 for (1 conditional), 1 against: majority CONDITIONAL; SOLOMON alone
+// would have approved"; empty when it is SOLOMON's view.
+func explain(o Outcome, judge *Verdict) string {
+	count := votesFor(o.Votes)
+	pro, con := o.Votes.Approved+o.Votes.Conditional, o.Votes.Rejected
+	var why string
+	switch {
+	case o.Rule == Judge && judge != nil:
+		return ""
+	case o.TieBreak:
+		return fmt.Sprintf("%s: a tie, broken by SOLOMON's %s", count, o.Decision)
+	case o.Rule != Unanimous && pro == con:
+		why = count + ": a tie, not carried"
+	case o.Rule == Unanimous && o.Decision == Rejected:
+		why = count + ": not unanimous, so REJECTED"
+	case o.Rule == Unanimous:
+		why = fmt.Sprintf("%s: unanimous %s", count, o.Decision)
+	default:
+		why = fmt.Sprintf("%s: majority %s", count, o.Decision)
+	}
+	switch {
+	case o.Rule == Judge:
+		return "SOLOMON gave no verdict, so the majority rule decided; " + why
+	case judge == nil:
+		return why + "; SOLOMON gave no verdict"
+	case judge.Decision != o.Decision:
+		return why + "; SOLOMON alone would have " + verb(judge.Decision)
+	}
+	return ""
+}
+
+// votesFor counts votes for and against, e.g. "2 for (1 conditional), 1
+// against, 1 abstained".
+func votesFor(v Votes) string {
+	s := fmt.Sprintf("%d for", v.Approved+v.Conditional)
+	if v.Conditional > 0 {
+		s += fmt.Sprintf(" (%d conditional)", v.Conditional)
+	}
+	s += fmt.Sprintf(", %d against", v.Rejected)
+	if v.Abstained > 0 {
+		s += fmt.Sprintf(", %d abstained", v.Abstained)
+	}
+	return s
+}
+
+// verb is what deciding d is, in a sentence: "approved", "rejected",
+// "approved on conditions".
+func verb(d Decision) string {
+	switch d {
+	case Approved:
+		return "approved"
+	case Conditional:
+		return "approved on conditions"
+	case Rejected:
+		return "rejected"
+	}
+	return strings.ToLower(string(d))
 }
 
 // forDecision is APPROVED, or CONDITIONAL with the union of conditions when
@@ -191,11 +261,4 @@ func judgement(o Outcome, sages []Verdict, judge *Verdict) (float64, string) {
 	v := o.Votes
 	return conf, fmt.Sprintf("%d approved, %d conditional, %d rejected, %d abstained.",
 		v.Approved, v.Conditional, v.Rejected, v.Abstained)
-}
-
-func joinNote(a, b string) string {
-	if b == "" {
-		return a
-	}
-	return a + "; " + b
 }

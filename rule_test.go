@@ -1,7 +1,6 @@
 package magi
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,58 +42,66 @@ func TestDecide(t *testing.T) {
 	}{
 		{name: "majority: 3 for", rule: Majority, sages: []Verdict{app, app, app}, judge: judgeVote(Rejected),
 			want:    Outcome{Decision: Approved, Votes: Votes{Approved: 3}, Conditions: []string{}},
-			noteHas: "SOLOMON judged REJECTED, but the majority rule decided APPROVED"},
+			noteHas: "3 for, 0 against: majority APPROVED; SOLOMON alone would have rejected"},
 		{name: "majority: 2 for 1 against", rule: Majority, sages: []Verdict{app, rej, app}, judge: judgeVote(Approved),
 			want: Outcome{Decision: Approved, Votes: Votes{Approved: 2, Rejected: 1}, Conditions: []string{}}},
 		{name: "majority: 2 against", rule: Majority, sages: []Verdict{rej, app, rej}, judge: judgeVote(Approved),
 			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 1, Rejected: 2}, Conditions: []string{}},
-			noteHas: "SOLOMON judged APPROVED, but the majority rule decided REJECTED"},
+			noteHas: "1 for, 2 against: majority REJECTED; SOLOMON alone would have approved"},
 		{name: "majority: conditional for, union of conditions", rule: Majority, sages: []Verdict{conA, conB, rej}, judge: judgeVote(Rejected),
 			want:    Outcome{Decision: Conditional, Votes: Votes{Conditional: 2, Rejected: 1}, Conditions: []string{"budget", "pilot", "review"}},
-			noteHas: "SOLOMON judged REJECTED, but the majority rule decided CONDITIONAL"},
+			noteHas: "2 for (2 conditional), 1 against: majority CONDITIONAL; SOLOMON alone would have rejected"},
 		{name: "majority: one conditional makes it conditional", rule: Majority, sages: []Verdict{app, conA, rej}, judge: judgeVote(Approved),
+			want:    Outcome{Decision: Conditional, Votes: Votes{Approved: 1, Conditional: 1, Rejected: 1}, Conditions: []string{"budget", "pilot"}},
+			noteHas: "2 for (1 conditional), 1 against: majority CONDITIONAL; SOLOMON alone would have approved"},
+		{name: "majority: SOLOMON agrees, no note", rule: Majority, sages: []Verdict{app, conA, rej}, judge: judgeVote(Conditional),
 			want: Outcome{Decision: Conditional, Votes: Votes{Approved: 1, Conditional: 1, Rejected: 1}, Conditions: []string{"budget", "pilot"}}},
 		{name: "majority: abstentions not counted", rule: Majority, sages: []Verdict{app, abs, abs}, judge: judgeVote(Rejected),
 			want:    Outcome{Decision: Approved, Votes: Votes{Approved: 1, Abstained: 2}, Conditions: []string{}},
-			noteHas: "SOLOMON judged REJECTED"},
+			noteHas: "1 for, 0 against, 2 abstained: majority APPROVED; SOLOMON alone would have rejected"},
+		{name: "majority: SOLOMON failed", rule: Majority, sages: []Verdict{app, rej, app}, judge: nil,
+			want:    Outcome{Decision: Approved, Votes: Votes{Approved: 2, Rejected: 1}, Conditions: []string{}},
+			noteHas: "2 for, 1 against: majority APPROVED; SOLOMON gave no verdict"},
 		{name: "majority: tie broken by SOLOMON", rule: Majority, sages: []Verdict{app, rej, abs}, judge: judgeVote(Rejected),
 			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 1, Rejected: 1, Abstained: 1}, Conditions: []string{}, TieBreak: true},
-			noteHas: "tie 1–1, broken by SOLOMON"},
+			noteHas: "1 for, 1 against, 1 abstained: a tie, broken by SOLOMON's REJECTED"},
 		{name: "majority: tie broken by SOLOMON conditional", rule: Majority, sages: []Verdict{conA, rej, abs}, judge: judgeVote(Conditional, "review", "budget"),
 			want:    Outcome{Decision: Conditional, Votes: Votes{Conditional: 1, Rejected: 1, Abstained: 1}, Conditions: []string{"budget", "pilot", "review"}, TieBreak: true},
-			noteHas: "broken by SOLOMON"},
+			noteHas: "1 for (1 conditional), 1 against, 1 abstained: a tie, broken by SOLOMON's CONDITIONAL"},
 		{name: "majority: tie without SOLOMON", rule: Majority, sages: []Verdict{app, rej, abs}, judge: nil,
 			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 1, Rejected: 1, Abstained: 1}, Conditions: []string{}},
-			noteHas: "no verdict from SOLOMON"},
+			noteHas: "1 for, 1 against, 1 abstained: a tie, not carried; SOLOMON gave no verdict"},
 		{name: "majority: tie with SOLOMON abstained", rule: Majority, sages: []Verdict{app, rej, abs}, judge: &Verdict{Decision: Abstained},
 			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 1, Rejected: 1, Abstained: 1}, Conditions: []string{}},
-			noteHas: "no verdict from SOLOMON"},
+			noteHas: "1 for, 1 against, 1 abstained: a tie, not carried; SOLOMON gave no verdict"},
 		{name: "majority: all abstained, SOLOMON breaks 0–0", rule: Majority, sages: []Verdict{abs, abs, abs}, judge: judgeVote(Approved),
 			want:    Outcome{Decision: Approved, Votes: Votes{Abstained: 3}, Conditions: []string{}, TieBreak: true},
-			noteHas: "tie 0–0"},
+			noteHas: "0 for, 0 against, 3 abstained: a tie, broken by SOLOMON's APPROVED"},
 		{name: "unanimous: all approve", rule: Unanimous, sages: []Verdict{app, app, app}, judge: judgeVote(Rejected),
 			want:    Outcome{Decision: Approved, Votes: Votes{Approved: 3}, Conditions: []string{}},
-			noteHas: "SOLOMON judged REJECTED, but the unanimous rule decided APPROVED"},
+			noteHas: "3 for, 0 against: unanimous APPROVED; SOLOMON alone would have rejected"},
 		{name: "unanimous: all for, some conditional", rule: Unanimous, sages: []Verdict{app, conB, conA}, judge: judgeVote(Approved),
-			want: Outcome{Decision: Conditional, Votes: Votes{Approved: 1, Conditional: 2}, Conditions: []string{"pilot", "review", "budget"}}},
+			want:    Outcome{Decision: Conditional, Votes: Votes{Approved: 1, Conditional: 2}, Conditions: []string{"pilot", "review", "budget"}},
+			noteHas: "3 for (2 conditional), 0 against: unanimous CONDITIONAL; SOLOMON alone would have approved"},
 		{name: "unanimous: one against", rule: Unanimous, sages: []Verdict{app, app, rej}, judge: judgeVote(Approved),
 			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 2, Rejected: 1}, Conditions: []string{}},
-			noteHas: "SOLOMON judged APPROVED, but the unanimous rule decided REJECTED"},
+			noteHas: "2 for, 1 against: not unanimous, so REJECTED; SOLOMON alone would have approved"},
 		{name: "unanimous: one abstained", rule: Unanimous, sages: []Verdict{app, app, abs}, judge: judgeVote(Approved),
 			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 2, Abstained: 1}, Conditions: []string{}},
-			noteHas: "SOLOMON judged APPROVED"},
+			noteHas: "2 for, 0 against, 1 abstained: not unanimous, so REJECTED; SOLOMON alone would have approved"},
 		{name: "unanimous: no sages", rule: Unanimous, sages: nil, judge: nil,
-			want: Outcome{Decision: Rejected, Conditions: []string{}}},
+			want:    Outcome{Decision: Rejected, Conditions: []string{}},
+			noteHas: "0 for, 0 against: not unanimous, so REJECTED; SOLOMON gave no verdict"},
 		{name: "judge: SOLOMON stands against the majority", rule: Judge, sages: []Verdict{app, app, app}, judge: judgeVote(Rejected),
 			want: Outcome{Decision: Rejected, Votes: Votes{Approved: 3}, Conditions: []string{}}},
 		{name: "judge: SOLOMON conditional keeps its conditions", rule: Judge, sages: []Verdict{rej, rej, conA}, judge: judgeVote(Conditional, "oversight"),
 			want: Outcome{Decision: Conditional, Votes: Votes{Rejected: 2, Conditional: 1}, Conditions: []string{"oversight"}}},
 		{name: "judge: SOLOMON failed, majority decides", rule: Judge, sages: []Verdict{app, conA, rej}, judge: nil,
 			want:    Outcome{Decision: Conditional, Votes: Votes{Approved: 1, Conditional: 1, Rejected: 1}, Conditions: []string{"budget", "pilot"}},
-			noteHas: "SOLOMON gave no verdict, so the majority rule decided"},
+			noteHas: "SOLOMON gave no verdict, so the majority rule decided; 2 for (1 conditional), 1 against: majority CONDITIONAL"},
 		{name: "judge: SOLOMON abstained, majority tie rejected", rule: Judge, sages: []Verdict{app, rej, abs}, judge: &Verdict{Decision: Abstained},
 			want:    Outcome{Decision: Rejected, Votes: Votes{Approved: 1, Rejected: 1, Abstained: 1}, Conditions: []string{}},
-			noteHas: "SOLOMON gave no verdict, so the majority rule decided; tie 1–1"},
+			noteHas: "SOLOMON gave no verdict, so the majority rule decided; 1 for, 1 against, 1 abstained: a tie, not carried"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,8 +114,8 @@ func TestDecide(t *testing.T) {
 			switch {
 			case tt.noteHas == "" && got.Note != "":
 				t.Errorf("note = %q, want none", got.Note)
-			case !strings.Contains(got.Note, tt.noteHas):
-				t.Errorf("note = %q, want it to contain %q", got.Note, tt.noteHas)
+			case got.Note != tt.noteHas:
+				t.Errorf("note = %q, want %q", got.Note, tt.noteHas)
 			}
 		})
 	}

@@ -2,8 +2,6 @@ package magi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"time"
 )
 
@@ -37,31 +35,62 @@ type Store interface {
 	// List returns the history, newest first.
 	List(ctx context.Context, f ListFilter) (Page, error)
 	// Delete removes a finished deliberation and its events: ENOTFOUND for
-	// an unknown id, ECONFLICT while it runs.
+	// an unknown id, ECONFLICT while it runs or when it has follow-ups
+	// (delete its conversation instead).
 	Delete(ctx context.Context, id, owner string) error
+	// Conversation returns the turns of the conversation of deliberation
+	// id (the conversation's id, or any of its turns'), oldest first, each
+	// with its outcome, in one indexed query. ENOTFOUND as for
+	// Deliberation.
+	Conversation(ctx context.Context, id, owner string) ([]Turn, error)
+	// DeleteConversation removes every turn of the conversation of
+	// deliberation id (as for Conversation) and their events, and returns
+	// their ids: ENOTFOUND as for Deliberation, ECONFLICT while any of
+	// them runs.
+	DeleteConversation(ctx context.Context, id, owner string) ([]string, error)
 	// Recover marks every deliberation left running by a process that is no
 	// longer alive as interrupted, appending a fatal `interrupted` error
 	// event to each, and returns their ids.
 	Recover(ctx context.Context) ([]string, error)
+	// Ping checks, cheaply, that the store answers now: EUNAVAILABLE when
+	// it does not (or not before ctx ends).
+	Ping(ctx context.Context) error
 	// Close releases the store; deliberations this process still runs are
 	// left for Recover of a later process.
 	Close() error
 }
 
-// Watcher is implemented by stores shared between processes (PostgreSQL):
-// it tells of events appended by any process, so that a client of one
-// process can follow a deliberation running in another.
+// Watcher is implemented by stores shared between processes that tell of
+// every append as it is committed (PostgreSQL's NOTIFY), so that a client
+// of one process can follow a deliberation running in another.
 type Watcher interface {
 	// Watch calls fn with the id and the highest seq of every append, until
 	// ctx ends.
 	Watch(ctx context.Context, fn func(id string, seq int64)) error
 }
 
+// Poller is implemented by stores shared between processes that cannot
+// tell of appends as they happen (SQLite, whose processes share only a
+// file): feed.Feed.Poll asks it, a few times a second and only while a
+// deliberation that another process runs has subscribers here, whether
+// anything changed, and if so how far those deliberations have got.
+type Poller interface {
+	// Changed reports, cheaply, whether the store may have been written
+	// since the last call (by any process, this one included); the first
+	// call reports true.
+	Changed(ctx context.Context) (bool, error)
+	// Heads returns the highest stored seq of each of ids that exists.
+	Heads(ctx context.Context, ids []string) (map[string]int64, error)
+}
+
 // Batch is what one Store.Write stores, in one transaction: the journal
 // gathers into one Batch whatever every running deliberation emitted
 // since its last write.
 type Batch struct {
-	// Create are new deliberations, stored as running.
+	// Create are new deliberations, stored as running. A follow-up
+	// (ParentID set) is refused unless its parent is stored, completed, of
+	// the same owner and of its conversation: ENOTFOUND when the parent is
+	// gone, ECONFLICT otherwise.
 	Create []NewDeliberation
 	// Append are runs of events, each of one deliberation, continuing its
 	// stored events. The store keeps each event's JSON as encoded.
@@ -97,6 +126,13 @@ type NewDeliberation struct {
 	Owner     string
 	CreatedAt time.Time
 	Simulated bool
+	// ConversationID is the conversation the deliberation belongs to;
+	// empty means its own (a first question): the store keeps its ID.
+	ConversationID string
+	// ParentID is the deliberation a follow-up follows; empty otherwise.
+	ParentID string
+	// Council is the name of the council that deliberates, for the history.
+	Council string
 }
 
 // ListFilter selects a page of the history.
@@ -114,16 +150,4 @@ type Page struct {
 	Items []Summary `json:"items"`
 	// NextCursor fetches the next (older) page; empty on the last.
 	NextCursor string `json:"next_cursor,omitempty"`
-}
-
-// NewID returns a new deliberation id: time-ordered, 26 hex characters.
-func NewID() string {
-	var b [13]byte
-	ms := uint64(time.Now().UnixMilli())
-	for i := 5; i >= 0; i-- {
-		b[i] = byte(ms)
-		ms >>= 8
-	}
-	_, _ = rand.Read(b[6:])
-	return hex.EncodeToString(b[:])
 }

@@ -24,6 +24,9 @@ type Verdict struct {
 	Reason string `json:"reason"`
 	// Scores are SOLOMON's 0–100 marks for each sage; nil for a sage.
 	Scores map[AgentID]int `json:"scores,omitempty"`
+	// ChangedFrom is the sage's vote of the round before, when this
+	// round's vote differs from it (both real votes, not abstentions).
+	ChangedFrom Decision `json:"changed_from,omitempty"`
 }
 
 // Abstain returns an ABSTAINED verdict with the reason.

@@ -42,7 +42,7 @@ type Options struct {
 }
 
 // Figures are the names of the measurements, in the order they run.
-var Figures = []string{"idle", "ttfb", "relay", "parallel", "streamed", "scale", "throughput", "memory"}
+var Figures = []string{"idle", "ttfb", "relay", "parallel", "streamed", "scale", "throughput", "memory", "stalled"}
 
 // onPG are the figures measured again on PostgreSQL.
 var onPG = map[string]bool{"ttfb": true, "relay": true, "throughput": true}
@@ -147,9 +147,9 @@ func (r *run) postgres() (string, func(), error) {
 func (r *run) on(ctx context.Context, db string, only, subset map[string]bool) {
 	scenarios := map[string]func(context.Context) error{
 		"idle": r.idle, "ttfb": r.ttfb, "relay": r.relay, "parallel": r.parallel, "streamed": r.streamed,
-		"scale": r.scale, "throughput": r.throughput, "memory": r.memory,
+		"scale": r.scale, "throughput": r.throughput, "memory": r.memory, "stalled": r.stalled,
 	}
-	fresh := map[string]bool{"idle": true, "scale": true, "memory": true}
+	fresh := map[string]bool{"idle": true, "scale": true, "memory": true, "stalled": true}
 	for _, name := range Figures {
 		if !only[name] || (subset != nil && !subset[name]) || ctx.Err() != nil {
 			continue

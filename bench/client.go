@@ -45,6 +45,8 @@ type event struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Fatal   bool   `json:"fatal"`
+	// DurationMS is the deliberation's own time, on its complete event.
+	DurationMS int64 `json:"duration_ms"`
 }
 
 // stream is what a client saw of one event stream.
@@ -53,13 +55,18 @@ type stream struct {
 	Start      time.Time // request sent
 	Open       time.Time // response headers received
 	FirstChunk time.Time
-	End        time.Time // terminal event received
-	Events     int
-	Bytes      int64
-	Last       int64 // seq of the last event
-	Terminal   string
-	Relay      []time.Duration // receive time − emit stamp, per stamp
-	Err        error
+	// Round and Tally are when the last round event and the tally event
+	// were received.
+	Round, Tally time.Time
+	End          time.Time // terminal event received
+	// Took is the deliberation's own duration, from its complete event.
+	Took     time.Duration
+	Events   int
+	Bytes    int64
+	Last     int64 // seq of the last event
+	Terminal string
+	Relay    []time.Duration // receive time − emit stamp, per stamp
+	Err      error
 }
 
 // ok reports whether every event arrived: seq 1…Last without a gap and a
@@ -181,8 +188,13 @@ func (s *stream) take(data []byte, now time.Time) (done bool, err error) {
 			s.Relay = append(s.Relay, time.Duration(now.UnixNano()-t))
 		}
 	}
-	if e.Type == "complete" {
-		s.Terminal, s.End = "complete", now
+	switch e.Type {
+	case "round":
+		s.Round = now
+	case "tally":
+		s.Tally = now
+	case "complete":
+		s.Terminal, s.End, s.Took = "complete", now, time.Duration(e.DurationMS)*time.Millisecond
 		return true, nil
 	}
 	return false, nil

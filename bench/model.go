@@ -41,8 +41,8 @@ type shape struct {
 	// verdict.
 	Tokens int
 	// Size, when > 0, makes melchior's prose that many bytes, in tokens of
-	// 4 KiB (the flat-memory figure).
-	Size int
+	// Block bytes (default 4 KiB: the flat-memory figure).
+	Size, Block int
 	// Stamp puts an emit stamp in every prose token.
 	Stamp bool
 	// Gate holds every answer after its first token until the bench opens
@@ -50,12 +50,15 @@ type shape struct {
 	Gate bool
 	// Agent overrides TTFT per agent (the parallelism figure).
 	Agent map[magi.AgentID]time.Duration
+	// Split makes CASPER reject in round 1 and approve in round 2, so the
+	// sages debate a second round (the rounds figures).
+	Split bool
 }
 
 // question renders s as a question with its directive.
 func (s shape) question(tag string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "[[bench ttft=%s gap=%s n=%d size=%d stamp=%t gate=%t", s.TTFT, s.Gap, s.Tokens, s.Size, s.Stamp, s.Gate)
+	fmt.Fprintf(&b, "[[bench ttft=%s gap=%s n=%d size=%d block=%d stamp=%t gate=%t split=%t", s.TTFT, s.Gap, s.Tokens, s.Size, s.Block, s.Stamp, s.Gate, s.Split)
 	for _, id := range []magi.AgentID{magi.Melchior, magi.Balthasar, magi.Casper, magi.Solomon} {
 		if d, ok := s.Agent[id]; ok {
 			fmt.Fprintf(&b, " %s=%s", id, d)
@@ -83,10 +86,14 @@ func parseShape(text string) (shape, bool) {
 			s.Tokens, _ = strconv.Atoi(v)
 		case "size":
 			s.Size, _ = strconv.Atoi(v)
+		case "block":
+			s.Block, _ = strconv.Atoi(v)
 		case "stamp":
 			s.Stamp = v == "true"
 		case "gate":
 			s.Gate = v == "true"
+		case "split":
+			s.Split = v == "true"
 		default:
 			s.Agent[magi.AgentID(k)], _ = time.ParseDuration(v)
 		}
@@ -107,7 +114,8 @@ func script(req fakellm.Request) fakellm.Reply {
 	}
 	rep.TTFT, rep.Gap = nonZero(rep.TTFT), nonZero(rep.Gap)
 	rep.Tokens = prose(s, req.Agent)
-	rep.Tokens = append(rep.Tokens, fakellm.Split(" "+verdictTail(req.Agent))...)
+	against := s.Split && req.Agent == magi.Casper && !strings.Contains(req.User, "this is round 2")
+	rep.Tokens = append(rep.Tokens, fakellm.Split(" "+verdictTail(req.Agent, against))...)
 	return rep
 }
 
@@ -124,7 +132,11 @@ func nonZero(d time.Duration) time.Duration {
 func prose(s shape, agent magi.AgentID) []string {
 	var toks []string
 	if s.Size > 0 && agent == magi.Melchior {
-		block := strings.Repeat("lorem ipsum dolor sit amet ", 4096/27) + "\n"
+		size := s.Block
+		if size <= 0 {
+			size = 4096
+		}
+		block := strings.Repeat("lorem ipsum dolor sit amet ", size/27) + "\n"
 		for n := 0; n < s.Size; n += len(block) {
 			toks = append(toks, block)
 		}
@@ -143,10 +155,14 @@ func prose(s shape, agent magi.AgentID) []string {
 	return toks
 }
 
-// verdictTail is the JSON object an agent ends its answer with.
-func verdictTail(agent magi.AgentID) string {
-	if agent == magi.Solomon {
+// verdictTail is the JSON object an agent ends its answer with: an
+// approval, or a rejection when against.
+func verdictTail(agent magi.AgentID, against bool) string {
+	switch {
+	case agent == magi.Solomon:
 		return `{"decision": "APPROVED", "confidence": 0.8, "summary": "bench", "scores": {"melchior": 80, "balthasar": 70, "casper": 75}}`
+	case against:
+		return `{"decision": "REJECTED", "confidence": 0.8, "summary": "bench", "conditions": []}`
 	}
 	return `{"decision": "APPROVED", "confidence": 0.8, "summary": "bench", "conditions": []}`
 }

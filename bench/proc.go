@@ -32,7 +32,8 @@ func startServer(ctx context.Context, bin, db, modelURL string) (*server, error)
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
 	cmd.Env = append(cleanEnv(), "MAGI_PROVIDER=openai", "MAGI_MODEL=fake-model",
 		"OPENAI_BASE_URL="+modelURL, "OPENAI_API_KEY=bench", "MAGI_MAX_RUNNING=100000",
-		"MAGI_LOG_LEVEL=error", "MAGI_SHUTDOWN_GRACE=2s")
+		"MAGI_LOG_LEVEL=error", "MAGI_SHUTDOWN_GRACE=2s",
+		"MAGI_STREAMS_PER_KEY=0", "MAGI_STREAMS_PER_ADDR=0") // the bench's thousands of streams come from one address
 	cmd.SysProcAttr = childAttr()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

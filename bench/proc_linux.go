@@ -26,3 +26,16 @@ func raiseFileLimit() uint64 {
 	}
 	return l.Cur
 }
+
+// smallReceiveBuffer makes a stalled client's socket hold little, so the
+// server's writes block soon: what the server then holds is its own.
+func smallReceiveBuffer(_, _ string, c syscall.RawConn) error {
+	var serr error
+	err := c.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}

@@ -195,6 +195,11 @@ type sizes struct {
 	deliberate  int // throughput: deliberations
 	workers     int
 	answer      int // bytes
+	// stalled clients that never read, on a stored answer of stalledAnswer
+	// bytes; stallWindow bounds the wait for the server to drop them.
+	stalled       int
+	stalledAnswer int
+	stallWindow   time.Duration
 }
 
 func sizesFor(quick bool) sizes {
@@ -202,10 +207,12 @@ func sizesFor(quick bool) sizes {
 		return sizes{ttfbConc: []int{1, 5}, ttfbSamples: 5, relayConc: []int{1, 5}, parallel: 1,
 			sage:     [4]time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond, 20 * time.Millisecond},
 			streamed: 1, streamShape: shape{TTFT: 20 * time.Millisecond, Gap: 2 * time.Millisecond, Tokens: 20},
-			streams: 100, perDelib: 20, deliberate: 20, workers: 4, answer: 1 << 20}
+			streams: 100, perDelib: 20, deliberate: 20, workers: 4, answer: 1 << 20,
+			stalled: 20, stalledAnswer: 2 << 20, stallWindow: 20 * time.Second}
 	}
 	return sizes{ttfbConc: []int{1, 50, 200}, ttfbSamples: 200, relayConc: []int{1, 50, 200}, parallel: 5,
 		sage:     [4]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond, 100 * time.Millisecond},
 		streamed: 3, streamShape: shape{TTFT: 300 * time.Millisecond, Gap: 25 * time.Millisecond, Tokens: 60},
-		streams: 10000, perDelib: 100, deliberate: 400, workers: 32, answer: 20 << 20}
+		streams: 10000, perDelib: 100, deliberate: 400, workers: 32, answer: 20 << 20,
+		stalled: 200, stalledAnswer: 16 << 20, stallWindow: 30 * time.Second}
 }

@@ -43,7 +43,7 @@ func (r *run) parallel(ctx context.Context) error {
 		Unit: "ms", Value: wall.median(), Baseline: critical.median(), Measure: Ratio, Target: "<= 1.05", Note: note})
 	r.add(Result{Figure: "parallel", ID: "parallel.serial", Label: "deliberation ÷ serial sum of agents",
 		Unit: "ms", Value: wall.median(), Baseline: serial.median(), Measure: Ratio, Note: note})
-	return nil
+	return r.debate(ctx)
 }
 
 // streamed measures the time to the first visible words through MAGI

@@ -17,39 +17,6 @@ const (
 	maxMaxTokens   = 1_000_000
 )
 
-// problems collects configuration mistakes, once each, in order.
-type problems []problem
-
-// problem is one mistake of the agents file and its line, 0 if unknown.
-type problem struct {
-	line int
-	msg  string
-}
-
-func (p *problems) add(line int, msg string) {
-	if !slices.Contains(*p, problem{line, msg}) {
-		*p = append(*p, problem{line, msg})
-	}
-}
-
-// msgs are the messages in file order; those without a line come first.
-func (p problems) msgs() []string {
-	sorted := slices.Clone(p)
-	slices.SortStableFunc(sorted, func(a, b problem) int { return a.line - b.line })
-	out := make([]string, len(sorted))
-	for i, q := range sorted {
-		out[i] = q.msg
-	}
-	return out
-}
-
-func (p problems) err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	return configError("%s", strings.Join(p.msgs(), "\n"))
-}
-
 // layer is one source of agent settings: the file's defaults or one of
 // its agents.
 type layer struct {
@@ -83,6 +50,7 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 	}
 	layers := f.layers(&probs)
 	f.checkPrices(&probs)
+	c.loadDeliberation(f, &probs)
 	auto := false
 	for _, a := range magi.DefaultAgents() {
 		ch := env
@@ -98,7 +66,9 @@ func (c *Config) loadAgents(args Flags, getenv func(string) string) error {
 		auto = auto || (ch.auto && a.Provider == ProviderSim)
 		c.Agents = append(c.Agents, a)
 	}
-	if err := probs.err(); err != nil {
+	c.applyOIDC(f, &probs)
+	c.loadOffer(f, getenv, &probs)
+	if err := probs.err(f); err != nil {
 		return err
 	}
 	if auto {
@@ -123,16 +93,16 @@ func (c *Config) apply(a *magi.Agent, ch *choice, l layer, f *agentsFile, probs 
 			if checkProvider(*s.Provider) != nil || f.misread(append(l.path, "provider")...) {
 				return // already reported
 			}
-			probs.add(f.at(fmt.Sprintf("%s: provider %q needs a model: add model: <id> next to it", l.who, *s.Provider), append(l.path, "provider")...))
+			probs.add(f.at(l.who+": ", fmt.Sprintf("provider %q needs a model: add model: <id> next to it", *s.Provider), append(slices.Clone(l.path), "provider")...))
 			return
 		}
 		if *s.Provider != ch.provider {
-			ch.model, ch.modelSrc = DefaultModel(*s.Provider, c.Bedrock.Region), l.src
+			ch.model, ch.modelSrc, ch.modelBy = DefaultModel(*s.Provider, c.Bedrock.Region), l.src, &l
 		}
-		ch.provider, ch.providerSrc, ch.auto = *s.Provider, l.src, false
+		ch.provider, ch.providerSrc, ch.auto, ch.providerBy = *s.Provider, l.src, false, &l
 	}
 	if s.Model != nil {
-		ch.model, ch.modelSrc = *s.Model, l.src
+		ch.model, ch.modelSrc, ch.modelBy = *s.Model, l.src, &l
 	}
 	if s.Persona != nil {
 		a.Persona, c.Sources[key("persona")] = withFormat(a.ID, *s.Persona), l.src
@@ -142,13 +112,13 @@ func (c *Config) apply(a *magi.Agent, ch *choice, l layer, f *agentsFile, probs 
 		a.Temperature, c.Sources[key("temperature")] = &t, l.src
 	}
 	if s.MaxTokens != nil {
-		a.MaxTokens, c.Sources[key("max_tokens")] = *s.MaxTokens, l.src
+		a.MaxTokens, c.Sources[key("max_tokens")] = int(*s.MaxTokens), l.src
 	}
 	if s.Timeout != nil {
 		a.Timeout, c.Sources[key("timeout")] = time.Duration(*s.Timeout), l.src
 	}
 	if s.Fallbacks != nil {
-		a.Fallbacks, c.Sources[key("fallbacks")] = fallbacks(s.Fallbacks), l.src
+		a.Fallbacks, c.Sources[key("fallbacks")], ch.fallbacksBy = fallbacks(s.Fallbacks), l.src, &l
 	}
 }
 

@@ -21,7 +21,19 @@ const (
 	DefaultMaxQuestionBytes = 16 << 10
 	DefaultMaxRunning       = 64
 	DefaultShutdownGrace    = 10 * time.Second
-	DefaultSimPace          = 25 * time.Millisecond
+	DefaultBodyTimeout      = 10 * time.Second
+	// DefaultStreamWriteTimeout is how long one write of an event stream
+	// may wait for a client that does not read.
+	DefaultStreamWriteTimeout = 10 * time.Second
+	// DefaultStreamsPerKey and DefaultStreamsPerAddr are how many event
+	// streams one API key (or signed-in user) and one client address may
+	// hold open at once.
+	DefaultStreamsPerKey  = 256
+	DefaultStreamsPerAddr = 128
+	// DefaultQuotaShare is the share of MaxRunning, in percent, that one
+	// API key may run at once unless MAGI_QUOTA_CONCURRENT says otherwise.
+	DefaultQuotaShare = 50
+	DefaultSimPace    = 25 * time.Millisecond
 )
 
 // The provider names an agent may use.
@@ -59,6 +71,23 @@ type Config struct {
 	// Agents are the four members of the council, in magi.Members order,
 	// each with its provider and model set.
 	Agents []magi.Agent
+	// Rule and Rounds are the decision rule and the most rounds of debate
+	// of a deliberation that names none (the agents file's `rule:` and
+	// `rounds:`; majority and magi.DefaultRounds when unset).
+	Rule   magi.Rule
+	Rounds int
+	// ContextBytes is the budget of the context a follow-up's agents
+	// receive (MAGI_CONTEXT_BYTES, the agents file's `context_bytes:`;
+	// magi.DefaultContextBytes when unset).
+	ContextBytes int
+	// AllowedModels restricts, per provider, the models a saved council
+	// may choose (MAGI_ALLOWED_MODELS_<PROVIDER>, the file's
+	// allowed_models:); a provider without a list allows any model, one
+	// with an empty list is not offered.
+	AllowedModels map[string][]string
+	// Offered are the providers a saved council may choose: those the
+	// server's agents use or has credentials for, and sim; sorted.
+	Offered []string
 	// ProviderNote, when not empty, tells the user why the council is
 	// simulated and how to configure a real model. Show it at start-up.
 	ProviderNote string
@@ -77,6 +106,15 @@ type Config struct {
 	MaxRunning int
 	// ShutdownGrace is how long a shutdown waits for running work.
 	ShutdownGrace time.Duration
+	// BodyTimeout is how long a request body may take to arrive.
+	BodyTimeout time.Duration
+	// StreamWriteTimeout is how long one write of an event stream may
+	// wait for the client to read; a client that stops reading is dropped.
+	StreamWriteTimeout time.Duration
+	// StreamsPerKey and StreamsPerAddr are how many event streams one
+	// API key (or signed-in user, or the open API) and one client address
+	// may hold open at once; 0 is unlimited.
+	StreamsPerKey, StreamsPerAddr int
 	// SimSeed seeds the simulated council; 0 lets it derive one from
 	// the question.
 	SimSeed int64
@@ -89,8 +127,13 @@ type Config struct {
 	// per-API-key limits of magi serve: deliberations started per minute,
 	// running at once, and tokens used in 24 hours; 0 is unlimited.
 	QuotaPerMinute, QuotaConcurrent, QuotaTokensPerDay int
+	// QuotaConcurrentShare, when not 0, is the percentage of MaxRunning
+	// that QuotaConcurrent was computed from (by default half of it).
+	QuotaConcurrentShare int
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
+	// OIDC is the sign-in through an OpenID Connect provider (oidc.go).
+	OIDC OIDC
 
 	// Sources says where each setting came from, for `magi agents`:
 	// keys like "addr" or "casper.model", values like "MAGI_ADDR",
@@ -158,8 +201,14 @@ func Load(args Flags, getenv func(string) string) (*Config, error) {
 	if err := c.readLimits(getenv); err != nil {
 		return nil, err
 	}
+	if err := c.readOIDC(getenv); err != nil {
+		return nil, err
+	}
 	c.Prices = DefaultPrices()
 	if err := c.loadAgents(args, getenv); err != nil {
+		return nil, err
+	}
+	if err := c.checkOIDC(); err != nil {
 		return nil, err
 	}
 	return c, nil

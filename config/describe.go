@@ -22,7 +22,7 @@ func (c *Config) Describe(w io.Writer) error {
 	if file == "" {
 		file = "none (built-in council)"
 	}
-	fmt.Fprintf(tw, "MAGI council — config file: %s\n", file)
+	fmt.Fprintf(tw, "MAGI council %s (built in) — config file: %s\n", magi.DefaultCouncil, file)
 	if c.ProviderNote != "" {
 		fmt.Fprintf(tw, "NOTE: %s\n", c.ProviderNote)
 	}
@@ -36,8 +36,29 @@ func (c *Config) Describe(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", p, endpoint, creds)
 	}
 	fmt.Fprintln(tw)
+	c.describeOffer(tw)
+	fmt.Fprintln(tw)
 	c.describeServer(tw)
 	return tw.Flush()
+}
+
+// describeOffer says what a saved council may choose: the providers on
+// offer and their allowed models.
+func (c *Config) describeOffer(w io.Writer) {
+	fmt.Fprintln(w, "SAVED COUNCILS MAY USE	MODELS	FROM")
+	for _, p := range c.Offered {
+		models, from := "any", "no allow-list"
+		if list, ok := c.AllowedModels[p]; ok {
+			models, from = strings.Join(list, ", "), c.Sources["allowed_models."+p]
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\n", p, models, from)
+	}
+	for _, p := range Providers {
+		if list, ok := c.AllowedModels[p]; ok && len(list) == 0 {
+			fmt.Fprintf(w, "%s\tnone: not offered\t%s\n", p, c.Sources["allowed_models."+p])
+		}
+	}
+	fmt.Fprintln(w, "(magi councils list: the saved councils)")
 }
 
 func (c *Config) describeAgent(w io.Writer, a magi.Agent) {
@@ -99,14 +120,42 @@ func (c *Config) describeServer(w io.Writer) {
 	db := orDefault(redactURL(c.DB), "default SQLite path")
 	fmt.Fprintf(w, "addr\t%s\t(%s)\n", c.Addr, c.Sources["addr"])
 	fmt.Fprintf(w, "db\t%s\t(%s)\n", db, c.Sources["db"])
+	fmt.Fprintf(w, "rule\t%s\t(%s)\n", c.Rule, c.Sources["rule"])
+	fmt.Fprintf(w, "rounds\t%d\t(%s)\n", c.Rounds, c.Sources["rounds"])
+	fmt.Fprintf(w, "follow-up context bytes\t%d\t(%s)\n", c.ContextBytes, c.Sources["context_bytes"])
 	fmt.Fprintf(w, "max question bytes\t%d\t(%s)\n", c.MaxQuestionBytes, c.Sources["max_question_bytes"])
 	fmt.Fprintf(w, "max running\t%d\t(%s)\n", c.MaxRunning, c.Sources["max_running"])
+	fmt.Fprintf(w, "running per key\t%s\t(%s)\n", c.describeShare(), c.Sources["quota_concurrent"])
 	fmt.Fprintf(w, "shutdown grace\t%v\t(%s)\n", c.ShutdownGrace, c.Sources["shutdown_grace"])
+	fmt.Fprintf(w, "body timeout\t%v\t(%s)\n", c.BodyTimeout, c.Sources["body_timeout"])
+	fmt.Fprintf(w, "stream write timeout\t%v\t(%s)\n", c.StreamWriteTimeout, c.Sources["stream_write_timeout"])
+	fmt.Fprintf(w, "streams per key\t%s\t(%s)\n", orUnlimited(c.StreamsPerKey), c.Sources["streams_per_key"])
+	fmt.Fprintf(w, "streams per address\t%s\t(%s)\n", orUnlimited(c.StreamsPerAddr), c.Sources["streams_per_addr"])
 	fmt.Fprintf(w, "log level\t%v\t(%s)\n", c.LogLevel, c.Sources["log_level"])
 	fmt.Fprintf(w, "cors origins\t%s\t\n", orDefault(strings.Join(c.CORSOrigins, ", "), "same origin only"))
 	if c.Simulated() {
 		fmt.Fprintf(w, "sim pace\t%v\t(%s)\n", c.SimPace, c.Sources["sim_pace"])
 	}
+	c.describeOIDC(w)
+}
+
+// orUnlimited is n, or "unlimited" for 0.
+func orUnlimited(n int) string {
+	if n == 0 {
+		return "unlimited"
+	}
+	return strconv.Itoa(n)
+}
+
+// describeShare says how many deliberations one API key may run at once.
+func (c *Config) describeShare() string {
+	switch {
+	case c.QuotaConcurrent == 0:
+		return "unlimited"
+	case c.QuotaConcurrentShare != 0:
+		return fmt.Sprintf("%d (%d%% of max running)", c.QuotaConcurrent, c.QuotaConcurrentShare)
+	}
+	return strconv.Itoa(c.QuotaConcurrent)
 }
 
 // MaskSecret hides a secret for display, keeping only a well-known
@@ -124,20 +173,17 @@ func MaskSecret(s string) string {
 	return "***"
 }
 
-// redactURL hides a password in a URL (postgres://u:pass@host); a value
-// that does not parse is hidden whole, since it might be a secret.
+// redactURL hides the credentials of a URL (magi.Redact: a password, an
+// api-key or token query parameter); a value that does not parse is hidden
+// whole, since it might be a secret.
 func redactURL(s string) string {
 	if s == "" {
 		return ""
 	}
-	u, err := url.Parse(s)
-	if err != nil {
+	if _, err := url.Parse(s); err != nil {
 		return "(set, not shown)"
 	}
-	if u.User == nil && u.Scheme == "" {
-		return s // a plain file path
-	}
-	return u.Redacted()
+	return magi.Redact(s)
 }
 
 func orDefault(s, def string) string {

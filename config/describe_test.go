@@ -58,8 +58,9 @@ agents:
 		"CASPER-3", "claude-sonnet-4-5", "persona", path + ": agents.casper",
 		"SOLOMON",
 		"OPENAI_API_KEY sk-proj-***", "ANTHROPIC_API_KEY sk-ant-***",
-		"http://magi:xxxxx@127.0.0.1:11434/v1", "postgres://magi:xxxxx@db.internal/magi",
+		"http://magi:[redacted]@127.0.0.1:11434/v1", "postgres://magi:[redacted]@db.internal/magi",
 		"region eu-west-1", "profile research", "127.0.0.1:8080",
+		"MAGI council default", "SAVED COUNCILS MAY USE",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Describe output lacks %q:\n%s", want, out)

@@ -21,6 +21,9 @@ type choice struct {
 	providerSrc     string
 	modelSrc        string
 	auto            bool // the provider was guessed: nothing was configured
+	// providerBy, modelBy and fallbacksBy are the layers of a council
+	// that set them; nil when they are the server's.
+	providerBy, modelBy, fallbacksBy *layer
 }
 
 // envChoice is the council-wide provider and model of the environment:
@@ -115,12 +118,25 @@ func (c *Config) readLimits(getenv func(string) string) error {
 	c.MaxQuestionBytes = r.int("max_question_bytes", "MAGI_MAX_QUESTION_BYTES", DefaultMaxQuestionBytes, 1, &err)
 	c.MaxRunning = r.int("max_running", "MAGI_MAX_RUNNING", DefaultMaxRunning, 1, &err)
 	c.ShutdownGrace = r.duration("shutdown_grace", "MAGI_SHUTDOWN_GRACE", DefaultShutdownGrace, &err)
+	c.BodyTimeout = r.duration("body_timeout", "MAGI_BODY_TIMEOUT", DefaultBodyTimeout, &err)
+	if c.BodyTimeout == 0 {
+		setErr(&err, configError("MAGI_BODY_TIMEOUT=0: want a positive duration, like 10s"))
+	}
+	c.StreamWriteTimeout = r.duration("stream_write_timeout", "MAGI_STREAM_WRITE_TIMEOUT", DefaultStreamWriteTimeout, &err)
+	if c.StreamWriteTimeout == 0 {
+		setErr(&err, configError("MAGI_STREAM_WRITE_TIMEOUT=0: want a positive duration, like 10s"))
+	}
+	c.StreamsPerKey = r.int("streams_per_key", "MAGI_STREAMS_PER_KEY", DefaultStreamsPerKey, 0, &err)
+	c.StreamsPerAddr = r.int("streams_per_addr", "MAGI_STREAMS_PER_ADDR", DefaultStreamsPerAddr, 0, &err)
 	c.SimPace = r.duration("sim_pace", "MAGI_SIM_PACE", DefaultSimPace, &err)
 	c.SimSeed = int64(r.int("sim_seed", "MAGI_SIM_SEED", 0, math.MinInt, &err))
 	c.LogLevel = r.level("log_level", "MAGI_LOG_LEVEL", &err)
 	c.QuotaPerMinute = r.int("quota_per_minute", "MAGI_QUOTA_PER_MINUTE", 0, 0, &err)
-	c.QuotaConcurrent = r.int("quota_concurrent", "MAGI_QUOTA_CONCURRENT", 0, 0, &err)
+	c.QuotaConcurrent, c.QuotaConcurrentShare = r.share("quota_concurrent", "MAGI_QUOTA_CONCURRENT", c.MaxRunning, &err)
 	c.QuotaTokensPerDay = r.int("quota_tokens_per_day", "MAGI_QUOTA_TOKENS_PER_DAY", 0, 0, &err)
+	if e := c.readContextBytes(getenv); e != nil {
+		setErr(&err, e)
+	}
 	for _, o := range strings.Split(getenv("MAGI_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)
@@ -160,6 +176,27 @@ func (r envReader) int(key, name string, def, min int, err *error) int {
 		return def
 	}
 	return n
+}
+
+// share reads a whole number of at least 0, or a percentage of capacity
+// ("50%", 1–100, rounded up to at least 1); unset, DefaultQuotaShare. It
+// returns the number and the percentage it came from (0 for a number).
+func (r envReader) share(key, name string, capacity int, err *error) (int, int) {
+	v, ok := r.lookup(key, name)
+	pct := DefaultQuotaShare
+	if ok {
+		num, isPct := strings.CutSuffix(v, "%")
+		n, e := strconv.Atoi(num)
+		switch {
+		case e == nil && !isPct && n >= 0:
+			return n, 0
+		case e != nil || !isPct || n < 1 || n > 100:
+			setErr(err, configError("%s=%q: want a whole number of at least 0 (0: unlimited), or a share of MAGI_MAX_RUNNING from 1%% to 100%%, like 50%%", name, v))
+			return 0, 0
+		}
+		pct = n
+	}
+	return max(1, (capacity*pct+99)/100), pct
 }
 
 func (r envReader) duration(key, name string, def time.Duration, err *error) time.Duration {

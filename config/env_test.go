@@ -110,8 +110,10 @@ func TestLoad_ServerSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := []any{c.Addr, c.DB, c.ConfigPath, c.MaxQuestionBytes, c.MaxRunning, c.ShutdownGrace, c.SimSeed, c.SimPace, c.CORSOrigins, c.LogLevel}
-		want := []any{"127.0.0.1:8080", "", "", 16384, 64, 10 * time.Second, int64(0), 25 * time.Millisecond, []string(nil), slog.LevelInfo}
+		got := []any{c.Addr, c.DB, c.ConfigPath, c.MaxQuestionBytes, c.MaxRunning, c.ShutdownGrace, c.SimSeed, c.SimPace, c.CORSOrigins, c.LogLevel,
+			c.StreamWriteTimeout, c.StreamsPerKey, c.StreamsPerAddr}
+		want := []any{"127.0.0.1:8080", "", "", 16384, 64, 10 * time.Second, int64(0), 25 * time.Millisecond, []string(nil), slog.LevelInfo,
+			10 * time.Second, 256, 128}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
@@ -120,12 +122,14 @@ func TestLoad_ServerSettings(t *testing.T) {
 		c, err := Load(Flags{}, env("MAGI_ADDR", ":9090", "MAGI_DB", "/tmp/m.db",
 			"MAGI_MAX_QUESTION_BYTES", "1024", "MAGI_MAX_RUNNING", "3", "MAGI_SHUTDOWN_GRACE", "2s",
 			"MAGI_SIM_SEED", "-7", "MAGI_SIM_PACE", "0", "MAGI_CORS_ORIGINS", " https://a.example, ,https://b.example",
-			"MAGI_LOG_LEVEL", "debug"))
+			"MAGI_LOG_LEVEL", "debug", "MAGI_STREAM_WRITE_TIMEOUT", "30s", "MAGI_STREAMS_PER_KEY", "0", "MAGI_STREAMS_PER_ADDR", "8"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := []any{c.Addr, c.DB, c.MaxQuestionBytes, c.MaxRunning, c.ShutdownGrace, c.SimSeed, c.SimPace, c.CORSOrigins, c.LogLevel}
-		want := []any{":9090", "/tmp/m.db", 1024, 3, 2 * time.Second, int64(-7), time.Duration(0), []string{"https://a.example", "https://b.example"}, slog.LevelDebug}
+		got := []any{c.Addr, c.DB, c.MaxQuestionBytes, c.MaxRunning, c.ShutdownGrace, c.SimSeed, c.SimPace, c.CORSOrigins, c.LogLevel,
+			c.StreamWriteTimeout, c.StreamsPerKey, c.StreamsPerAddr}
+		want := []any{":9090", "/tmp/m.db", 1024, 3, 2 * time.Second, int64(-7), time.Duration(0), []string{"https://a.example", "https://b.example"}, slog.LevelDebug,
+			30 * time.Second, 0, 8}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
@@ -157,6 +161,9 @@ func TestLoad_EnvironmentErrors(t *testing.T) {
 		{"question bytes not a number", Flags{}, env("MAGI_MAX_QUESTION_BYTES", "16KiB"), `MAGI_MAX_QUESTION_BYTES="16KiB": want a whole number of at least 1`},
 		{"grace without unit", Flags{}, env("MAGI_SHUTDOWN_GRACE", "10"), `MAGI_SHUTDOWN_GRACE="10": want a duration with a unit, like 10s or 250ms`},
 		{"negative pace", Flags{}, env("MAGI_SIM_PACE", "-1ms"), `MAGI_SIM_PACE="-1ms": want a duration with a unit, like 10s or 250ms`},
+		{"stream write timeout zero", Flags{}, env("MAGI_STREAM_WRITE_TIMEOUT", "0s"), `MAGI_STREAM_WRITE_TIMEOUT=0: want a positive duration, like 10s`},
+		{"streams per key negative", Flags{}, env("MAGI_STREAMS_PER_KEY", "-1"), `MAGI_STREAMS_PER_KEY="-1": want a whole number of at least 0`},
+		{"streams per address not a number", Flags{}, env("MAGI_STREAMS_PER_ADDR", "lots"), `MAGI_STREAMS_PER_ADDR="lots": want a whole number of at least 0`},
 		{"seed not a number", Flags{}, env("MAGI_SIM_SEED", "abc"), `MAGI_SIM_SEED="abc": want a whole number`},
 		{"log level", Flags{}, env("MAGI_LOG_LEVEL", "loud"), `MAGI_LOG_LEVEL="loud": use one of debug, info, warn, error`},
 	}

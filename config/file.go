@@ -7,39 +7,60 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/magi-system/magi"
 	"go.yaml.in/yaml/v3"
 )
 
-// fileConfig is the agents YAML file.
+// fileConfig is the agents YAML file: a council's settings, and the
+// server's own.
 type fileConfig struct {
-	Defaults agentSettings            `yaml:"defaults"`
-	Agents   map[string]agentSettings `yaml:"agents"`
-	Prices   map[string]filePrice     `yaml:"prices"`
+	councilSettings `yaml:",inline"`
+	Prices          map[string]filePrice `yaml:"prices"`
+	OIDC            *fileOIDC            `yaml:"oidc"`
+	// AllowedModels restricts, per provider, the models a saved council
+	// may choose (see offer.go).
+	AllowedModels map[string][]string `yaml:"allowed_models"`
+	// ContextBytes is the budget of a follow-up's context.
+	ContextBytes *int `yaml:"context_bytes"`
+}
+
+// councilSettings are the keys an agents file shares with a saved
+// council: what the council is.
+type councilSettings struct {
+	// Rule and Rounds are the defaults of a deliberation that names none.
+	Rule     *string                  `yaml:"rule,omitempty" json:"rule,omitempty"`
+	Rounds   *whole                   `yaml:"rounds,omitempty" json:"rounds,omitempty"`
+	Defaults agentSettings            `yaml:"defaults,omitempty" json:"defaults,omitzero"`
+	Agents   map[string]agentSettings `yaml:"agents,omitempty" json:"agents,omitempty"`
 }
 
 // agentSettings are the keys of `defaults` and of each `agents.<id>`.
 // A nil field is not set.
 type agentSettings struct {
-	Provider    *string   `yaml:"provider"`
-	Model       *string   `yaml:"model"`
-	Persona     *string   `yaml:"persona"`
-	Temperature *float64  `yaml:"temperature"`
-	MaxTokens   *int      `yaml:"max_tokens"`
-	Timeout     *duration `yaml:"timeout"`
+	Provider    *string   `yaml:"provider,omitempty" json:"provider,omitempty"`
+	Model       *string   `yaml:"model,omitempty" json:"model,omitempty"`
+	Persona     *string   `yaml:"persona,omitempty" json:"persona,omitempty"`
+	Temperature *float64  `yaml:"temperature,omitempty" json:"temperature,omitempty"`
+	MaxTokens   *whole    `yaml:"max_tokens,omitempty" json:"max_tokens,omitempty"`
+	Timeout     *duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	// Fallbacks replaces the lower layer's list when present, even empty.
-	Fallbacks []modelRef `yaml:"fallbacks"`
+	Fallbacks refList `yaml:"fallbacks,omitempty" json:"fallbacks,omitzero"`
 }
+
+// refList is a list of fallbacks: an empty list, which clears the lower
+// layer's, is written out; only an absent one (nil) is left out.
+type refList []modelRef
+
+// IsZero reports whether the list is absent; yaml's omitempty and json's
+// omitzero ask.
+func (l refList) IsZero() bool { return l == nil }
 
 // modelRef is one entry of `fallbacks`.
 type modelRef struct {
-	Provider string `yaml:"provider"`
-	Model    string `yaml:"model"`
+	Provider string `yaml:"provider" json:"provider"`
+	Model    string `yaml:"model,omitempty" json:"model,omitempty"`
 }
 
 // filePrice is one entry of `prices`, USD per million tokens.
@@ -65,19 +86,56 @@ func (d *duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// whole is a YAML whole number: 1.5 is refused, where the decoder would
+// silently make it 1.
+type whole int
+
+// UnmarshalYAML accepts an integer. A number with a fraction is a
+// *yaml.TypeError, so that the decoder goes on and collects the file's
+// other mistakes too; anything else is the decoder's own type error.
+func (w *whole) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q must be a whole number", n.Line, n.Value)}}
+	}
+	var i int
+	if err := n.Decode(&i); err != nil {
+		return err
+	}
+	*w = whole(i)
+	return nil
+}
+
+// MarshalYAML writes the duration as it is read, like "1m30s".
+func (d duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// MarshalJSON writes the duration as a string, like "1m30s".
+func (d duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Duration(d).String() + `"`), nil
+}
+
 // allowedKeys names, for each YAML type, the keys it accepts.
 var allowedKeys = map[string]string{
-	"config.fileConfig":    "defaults, agents, prices",
+	"config.fileConfig": "rule, rounds, context_bytes, defaults, agents, prices, oidc, allowed_models",
+	"config.councilDoc": "name, rule, rounds, defaults, agents",
+	"config.fileOIDC": "issuer, client_id, client_secret, client_secret_file, redirect_url, audience, scopes, " +
+		"groups_claim, admin_groups, admin_emails, allowed_domains, allowed_groups, session_idle, session_max",
 	"config.agentSettings": "provider, model, persona, temperature, max_tokens, timeout, fallbacks",
 	"config.modelRef":      "provider, model",
 	"config.filePrice":     "input, output",
 }
 
-// agentsFile is a parsed agents file and what is needed to point at lines.
+// agentsFile is a parsed agents file, or a parsed council, and what is
+// needed to point at its lines and fields.
 type agentsFile struct {
 	path string
-	cfg  fileConfig
-	root *yaml.Node
+	// set are the council's settings: the agents file's or the council's.
+	set *councilSettings
+	// cfg is the agents file (the zero value for a council).
+	cfg fileConfig
+	// council is set for a saved council: its limits and the server's
+	// offer of providers apply, and problems are named by their field.
+	council bool
+	root    *yaml.Node
 	// decoded holds the mistakes found while decoding: unknown keys and
 	// values of the wrong type. badLines are their lines.
 	decoded  problems
@@ -97,13 +155,26 @@ func readFile(path string) (*agentsFile, error) {
 		return nil, &magi.Error{Code: magi.ECONFIG, Err: err,
 			Message: fmt.Sprintf("config file %q cannot be read", path)}
 	}
-	f := &agentsFile{path: path, root: &yaml.Node{}, badLines: map[int]bool{}}
+	f := &agentsFile{path: path}
+	f.set = &f.cfg.councilSettings
+	if bad := f.decode(data, &f.cfg); bad != nil {
+		return nil, bad.err(f)
+	}
+	return f, nil
+}
+
+// decode strictly decodes data into v (which holds f.set). It returns the
+// problems of a document that is not YAML at all; unknown keys and values
+// of the wrong type are kept in f.decoded, to be reported with the other
+// mistakes.
+func (f *agentsFile) decode(data []byte, v any) problems {
+	f.root, f.badLines = &yaml.Node{}, map[int]bool{}
 	if err := yaml.Unmarshal(data, f.root); err != nil {
-		return nil, configError("%s", strings.Join(f.yamlErrors(err).msgs(), "\n"))
+		return f.yamlErrors(err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	err = dec.Decode(&f.cfg)
+	err := dec.Decode(v)
 	var te *yaml.TypeError
 	switch {
 	case errors.As(err, &te):
@@ -112,134 +183,7 @@ func readFile(path string) (*agentsFile, error) {
 			f.badLines[p.line] = true
 		}
 	case err != nil && err != io.EOF:
-		return nil, configError("%s", strings.Join(f.yamlErrors(err).msgs(), "\n"))
+		return f.yamlErrors(err)
 	}
-	return f, nil
-}
-
-var (
-	lineRE    = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
-	unknownRE = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
-)
-
-// yamlErrors rewrites the decoder's errors as "path:line: message", with
-// unknown keys explained.
-func (f *agentsFile) yamlErrors(err error) problems {
-	msgs := []string{err.Error()}
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	}
-	out := make(problems, 0, len(msgs))
-	for _, m := range msgs {
-		line, prefix := 0, f.path+": "
-		if sub := lineRE.FindStringSubmatch(m); sub != nil {
-			line, _ = strconv.Atoi(sub[1])
-			prefix = f.path + ":" + sub[1] + ": " + f.whoAt(line)
-			m = m[len(sub[0]):]
-		}
-		if sub := unknownRE.FindStringSubmatch(m); sub != nil {
-			m = fmt.Sprintf("unknown key %q: use one of %s", sub[1], allowedKeys[sub[2]])
-		}
-		out.add(line, prefix+strings.TrimPrefix(m, "yaml: "))
-	}
-	return out
-}
-
-// whoAt names the part of the file a line is in, like `agent "casper": `,
-// so that the decoder's own errors name the agent too.
-func (f *agentsFile) whoAt(line int) string {
-	section, node := lastKeyBefore(f.top(), line)
-	if node == nil {
-		return ""
-	}
-	key, _ := lastKeyBefore(node, line)
-	switch {
-	case section == "defaults":
-		return "defaults: "
-	case section == "agents" && key != "":
-		return fmt.Sprintf("agent %q: ", key)
-	case section == "prices" && key != "":
-		return fmt.Sprintf("prices %q: ", key)
-	}
-	return ""
-}
-
-// lastKeyBefore returns the last key of mapping n at or before line, and
-// its value.
-func lastKeyBefore(n *yaml.Node, line int) (string, *yaml.Node) {
-	key, val := "", (*yaml.Node)(nil)
-	for i := 0; n != nil && n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Line <= line {
-			key, val = n.Content[i].Value, n.Content[i+1]
-		}
-	}
-	return key, val
-}
-
-// top is the document's top-level node.
-func (f *agentsFile) top() *yaml.Node {
-	if f.root.Kind == yaml.DocumentNode && len(f.root.Content) > 0 {
-		return f.root.Content[0]
-	}
-	return f.root
-}
-
-// at returns the line of the deepest key of path that exists, and msg
-// prefixed with the file and that line, like "agents.yaml:12: ".
-func (f *agentsFile) at(msg string, path ...string) (int, string) {
-	line, _ := f.find(path...)
-	if line == 0 {
-		return 0, f.path + ": " + msg
-	}
-	return line, f.path + ":" + strconv.Itoa(line) + ": " + msg
-}
-
-// find returns the line of the deepest key of path that exists, and its
-// value.
-func (f *agentsFile) find(path ...string) (int, *yaml.Node) {
-	line, n, val := 0, f.top(), (*yaml.Node)(nil)
-	for _, key := range path {
-		next := (*yaml.Node)(nil)
-		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				line, next = n.Content[i].Line, n.Content[i+1]
-				break
-			}
-		}
-		if next == nil {
-			break
-		}
-		n, val = next, next
-	}
-	return line, val
-}
-
-// misread reports whether the decoder already found a mistake in the key
-// at path or inside its value: its decoded value is then a placeholder,
-// not worth a second message.
-func (f *agentsFile) misread(path ...string) bool {
-	line, val := f.find(path...)
-	if line == 0 || len(f.badLines) == 0 {
-		return false
-	}
-	last := lastLine(val, line)
-	for l := range f.badLines {
-		if l >= line && l <= last {
-			return true
-		}
-	}
-	return false
-}
-
-// lastLine is the last line n spans, at least line.
-func lastLine(n *yaml.Node, line int) int {
-	if n == nil {
-		return line
-	}
-	line = max(line, n.Line)
-	for _, c := range n.Content {
-		line = lastLine(c, line)
-	}
-	return line
+	return nil
 }

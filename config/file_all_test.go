@@ -43,7 +43,7 @@ prices:
 		{"an unknown key and an unknown top-level key",
 			"agent: {}\nagents:\n  melchior:\n    max_token: 5\n    provider: opena\n    model: m\n",
 			[]string{
-				`PATH:1: unknown key "agent": use one of defaults, agents, prices`,
+				`PATH:1: unknown key "agent": use one of rule, rounds, context_bytes, defaults, agents, prices, oidc, allowed_models`,
 				`PATH:4: agent "melchior": unknown key "max_token": use one of provider, model, persona, temperature, max_tokens, timeout, fallbacks`,
 				`PATH:5: agent "melchior": unknown provider "opena": ` + providers,
 			}},

@@ -16,15 +16,15 @@ func (f *agentsFile) layers(probs *problems) []layer {
 		return nil
 	}
 	src := func(p string) string { return f.path + ": " + p }
-	out := []layer{{s: f.cfg.Defaults, who: "defaults", path: []string{"defaults"}, src: src("defaults")}}
+	out := []layer{{s: f.set.Defaults, who: "defaults", path: []string{"defaults"}, src: src("defaults")}}
 	f.check(out[0], probs)
-	for _, id := range sortedKeys(f.cfg.Agents) {
+	for _, id := range sortedKeys(f.set.Agents) {
 		if !slices.Contains(magi.Members, magi.AgentID(id)) {
-			probs.add(f.at(fmt.Sprintf("agent %q: unknown agent: use one of %s", id, memberList()), "agents", id))
+			probs.add(f.at(fmt.Sprintf("agent %q: ", id), "unknown agent: use one of "+memberList(), "agents", id))
 		}
 	}
 	for _, id := range magi.Members {
-		s, ok := f.cfg.Agents[string(id)]
+		s, ok := f.set.Agents[string(id)]
 		if !ok {
 			continue
 		}
@@ -44,14 +44,15 @@ func memberList() string {
 }
 
 // check adds a problem for each bad value of one layer, naming the file,
-// the line, the agent and the fix.
+// the line, the agent, the field and the fix. A council's values are
+// also held to its limits (limits.go).
 func (f *agentsFile) check(l layer, probs *problems) {
 	s := l.s
 	bad := func(key, msg string, args ...any) {
 		if f.misread(append(slices.Clone(l.path), key)...) {
 			return
 		}
-		probs.add(f.at(l.who+": "+fmt.Sprintf(msg, args...), append(slices.Clone(l.path), key)...))
+		probs.add(f.at(l.who+": ", fmt.Sprintf(msg, args...), append(slices.Clone(l.path), key)...))
 	}
 	if s.Provider != nil {
 		if err := checkProvider(*s.Provider); err != nil {
@@ -76,11 +77,21 @@ func (f *agentsFile) check(l layer, probs *problems) {
 		bad("timeout", "timeout %v is out of range: use 1s to 1h, like 90s", time.Duration(*d))
 	}
 	for i, r := range s.Fallbacks {
-		if err := checkProvider(r.Provider); err != nil {
-			bad("fallbacks", "fallbacks[%d]: %v", i, err)
-		} else if r.Model == "" && r.Provider != ProviderSim {
-			bad("fallbacks", "fallbacks[%d]: model is empty: give the %s model to fall back to, like {provider: %s, model: <id>}", i, r.Provider, r.Provider)
+		if f.misread(append(slices.Clone(l.path), "fallbacks")...) {
+			break
 		}
+		at := f.at(fmt.Sprintf("%s: fallbacks[%d]: ", l.who, i), "", append(slices.Clone(l.path), "fallbacks")...)
+		at.field += fmt.Sprintf("[%d]", i)
+		if err := checkProvider(r.Provider); err != nil {
+			at.msg = err.Error()
+			probs.add(at)
+		} else if r.Model == "" && r.Provider != ProviderSim {
+			at.msg = fmt.Sprintf("model is empty: give the %s model to fall back to, like {provider: %s, model: <id>}", r.Provider, r.Provider)
+			probs.add(at)
+		}
+	}
+	if f.council {
+		f.checkLimits(l, probs)
 	}
 }
 
@@ -96,7 +107,7 @@ func (f *agentsFile) checkPrices(probs *problems) {
 			val  *float64
 		}{{"input", p.Input}, {"output", p.Output}} {
 			if (v.val == nil || *v.val < 0) && !f.misread("prices", model) {
-				probs.add(f.at(fmt.Sprintf("prices %q: %s must be set and not negative, in USD per million tokens, like {input: 0.15, output: 0.6}", model, v.name), "prices", model))
+				probs.add(f.at(fmt.Sprintf("prices %q: ", model), v.name+" must be set and not negative, in USD per million tokens, like {input: 0.15, output: 0.6}", "prices", model))
 			}
 		}
 	}

@@ -61,9 +61,10 @@ func verdictText(prose string, d magi.Decision, conf float64, conds ...string) s
 const judgeText = "I weigh them.\n{\"decision\": \"APPROVED\", \"confidence\": 0.7, \"summary\": \"go\", \"scores\": {\"melchior\": 80, \"balthasar\": 65, \"casper\": 72}}"
 
 // scripted returns a council whose agents answer with the given streams.
+// It runs one round unless a question asks for more (see rounds_test.go).
 func scripted(answers map[magi.AgentID]func(ctx context.Context, req magi.Request) iter.Seq2[magi.Delta, error]) *Council {
 	c := &Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
-		Retry: provider.Policy{Attempts: 3, Base: time.Millisecond, MaxDelay: 5 * time.Millisecond}}
+		Retry: provider.Policy{Attempts: 3, Base: time.Millisecond, MaxDelay: 5 * time.Millisecond}, Rounds: 1}
 	for _, a := range magi.DefaultAgents() {
 		name := "fake-" + string(a.ID)
 		a.Provider, a.Model = name, "model-"+string(a.ID)

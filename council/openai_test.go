@@ -32,7 +32,7 @@ func openaiCouncil(t *testing.T, script func(req fakellm.Request, n int) fakellm
 	t.Cleanup(ts.Close)
 	c := &Council{Agents: map[magi.AgentID]magi.Agent{},
 		Providers: map[string]magi.Provider{"openai": openai.New(openai.Config{BaseURL: ts.URL + "/v1"})},
-		Retry:     provider.Policy{Attempts: 3, Base: time.Millisecond, MaxDelay: 10 * time.Millisecond}}
+		Retry:     provider.Policy{Attempts: 3, Base: time.Millisecond, MaxDelay: 10 * time.Millisecond}, Rounds: 1}
 	for _, a := range magi.DefaultAgents() {
 		a.Provider, a.Model = "openai", "fake-model"
 		a.Timeout = 5 * time.Second

@@ -44,16 +44,24 @@ func NewRunner(c *Council, open func(context.Context, magi.NewDeliberation) (Wri
 	return &Runner{council: c, open: open, max: max, log: log, running: map[string]context.CancelCauseFunc{}, lastDone: time.Now()}
 }
 
-// Start creates the deliberation of q and runs it in the background. It
-// returns once the deliberation is stored as running, so its events can be
-// subscribed to. Over the limit it fails with ERATELIMIT; after Shutdown
-// with EUNAVAILABLE.
+// Start creates the deliberation of q, put to its council (the server's,
+// or its saved one: see Council.For), its rule and rounds settled by that
+// council, and runs it in the background. It returns once the
+// deliberation is stored as running, so its events can be subscribed to.
+// Over the limit it fails with ERATELIMIT; after Shutdown with
+// EUNAVAILABLE.
 func (r *Runner) Start(ctx context.Context, q magi.Question) error {
+	c, err := r.council.For(q)
+	if err != nil {
+		return err
+	}
+	q = c.Settle(q)
 	if err := r.reserve(q.ID); err != nil {
 		return err
 	}
 	w, err := r.open(ctx, magi.NewDeliberation{ID: q.ID, Question: q.Text, Rule: q.Rule, Owner: q.Owner,
-		CreatedAt: time.Now().UTC(), Simulated: r.council.Simulated()})
+		CreatedAt: time.Now().UTC(), Simulated: c.Simulated(), Council: c.name(),
+		ConversationID: q.ConversationID, ParentID: q.ParentID})
 	if err != nil {
 		r.release(q.ID)
 		return err
@@ -63,7 +71,7 @@ func (r *Runner) Start(ctx context.Context, q magi.Question) error {
 	r.mu.Lock()
 	r.running[q.ID] = cancel
 	r.mu.Unlock()
-	go r.run(dctx, cancel, q, w)
+	go r.run(dctx, cancel, c, q, w)
 	return nil
 }
 
@@ -90,7 +98,7 @@ func (r *Runner) release(id string) {
 	r.wg.Done()
 }
 
-func (r *Runner) run(ctx context.Context, cancel context.CancelCauseFunc, q magi.Question, w Writer) {
+func (r *Runner) run(ctx context.Context, cancel context.CancelCauseFunc, c *Council, q magi.Question, w Writer) {
 	defer r.release(q.ID)
 	// A store that fails stops the deliberation: nothing more can be kept.
 	watched := make(chan struct{})
@@ -103,7 +111,7 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelCauseFunc, q magi
 		}
 	}()
 	defer func() { cancel(nil); <-watched }()
-	if _, err := r.council.Deliberate(ctx, q, w); err != nil {
+	if _, err := c.Deliberate(ctx, q, w); err != nil {
 		ev := Fatal(err)
 		w.Emit(ev)
 		if ev.Code == magi.EINTERNAL || ev.Code == magi.ESTORE {

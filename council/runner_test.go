@@ -73,7 +73,7 @@ func TestRunner_CancelStopsEveryCallAtOnce(t *testing.T) {
 		if len(w.of(magi.EventComplete, "")) != 0 {
 			t.Error("a cancelled deliberation completed")
 		}
-		synctest.Wait() // the runner's goroutine ends after the writer's Close
+		synctest.Wait() // the runner releases the deliberation after its writer closed
 		if r.Running() != 0 {
 			t.Errorf("Running = %d after cancel", r.Running())
 		}

@@ -20,8 +20,10 @@ type turn struct {
 
 // turn runs one agent to its verdict: the primary model, then its
 // fallbacks while nothing has streamed yet. A failure becomes an ABSTAINED
-// verdict with a non-fatal error event; it never stops the council.
-func (c *Council) turn(ctx context.Context, a magi.Agent, prompt string, out Emitter) turn {
+// verdict with a non-fatal error event; it never stops the council. was is
+// the sage's vote of the round before, if any: a verdict that differs from
+// it says so (ChangedFrom).
+func (c *Council) turn(ctx context.Context, a magi.Agent, prompt string, was magi.Decision, out Emitter) turn {
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, a.Timeout)
 	defer cancel()
@@ -59,6 +61,7 @@ func (c *Council) turn(ctx context.Context, a magi.Agent, prompt string, out Emi
 	}
 	if a.ID != magi.Solomon {
 		t.verdict.Scores = nil
+		t.verdict.ChangedFrom = magi.Changed(was, t.verdict.Decision)
 	}
 	out.Emit(magi.Event{Type: magi.EventTrace, Agent: a.ID, Stage: magi.StageAgentDone,
 		Trace: &magi.Trace{Provider: t.info.Provider, Model: t.info.Model,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +160,41 @@ func TestServe_TooManyRunning(t *testing.T) {
 	magitest.DoJSON(t, http.MethodGet, p.URL+"/api/deliberations", "", http.StatusOK, &page)
 	if len(page.Items) != 1 {
 		t.Errorf("history has %d deliberations, want only the first", len(page.Items))
+	}
+}
+
+// TestServe_OneKeyCannotTakeEverySlot: by default one key may run half of
+// MAGI_MAX_RUNNING at once; over it, 429 naming the share, while another
+// key still starts.
+func TestServe_OneKeyCannotTakeEverySlot(t *testing.T) {
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 200, Gap: 10 * time.Millisecond})
+	env := openaiEnv(url)
+	env["MAGI_MAX_RUNNING"] = "4"
+	env["MAGI_DB"] = filepath.Join(t.TempDir(), "share.db")
+	alice, bob := createKey(t, env, "alice"), createKey(t, env, "bob")
+	p := startMagi(t, env)
+	api := p.URL + "/api/deliberations"
+	var ids []string
+	for range 2 {
+		status, _, raw := call(t, http.MethodPost, api, alice, `{"question": "Mine?"}`)
+		var v struct{ ID string }
+		if status != http.StatusAccepted || json.Unmarshal(raw, &v) != nil {
+			t.Fatalf("alice's deliberation: %d %s", status, raw)
+		}
+		ids = append(ids, v.ID)
+	}
+	status, h, raw := call(t, http.MethodPost, api, alice, `{"question": "All of them?"}`)
+	if status != http.StatusTooManyRequests || h.Get("Retry-After") == "" {
+		t.Errorf("alice's third: %d, Retry-After %q; want 429 with Retry-After", status, h.Get("Retry-After"))
+	}
+	checkErrorShape(t, raw, "rate_limited")
+	if !strings.Contains(string(raw), "2 deliberations at once (50% of this server's 4 running slots; MAGI_QUOTA_CONCURRENT) for key alice") {
+		t.Errorf("the 429 does not name the share: %s", raw)
+	}
+	if status, _, raw := call(t, http.MethodPost, api, bob, `{"question": "Mine?"}`); status != http.StatusAccepted {
+		t.Errorf("bob's deliberation: %d %s, want 202", status, raw)
+	}
+	for _, id := range ids {
+		call(t, http.MethodPost, api+"/"+id+"/cancel", alice, "")
 	}
 }

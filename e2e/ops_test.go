@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -178,4 +179,34 @@ func TestServe_WebUI(t *testing.T) {
 	}
 	raw := magitest.DoJSON(t, http.MethodGet, p.URL+"/api/none", "", http.StatusNotFound, nil)
 	checkErrorShape(t, raw, "not_found")
+}
+
+// TestServe_HealthWhileDraining: after SIGTERM, while running
+// deliberations get their grace period, /healthz answers 503 draining so
+// that a load balancer stops sending; the process still finishes them.
+func TestServe_HealthWhileDraining(t *testing.T) {
+	_, url := magitest.StartFake(t, fakellm.Config{Words: 300, Gap: 20 * time.Millisecond})
+	env := openaiEnv(url)
+	env["MAGI_SHUTDOWN_GRACE"] = "30s"
+	p := startMagi(t, env)
+	ctx := magitest.Context(t, time.Minute)
+	s := magitest.Ask(ctx, t, p.URL, "Drain?")
+	s.Until(t, streaming())
+	p.Signal(t, syscall.SIGTERM)
+	var status int
+	var body []byte
+	for status == 0 || status == http.StatusOK { // until the signal is handled
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/healthz", nil)
+		resp, err := magitest.Client.Do(req)
+		if err != nil {
+			t.Fatalf("/healthz while draining: %v (it answered %d until then)", err, status)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		status = resp.StatusCode
+	}
+	if status != http.StatusServiceUnavailable || !strings.Contains(string(body), `"status":"draining"`) {
+		t.Errorf("/healthz after SIGTERM: %d %s, want 503 draining", status, body)
+	}
+	s.Close()
 }

@@ -17,8 +17,10 @@ type cursor struct {
 	// last is the seq of the last event returned.
 	last int64
 	sub  *subscription
-	// page holds stored events read and not yet returned.
-	page []magi.Event
+	// page holds stored events read and not yet returned; limit is how
+	// many the next read asks for.
+	page  []magi.Event
+	limit int
 	// reading: the store has more to read before going on (a resume or
 	// a gap); settle: the reading is done, its end is not yet handled.
 	reading, settle bool
@@ -44,7 +46,7 @@ var _ magi.Stream = (*cursor)(nil)
 // goes on with the live events, skipping any seq already returned (see
 // the package documentation). Close releases it.
 func (f *Feed) Follow(id string, after int64) magi.Stream {
-	c := &cursor{feed: f, id: id, last: after}
+	c := &cursor{feed: f, id: id, last: after, limit: firstPage}
 	c.sub = f.hub.subscribe(id)
 	c.resume()
 	return c
@@ -114,15 +116,35 @@ func (c *cursor) resume() {
 
 // read reads the next page of stored events after last.
 func (c *cursor) read(ctx context.Context) {
-	page, err := c.feed.store.Events(ctx, c.id, c.last, pageSize)
+	page, err := c.feed.store.Events(ctx, c.id, c.last, c.limit)
 	if err != nil {
 		c.end = err
 		return
 	}
 	c.page = page
-	if len(page) < pageSize {
+	if len(page) < c.limit {
 		c.reading, c.settle = false, true
 	}
+	c.limit = pageLimit(page)
+}
+
+// pageLimit is how many events to read after page: about pageBytes of
+// events of its size, from 1 to maxPage.
+func pageLimit(page []magi.Event) int {
+	n := 0
+	for i := range page {
+		n += eventSize(&page[i])
+	}
+	if n == 0 {
+		return firstPage
+	}
+	return max(1, min(maxPage, pageBytes*len(page)/n))
+}
+
+// eventSize is about the memory of an event read from the store: its
+// texts and an allowance for the rest.
+func eventSize(e *magi.Event) int {
+	return 256 + len(e.Content) + len(e.Question) + len(e.Message)
 }
 
 // settled ends a reading of the store, once its events are returned: it

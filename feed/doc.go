@@ -41,4 +41,6 @@
 // Feed.Watch extends the Hub across processes that share a store: on each
 // store notice for a deliberation that has local subscribers but runs
 // elsewhere, it reads the new events once and publishes them locally.
+// Feed.Poll does the same for a store that gives no notices (SQLite): it
+// polls the store, only while such a deliberation has subscribers here.
 package feed

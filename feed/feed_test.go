@@ -183,7 +183,7 @@ func TestFeed_FinishedReplays(t *testing.T) {
 		if err := w.Close(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		for _, after := range []int64{0, 1, pageSize, n - 1, n, n + 5} {
+		for _, after := range []int64{0, 1, maxPage, n - 1, n, n + 5} {
 			got, err := collect(t.Context(), feed, "d", after)
 			if err != nil {
 				t.Fatalf("after %d: %v", after, err)

@@ -8,8 +8,14 @@ import (
 )
 
 // DefaultBuffer is the number of events a subscriber may fall behind
-// before the Hub drops it.
-const DefaultBuffer = 256
+// before the Hub drops it; DefaultBufferBytes how much of their JSON (256
+// coalesced chunks of 16 KiB: a reader that falls behind for a moment is
+// not sent to the store, where the reads of every catching-up stream
+// queue).
+const (
+	DefaultBuffer      = 256
+	DefaultBufferBytes = 4 << 20
+)
 
 // maxFailed bounds how many failure events the Hub remembers for late
 // subscribers.
@@ -20,15 +26,19 @@ type HubOptions struct {
 	// Buffer is the number of events each subscriber may have pending
 	// (default DefaultBuffer).
 	Buffer int
+	// BufferBytes is how much of their JSON each subscriber may have
+	// pending (default DefaultBufferBytes); a subscriber with nothing
+	// pending takes any one publish, however large.
+	BufferBytes int
 }
 
 // Hub fans the events of each deliberation out to the subscribers of this
 // process. Publishing never blocks: it appends each event to each
 // subscriber's bounded buffer and signals it; a subscriber whose buffer is
-// full is dropped, and catches up from the store. The zero Hub is not
-// usable; call NewHub.
+// full is dropped, lets go of the events it had not taken, and catches up
+// from the store. The zero Hub is not usable; call NewHub.
 type Hub struct {
-	buffer int
+	buffer, bufferBytes int
 
 	mu     sync.Mutex
 	topics map[string]*topic
@@ -60,9 +70,10 @@ type subscription struct {
 	ready chan struct{}
 
 	mu sync.Mutex
-	// buf holds the events published and not yet taken; lagged is set
-	// when the Hub dropped s for falling behind.
+	// buf holds the events published and not yet taken, bytes their
+	// JSON; lagged is set when the Hub dropped s for falling behind.
 	buf    []*magi.Encoded
+	bytes  int
 	lagged bool
 	closed bool // guarded by hub.mu
 }
@@ -72,7 +83,10 @@ func NewHub(opts HubOptions) *Hub {
 	if opts.Buffer <= 0 {
 		opts.Buffer = DefaultBuffer
 	}
-	return &Hub{buffer: opts.Buffer, topics: map[string]*topic{}, failed: map[string]*magi.Encoded{}}
+	if opts.BufferBytes <= 0 {
+		opts.BufferBytes = DefaultBufferBytes
+	}
+	return &Hub{buffer: opts.Buffer, bufferBytes: opts.BufferBytes, topics: map[string]*topic{}, failed: map[string]*magi.Encoded{}}
 }
 
 // Subscriptions returns the number of open subscriptions, for metrics.
@@ -102,7 +116,7 @@ func (h *Hub) publish(id string, events []magi.Encoded) {
 	}
 	t.head = events[len(events)-1].Event.Seq
 	for i := 0; i < len(t.subs); {
-		if t.subs[i].push(events, h.buffer) {
+		if t.subs[i].push(events, h.buffer, h.bufferBytes) {
 			i++
 			continue
 		}
@@ -112,16 +126,25 @@ func (h *Hub) publish(id string, events []magi.Encoded) {
 }
 
 // push appends events to s's buffer and signals s; it reports false, and
-// marks s lagged, when they do not fit.
-func (s *subscription) push(events []magi.Encoded, buffer int) bool {
+// marks s lagged, when they do not fit: more than buffer events pending,
+// or more than maxBytes of JSON (unless nothing was). A lagged s lets go of
+// what it had not taken.
+func (s *subscription) push(events []magi.Encoded, buffer, maxBytes int) bool {
+	n := 0
+	for i := range events {
+		n += len(events[i].JSON)
+	}
 	s.mu.Lock()
-	fits := len(s.buf)+len(events) <= buffer
+	fits := len(s.buf)+len(events) <= buffer && (s.bytes == 0 || s.bytes+n <= maxBytes)
 	if fits {
 		for i := range events {
 			s.buf = append(s.buf, &events[i])
 		}
+		s.bytes += n
 	} else {
 		s.lagged = true
+		clear(s.buf)
+		s.buf, s.bytes = nil, 0
 	}
 	s.mu.Unlock()
 	s.signal()
@@ -142,7 +165,7 @@ func (s *subscription) take(into []*magi.Encoded) ([]*magi.Encoded, bool) {
 	defer s.mu.Unlock()
 	into = append(into, s.buf...)
 	clear(s.buf)
-	s.buf = s.buf[:0]
+	s.buf, s.bytes = s.buf[:0], 0
 	if cap(s.buf) > 64 {
 		s.buf = nil // a burst's room is not kept by a waiting stream
 	}
@@ -159,7 +182,7 @@ func (h *Hub) subscribe(id string) *subscription {
 	t.subs = append(t.subs, s)
 	h.open.Add(1)
 	if x, ok := h.failed[id]; ok {
-		s.buf = append(s.buf, x)
+		s.buf, s.bytes = append(s.buf, x), len(x.JSON)
 		s.signal()
 	}
 	return s
@@ -266,6 +289,19 @@ func (h *Hub) follow(id string) (after int64, ok bool) {
 		return 0, false
 	}
 	return max(t.head, t.known), true
+}
+
+// followed appends to into the ids that Feed.Poll must follow: those with
+// a subscriber here and no local writer.
+func (h *Hub) followed(into []string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, t := range h.topics {
+		if len(t.subs) > 0 && t.writers == 0 {
+			into = append(into, id)
+		}
+	}
+	return into
 }
 
 // advance records that a subscriber of id has read the store up to seq.

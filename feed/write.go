@@ -185,9 +185,10 @@ func (j *Journal) commit1(ctx context.Context, b magi.Batch) error {
 	return refused.Err()
 }
 
-// publish publishes r's stored events and shows them to observe; or, when
-// the store refused them, stops r's writer and ends its stream with an
-// unstored fatal error event.
+// publish shows r's stored events to observe, then publishes them; or,
+// when the store refused them, stops r's writer and ends its stream with
+// an unstored fatal error event. Observing first means a subscriber that
+// has seen an event can count on the metrics and quotas having seen it.
 func (j *Journal) publish(r *run, observe func(magi.Event)) {
 	if r.err != nil {
 		j.fail(r, observe)
@@ -196,12 +197,12 @@ func (j *Journal) publish(r *run, observe func(magi.Event)) {
 	if len(r.events) == 0 {
 		return
 	}
-	j.hub.publish(r.w.id, r.events)
 	if observe != nil {
 		for i := range r.events {
 			observe(r.events[i].Event)
 		}
 	}
+	j.hub.publish(r.w.id, r.events)
 }
 
 // fail stops the writer of r after the store refused its events: it ends
@@ -219,10 +220,10 @@ func (j *Journal) fail(r *run, observe func(magi.Event)) {
 	j.lost[w.id] = true // its row says running: settle stores its end
 	x, _ := magi.Encode(magi.Event{Type: magi.EventError, DeliberationID: w.id, Seq: r.first, Timestamp: time.Now().UTC(),
 		Code: magi.ESTORE, Message: storeFailedMessage, Fatal: true})
-	j.hub.fail(x)
 	if observe != nil {
 		observe(x.Event)
 	}
+	j.hub.fail(x)
 	j.mu.Lock()
 	if w.err == nil {
 		w.failLocked(fmt.Errorf("journal %s: write: %w", w.id, r.err))

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,9 +21,9 @@ import (
 // Classify turns a failed model call into a *magi.ProviderError. status is
 // the HTTP status of the response (0 when none arrived), header its headers,
 // detail the upstream's own message, and err the error returned, if any.
-// Secrets that look like API keys are removed from detail.
+// Credentials are removed from endpoint and detail (magi.Redact).
 func Classify(provider, model, endpoint string, status int, header http.Header, detail string, err error) *magi.ProviderError {
-	pe := &magi.ProviderError{Provider: provider, Model: model, Endpoint: endpoint, Status: status, Detail: Redact(detail), Err: err}
+	pe := &magi.ProviderError{Provider: provider, Model: model, Endpoint: magi.Redact(endpoint), Status: status, Detail: Redact(detail), Err: err}
 	switch {
 	case errors.Is(err, context.Canceled):
 		pe.Kind = magi.KindCancelled
@@ -128,30 +127,14 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-// secretPattern matches what looks like an API key or a bearer token.
-var secretPattern = regexp.MustCompile(`(?i)(bearer\s+)\S+|\b(sk-[A-Za-z0-9_\-*]{6,})|\b(AKIA|ASIA)[A-Z0-9]{12,}|((?:api[_-]?key|x-api-key|token)["']?\s*[:=]\s*["']?)[^\s"',&]+`)
-
 // maxDetail bounds the length of an upstream message kept in an error.
 const maxDetail = 300
 
-// Redact removes from s the given secrets and anything that looks like an
-// API key or a bearer token, and shortens it to a readable length.
+// Redact is magi.Redact (s without the given secrets and anything that
+// looks like a credential), shortened to a readable length for the Detail
+// of an error.
 func Redact(s string, secrets ...string) string {
-	for _, k := range secrets {
-		if len(k) >= 4 {
-			s = strings.ReplaceAll(s, k, "[redacted]")
-		}
-	}
-	s = secretPattern.ReplaceAllStringFunc(s, func(m string) string {
-		sub := secretPattern.FindStringSubmatch(m)
-		switch {
-		case sub[1] != "":
-			return sub[1] + "[redacted]"
-		case sub[4] != "":
-			return sub[4] + "[redacted]"
-		}
-		return "[redacted]"
-	})
+	s = magi.Redact(s, secrets...)
 	s = strings.TrimSpace(s)
 	if len(s) > maxDetail {
 		s = strings.ToValidUTF8(s[:maxDetail], "") + "…"

@@ -118,3 +118,16 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestClassify_RedactsTheEndpoint: credentials in a base URL never reach
+// the error, whichever way it is built or printed.
+func TestClassify_RedactsTheEndpoint(t *testing.T) {
+	endpoint := "https://user:PW-SECRET@gw.example/v1?api-key=Q-SECRET&sig=S-SECRET"
+	pe := provider.Classify("openai", "m", endpoint, 404, nil, "not found", nil)
+	direct := &magi.ProviderError{Kind: magi.KindConnection, Provider: "openai", Model: "m", Endpoint: endpoint}
+	for _, msg := range []string{pe.Error(), pe.Endpoint, direct.Error()} {
+		if strings.Contains(msg, "SECRET") || !strings.Contains(msg, "gw.example/v1") {
+			t.Errorf("%q: a credential is shown, or the endpoint is not", msg)
+		}
+	}
+}

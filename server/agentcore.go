@@ -20,17 +20,22 @@ func (s *Server) handleInvocations() http.Handler {
 			return
 		}
 		p := principalOf(r.Context())
-		q.ID, q.Owner = magi.NewID(), p.KeyID
-		if err := s.admit(r, q); err != nil {
+		q.ID, q.Owner = magi.NewID(), p.ID()
+		if q, err = s.followUp(r.Context(), p, q); err != nil {
 			writeError(w, r, err)
 			return
 		}
-		if err := s.runner.Start(r.Context(), q); err != nil {
+		slot, err := s.openStream(r)
+		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		s.metrics.started()
-		s.stream(w, r, q.ID, 0)
+		if err := s.start(r, q); err != nil {
+			slot.release()
+			writeError(w, r, err)
+			return
+		}
+		s.stream(w, r, slot, q.ID, 0)
 	})
 }
 
@@ -46,17 +51,19 @@ func (s *Server) handlePing() http.Handler {
 	})
 }
 
-// healthTimeout bounds the store check of /healthz: a store that does
-// not answer (a paused database, a half-open connection) is unavailable,
-// and a health check must answer in time for a load balancer to act.
-const healthTimeout = 2 * time.Second
-
-// handleHealth reports the process and its store.
+// handleHealth reports the process and its store: 503 while the server
+// drains for a shutdown, so that load balancers stop sending, and while
+// the store does not answer a Ping within Options.HealthTimeout.
 func (s *Server) handleHealth() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+		if s.draining.Load() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "draining", "running": s.runner.Running()})
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.opts.HealthTimeout)
 		defer cancel()
-		if _, err := s.store.List(ctx, magi.ListFilter{Limit: 1}); err != nil {
+		if err := s.store.Ping(ctx); err != nil {
+			logger(r).Warn("health: the store does not answer", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": "unavailable"})
 			return
 		}

@@ -9,10 +9,23 @@ import (
 
 // Principal is who calls the API.
 type Principal struct {
-	// KeyID is the API key's id; empty when the API is open.
+	// KeyID is the API key's id; empty when the API is open or the caller
+	// signed in.
 	KeyID string
+	// User is the signed-in user (a session, or a bearer token of the
+	// identity provider); nil otherwise.
+	User *magi.User
 	// Admin sees every deliberation.
 	Admin bool
+}
+
+// ID is the owner of what the principal creates: the signed-in user's
+// "oidc:<sub>", else the API key's id, else "" (the open API).
+func (p Principal) ID() string {
+	if p.User != nil {
+		return p.User.Owner()
+	}
+	return p.KeyID
 }
 
 // Owner is the owner filter for the principal's requests: empty (all) for
@@ -21,7 +34,7 @@ func (p Principal) Owner() string {
 	if p.Admin {
 		return ""
 	}
-	return p.KeyID
+	return p.ID()
 }
 
 // Authenticator checks a request's credentials. It returns an
@@ -43,20 +56,19 @@ func principalOf(ctx context.Context) Principal {
 	return p
 }
 
-// api wraps an /api/ handler: CORS, then authentication when keys exist.
+// api wraps an /api/ handler: CORS, then authentication (authenticate).
 func (s *Server) api(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cors(w, r) {
 			return
 		}
-		p := Principal{Admin: true}
-		if s.Auth != nil {
-			var err error
-			if p, err = s.Auth.Authenticate(r); err != nil {
+		p, err := s.authenticate(r)
+		if err != nil {
+			if magi.ErrorCode(err) == magi.EUNAUTHORIZED {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="magi"`)
-				writeError(w, r, err)
-				return
 			}
+			writeError(w, r, err)
+			return
 		}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})

@@ -44,7 +44,7 @@ func TestCORS_Allowlist(t *testing.T) {
 		t.Fatalf("preflight from the allowed origin: %d, ACAO %q", r.status, r.header.Get("Access-Control-Allow-Origin"))
 	}
 	for name, want := range map[string][]string{
-		"Access-Control-Allow-Methods": {"GET", "POST", "DELETE"},
+		"Access-Control-Allow-Methods": {"GET", "POST", "PUT", "DELETE"},
 		"Access-Control-Allow-Headers": {"Authorization", "Content-Type", "Last-Event-ID"},
 		"Vary":                         {"Origin"},
 	} {

@@ -1,34 +1,22 @@
 package server
 
 import (
-	"encoding/json"
-	"errors"
 	"io"
-	"mime"
 	"net/http"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/minutes"
 )
-
-// createRequest is the body of POST /api/deliberations. Fields beyond
-// these are allowed and ignored.
-type createRequest struct {
-	Question string `json:"question"`
-	// Prompt is the question's name in the AgentCore contract
-	// (/invocations); either field may be used on either route.
-	Prompt string `json:"prompt"`
-	Rule   string `json:"rule"`
-}
 
 // createResponse answers a POST without Accept: text/event-stream.
 type createResponse struct {
 	ID        string      `json:"id"`
 	Status    magi.Status `json:"status"`
 	EventsURL string      `json:"events_url"`
+	// ConversationID is the conversation of the new deliberation: its
+	// own id unless it follows up another.
+	ConversationID string `json:"conversation_id"`
 }
 
 func (s *Server) handleCreate() http.Handler {
@@ -38,74 +26,50 @@ func (s *Server) handleCreate() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		// The key that asks owns it, admin or not (an admin sees all anyway).
-		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).KeyID
-		if err := s.admit(r, q); err != nil {
+		// Whoever asks owns it, admin or not (an admin sees all anyway).
+		q.ID, q.Owner = magi.NewID(), principalOf(r.Context()).ID()
+		if q, err = s.followUp(r.Context(), principalOf(r.Context()), q); err != nil {
 			writeError(w, r, err)
 			return
 		}
-		if err := s.runner.Start(r.Context(), q); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		s.metrics.started()
-		logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "question_bytes", len(q.Text))
+		var slot *streamSlot
 		if wantsStream(r) {
-			s.stream(w, r, q.ID, 0)
+			if slot, err = s.openStream(r); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		}
+		if err := s.start(r, q); err != nil {
+			slot.release()
+			writeError(w, r, err)
+			return
+		}
+		if slot != nil {
+			s.stream(w, r, slot, q.ID, 0)
 			return
 		}
 		url := "/api/deliberations/" + q.ID + "/events"
 		w.Header().Set("Location", "/api/deliberations/"+q.ID)
-		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url})
+		conv := q.ConversationID
+		if conv == "" {
+			conv = q.ID
+		}
+		writeJSON(w, http.StatusAccepted, createResponse{ID: q.ID, Status: magi.StatusRunning, EventsURL: url, ConversationID: conv})
 	})
 }
 
-// readQuestion validates the request body; nothing is stored on failure.
-func (s *Server) readQuestion(w http.ResponseWriter, r *http.Request) (magi.Question, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return magi.Question{}, magi.Errorf(magi.EUNSUPPORTED, "send the body as application/json, not %q", ct)
-		}
+// start admits q (quotas) and starts it.
+func (s *Server) start(r *http.Request, q magi.Question) error {
+	if err := s.admit(r, q); err != nil {
+		return err
 	}
-	limit := int64(s.opts.MaxQuestionBytes)*2 + 4096
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return magi.Question{}, magi.Errorf(magi.ETOOLARGE, "the request body is over %d bytes", limit)
-	} else if err != nil {
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "could not read the request body")
+	if err := s.runner.Start(r.Context(), q); err != nil {
+		return err
 	}
-	var req createRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the body is not valid JSON of the form {\"question\": \"...\", \"rule\": \"majority\"}: %s", jsonProblem(err))
-	}
-	text := strings.TrimSpace(req.Question)
-	if text == "" {
-		text = strings.TrimSpace(req.Prompt)
-	}
-	switch {
-	case text == "":
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is empty")
-	case len(text) > s.opts.MaxQuestionBytes:
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is %d bytes; the limit is %d", len(text), s.opts.MaxQuestionBytes)
-	case !utf8.ValidString(text):
-		return magi.Question{}, magi.Errorf(magi.EINVALID, "the question is not valid UTF-8")
-	}
-	rule, err := magi.ParseRule(req.Rule)
-	if err != nil {
-		return magi.Question{}, err
-	}
-	return magi.Question{Text: text, Rule: rule}, nil
-}
-
-// jsonProblem describes a JSON error without echoing the body.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return "field \"" + te.Field + "\" must be a " + te.Type.String()
-	}
-	return "malformed JSON"
+	s.metrics.started()
+	logger(r).Info("deliberation started", "id", q.ID, "rule", q.Rule, "rounds", q.Rounds, "question_bytes", len(q.Text),
+		"follows", q.ParentID)
+	return nil
 }
 
 func wantsStream(r *http.Request) bool {
@@ -114,8 +78,12 @@ func wantsStream(r *http.Request) bool {
 
 func (s *Server) handleEvents() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("id")
 		after, err := lastEventID(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		id, err := pathID(r)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -131,29 +99,23 @@ func (s *Server) handleEvents() http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		s.stream(w, r, id, after)
+		slot, err := s.openStream(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		s.stream(w, r, slot, id, after)
 	})
-}
-
-// lastEventID reads Last-Event-ID (header) or last_event_id (query).
-func lastEventID(r *http.Request) (int64, error) {
-	v := r.Header.Get("Last-Event-ID")
-	if q := r.URL.Query().Get("last_event_id"); q != "" {
-		v = q
-	}
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n < 0 {
-		return 0, magi.Errorf(magi.EINVALID, "Last-Event-ID must be a non-negative event id, not %q", truncate(v, 40))
-	}
-	return n, nil
 }
 
 func (s *Server) handleGet() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec, err := s.store.Deliberation(r.Context(), r.PathValue("id"), principalOf(r.Context()).Owner())
+		id, err := pathID(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		rec, err := s.store.Deliberation(r.Context(), id, principalOf(r.Context()).Owner())
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -164,17 +126,13 @@ func (s *Server) handleGet() http.Handler {
 
 func (s *Server) handleList() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := 20
-		if v := r.URL.Query().Get("limit"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 100 {
-				writeError(w, r, magi.Errorf(magi.EINVALID, "limit must be a number from 1 to 100"))
-				return
-			}
-			limit = n
+		f, err := listFilter(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
 		}
-		page, err := s.store.List(r.Context(), magi.ListFilter{Owner: principalOf(r.Context()).Owner(),
-			Limit: limit, Cursor: r.URL.Query().Get("cursor")})
+		f.Owner = principalOf(r.Context()).Owner()
+		page, err := s.store.List(r.Context(), f)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -188,7 +146,11 @@ func (s *Server) handleList() http.Handler {
 
 func (s *Server) handleCancel() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("id")
+		id, err := pathID(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
 		sum, err := s.store.Summary(r.Context(), id, principalOf(r.Context()).Owner())
 		if err != nil {
 			writeError(w, r, err)
@@ -208,7 +170,12 @@ func (s *Server) handleCancel() http.Handler {
 
 func (s *Server) handleDelete() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := s.store.Delete(r.Context(), r.PathValue("id"), principalOf(r.Context()).Owner()); err != nil {
+		id, err := pathID(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if err := s.store.Delete(r.Context(), id, principalOf(r.Context()).Owner()); err != nil {
 			writeError(w, r, err)
 			return
 		}
@@ -226,7 +193,20 @@ func (s *Server) handleExport() http.Handler {
 			writeError(w, r, magi.Errorf(magi.EINVALID, "format must be md or json"))
 			return
 		}
-		rec, err := s.store.Deliberation(r.Context(), r.PathValue("id"), principalOf(r.Context()).Owner())
+		id, err := pathID(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if whole, err := wholeConversation(r); err != nil || whole {
+			if err != nil {
+				writeError(w, r, err)
+			} else {
+				s.exportConversation(w, r, id, format)
+			}
+			return
+		}
+		rec, err := s.store.Deliberation(r.Context(), id, principalOf(r.Context()).Owner())
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -240,11 +220,4 @@ func (s *Server) handleExport() http.Handler {
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 		_, _ = io.WriteString(w, minutes.Markdown(rec))
 	})
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }

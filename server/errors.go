@@ -10,7 +10,7 @@ import (
 	"github.com/magi-system/magi"
 )
 
-var errNotFoundRoute = magi.Errorf(magi.ENOTFOUND, "no such route; see docs/API.md")
+var errNotFoundRoute = magi.Errorf(magi.ENOTFOUND, "no such page or route; see docs/API.md")
 
 // statusOf maps an application error code to its HTTP status: the one
 // place where that happens.
@@ -20,10 +20,14 @@ func statusOf(code string) int {
 		return http.StatusBadRequest
 	case magi.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case magi.EFORBIDDEN:
+		return http.StatusForbidden
 	case magi.ENOTFOUND:
 		return http.StatusNotFound
 	case magi.EMETHOD:
 		return http.StatusMethodNotAllowed
+	case magi.ETIMEOUT:
+		return http.StatusRequestTimeout
 	case magi.ECONFLICT:
 		return http.StatusConflict
 	case magi.ETOOLARGE:
@@ -43,6 +47,8 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Fields are every problem of a document sent, each at its field.
+		Fields []magi.FieldError `json:"fields,omitempty"`
 	} `json:"error"`
 }
 
@@ -53,17 +59,31 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && code == magi.EINTERNAL {
 		return // the client went away
 	}
+	refuseBody(w, r)
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, magi.ErrorMessage(err)
 	var e *magi.Error
-	if errors.As(err, &e) && e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
+	if errors.As(err, &e) {
+		body.Error.Fields = e.Fields
+	}
+	if retry := retryHeader(err); retry != "" {
+		w.Header().Set("Retry-After", retry)
 	}
 	status := statusOf(code)
 	if status >= 500 {
 		logger(r).Error("request failed", "code", code, "err", err)
 	}
 	writeJSON(w, status, body)
+}
+
+// retryHeader is the Retry-After header of err, in whole seconds; "" when
+// err does not say when to retry.
+func retryHeader(err error) string {
+	var e *magi.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		return strconv.Itoa(int(e.RetryAfter.Seconds() + 0.999))
+	}
+	return ""
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

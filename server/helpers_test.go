@@ -22,12 +22,21 @@ import (
 	"github.com/magi-system/magi/store/sqlite"
 )
 
-// wordProvider streams a fixed verdict answer word by word with a gap.
+// wordProvider streams a fixed verdict answer word by word with a gap:
+// APPROVED, except that on a question marked [split] CASPER rejects in
+// round 1 and approves on a condition in round 2.
 type wordProvider struct{ gap time.Duration }
 
 func (p wordProvider) Stream(ctx context.Context, req magi.Request) iter.Seq2[magi.Delta, error] {
+	vote := `"APPROVED", "confidence": 0.8, "summary": "ok", "conditions": []`
+	if req.Agent == magi.Casper && strings.Contains(req.Prompt, "[split]") {
+		vote = `"REJECTED", "confidence": 0.6, "summary": "no", "conditions": []`
+		if strings.Contains(req.Prompt, "this is round 2") {
+			vote = `"CONDITIONAL", "confidence": 0.7, "summary": "if piloted", "conditions": ["a pilot"]`
+		}
+	}
 	text := "I have considered " + string(req.Agent) + " carefully and weighed the evidence.\n" +
-		`{"decision": "APPROVED", "confidence": 0.8, "summary": "ok", "conditions": [], "scores": {"melchior": 70, "balthasar": 60, "casper": 50}}`
+		`{"decision": ` + vote + `, "scores": {"melchior": 70, "balthasar": 60, "casper": 50}}`
 	return func(yield func(magi.Delta, error) bool) {
 		for _, w := range strings.SplitAfter(text, " ") {
 			select {

@@ -18,17 +18,19 @@ const DefaultKeyCheck = 3 * time.Second
 //
 // While the store holds no key, the API is open (local use) and every
 // caller is an admin. Once any key exists — created by `magi keys create`,
-// even in another process, and even if later revoked — every /api/ request
-// needs `Authorization: Bearer <key>` of a key that is not revoked. The
-// store is asked whether keys exist at most once every Every while it has
-// none, so a new key takes effect without a restart.
+// even in another process — every /api/ request needs `Authorization:
+// Bearer <key>` of a key that is not revoked. Revoking every key does not
+// open the API again (a key revoked because it leaked must not become an
+// open door); deleting every key does (`magi keys reset`, the operator's
+// explicit choice). The store is asked whether keys exist at most once
+// every Every, so both take effect without a restart.
 type KeyAuth struct {
 	keys  magi.KeyStore
 	every time.Duration
 
 	mu      sync.Mutex
-	locked  bool      // a key exists: never open again
-	checked time.Time // when the store last said it has no key
+	locked  bool      // a key exists
+	checked time.Time // when the store was last asked
 }
 
 var _ Authenticator = (*KeyAuth)(nil)
@@ -83,12 +85,11 @@ var (
 )
 
 // required reports whether keys exist, asking the store at most once
-// every a.every while they do not. Keys are never deleted, so once one
-// exists the answer stays yes without asking again.
+// every a.every.
 func (a *KeyAuth) required(ctx context.Context) (bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.locked || (!a.checked.IsZero() && time.Since(a.checked) < a.every) {
+	if !a.checked.IsZero() && time.Since(a.checked) < a.every {
 		return a.locked, nil
 	}
 	has, err := a.keys.HasKeys(ctx)

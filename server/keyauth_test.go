@@ -148,3 +148,25 @@ func (ps *privServer) list(t *testing.T, key string) map[string]bool {
 	}
 	return ids
 }
+
+// TestKeyAuth_RevokeKeepsLockedResetOpens: revoking the last key leaves the
+// API closed, to that key too; deleting every key (magi keys reset) opens
+// it again, without a restart.
+func TestKeyAuth_RevokeKeepsLockedResetOpens(t *testing.T) {
+	ps := newPrivServer(t, privOptions{keyCheck: time.Nanosecond}) // asks the store on every request
+	k, alice := ps.addKey(t, "alice", false)
+	if err := ps.store.RevokeKey(t.Context(), k.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"", alice} {
+		if r := ps.do(t, "GET", "/api/deliberations", key, ""); r.status != http.StatusUnauthorized {
+			t.Errorf("after revoking the last key, with key %q: %d, want 401", key[:min(len(key), 13)], r.status)
+		}
+	}
+	if n, err := ps.store.DeleteKeys(t.Context()); err != nil || n != 1 {
+		t.Fatalf("DeleteKeys = %d, %v", n, err)
+	}
+	if r := ps.do(t, "GET", "/api/deliberations", "", ""); r.status != http.StatusOK {
+		t.Errorf("after deleting every key, no key: %d, want 200 (open)", r.status)
+	}
+}

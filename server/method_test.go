@@ -97,7 +97,7 @@ func TestServer_RightMethodsUnchanged(t *testing.T) {
 		{"POST", "/invocations", 400, "application/json"},
 		{"PUT", "/api/deliberations", 405, "application/json"},
 		{"GET", "/api/nope", 404, "application/json"},
-		{"GET", "/nope", 404, "text/plain"},
+		{"GET", "/nope", 404, "application/json"},
 		{"POST", "/nope", 405, ""},
 	}
 	for _, ui := range []struct {
@@ -105,7 +105,7 @@ func TestServer_RightMethodsUnchanged(t *testing.T) {
 		h     http.Handler
 		tests []answer
 	}{
-		{"without ui", nil, append(common[:len(common)-1:len(common)-1], answer{"POST", "/nope", 404, "text/plain"})},
+		{"without ui", nil, append(common[:len(common)-1:len(common)-1], answer{"POST", "/nope", 404, "application/json"})},
 		{"with ui", web.Handler(), append(common, answer{"GET", "/", 200, "text/html"}, answer{"HEAD", "/", 200, "text/html"})},
 	} {
 		ts := newTestServer(t, 0, Options{UI: ui.h})

@@ -62,7 +62,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			}
 			log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rw.status, "ms", time.Since(began).Milliseconds())
 		}()
-		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), loggerKey{}, log)))
+		r = s.limitBody(rw, r.WithContext(context.WithValue(r.Context(), loggerKey{}, log)))
+		next.ServeHTTP(rw, r)
 	})
 }
 
@@ -82,7 +83,7 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if allowed {
 		h := w.Header()
-		h.Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
 		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID, Accept")
 		h.Set("Access-Control-Max-Age", "600")
 		w.WriteHeader(http.StatusNoContent)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/config"
 	"github.com/magi-system/magi/council"
 	"github.com/magi-system/magi/feed"
 	"github.com/magi-system/magi/provider"
@@ -46,7 +47,7 @@ func (p heldProvider) Stream(ctx context.Context, req magi.Request) iter.Seq2[ma
 // observes every journaled event, the web UI, on a SQLite store.
 type privServer struct {
 	url   string
-	store *sqlite.DB
+	store keyStore
 	quota *server.Quota
 	hold  chan struct{}
 }
@@ -56,23 +57,58 @@ type privOptions struct {
 	limits   server.QuotaLimits
 	held     bool          // the provider waits for hold to close
 	keyCheck time.Duration // KeyAuth's re-check interval
+	store    keyStore      // nil: a new SQLite store
+	// setup, when set, finishes the server before it serves at url.
+	setup func(t *testing.T, srv *server.Server, st keyStore, url string)
+	// cfg, when set, is the configuration of the server's council: its
+	// agents, and every provider it offers answered by provider; saved
+	// councils are checked against it.
+	cfg *config.Config
+	// provider is the model of every agent (nil: a heldProvider), and of
+	// every provider cfg offers.
+	provider magi.Provider
+	// http, when set, adjusts the HTTP server (its listener, its hooks)
+	// before it starts.
+	http func(ts *httptest.Server)
+}
+
+// keyStore is a store that keeps API keys, sign-in sessions and saved
+// councils too, as both stores do.
+type keyStore interface {
+	magi.Store
+	magi.KeyStore
+	magi.SessionStore
+	magi.CouncilStore
 }
 
 func newPrivServer(t *testing.T, o privOptions) *privServer {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "magi.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
+	st := o.store
+	if st == nil {
+		st = openSQLite(t)
 	}
 	ps := &privServer{store: st}
 	if o.held {
 		ps.hold = make(chan struct{})
 	}
+	var model magi.Provider = heldProvider{ps.hold}
+	if o.provider != nil {
+		model = o.provider
+	}
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{},
-		Providers: map[string]magi.Provider{"fake": heldProvider{ps.hold}}, Retry: provider.Policy{Attempts: 1}}
+		Providers: map[string]magi.Provider{"fake": model}, Retry: provider.Policy{Attempts: 1}}
 	for _, a := range magi.DefaultAgents() {
 		a.Provider, a.Model = "fake", "m"
 		c.Agents[a.ID] = a
+	}
+	if o.cfg != nil {
+		c.Providers = map[string]magi.Provider{}
+		for _, p := range o.cfg.Offered {
+			c.Providers[p] = o.provider
+		}
+		for _, a := range o.cfg.Agents {
+			c.Agents[a.ID] = a
+		}
 	}
 	ps.quota = server.NewQuota(o.limits, st)
 	hub := feed.NewHub(feed.HubOptions{})
@@ -85,9 +121,20 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		o.opts.UI, o.opts.CSP = web.Handler(), web.ContentSecurityPolicy
 	}
 	srv := server.New(ps.quota.Runner(runner), st, feed.NewFeed(st, hub), nil, nil, o.opts)
-	srv.Auth, srv.Quota = server.NewKeyAuth(st, o.keyCheck), ps.quota
-	ts := httptest.NewServer(srv.Handler())
-	ps.url = ts.URL
+	srv.Auth, srv.Quota, srv.Keys = server.NewKeyAuth(st, o.keyCheck), ps.quota, st
+	if o.cfg != nil {
+		srv.Councils = &server.Councils{Store: st, Checker: o.cfg}
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	ps.url = "http://" + ts.Listener.Addr().String()
+	if o.setup != nil {
+		o.setup(t, srv, st, ps.url)
+	}
+	ts.Config.Handler = srv.Handler()
+	if o.http != nil {
+		o.http(ts)
+	}
+	ts.Start()
 	t.Cleanup(func() {
 		ps.release()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -99,6 +146,16 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 		_ = st.Close()
 	})
 	return ps
+}
+
+// openSQLite opens a new SQLite store in a temporary directory.
+func openSQLite(t *testing.T) keyStore {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "magi.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // release lets held deliberations finish.
@@ -185,4 +242,13 @@ func (ps *privServer) finish(t *testing.T, key, id string) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, `"type":"complete"`) {
 		t.Fatalf("events of %s: %d, no complete event in %q", id, r.status, r.body)
 	}
+}
+
+// errorMessage is the message of SPEC's error document in the body, or "".
+func (r reply) errorMessage() string {
+	var b struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	_ = json.Unmarshal([]byte(r.body), &b)
+	return b.Error.Message
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +16,9 @@ type QuotaLimits struct {
 	PerMinute int
 	// Concurrent is how many of a key's deliberations may run at once.
 	Concurrent int
+	// ConcurrentShare, when not 0, is the percentage of Capacity (the
+	// server's running slots) that Concurrent is; messages say so.
+	ConcurrentShare, Capacity int
 	// TokensPerDay caps the tokens (input + output) a key's deliberations
 	// used in the last 24 hours; checked when a deliberation starts.
 	TokensPerDay int64
@@ -67,19 +71,19 @@ func NewQuota(limits QuotaLimits, keys magi.KeyStore) *Quota {
 func (q *Quota) Admit(ctx context.Context, p Principal, d magi.Question) error {
 	q.mu.Lock()
 	now := q.now()
-	u := q.of(p.KeyID, now)
+	u := q.of(p.ID(), now)
 	limit, wait := q.over(u, now)
 	if limit == "" {
 		u.starts = append(u.starts, now)
 		u.running++
-		q.running[d.ID] = admission{key: p.KeyID, at: now}
+		q.running[d.ID] = admission{key: p.ID(), at: now}
 	}
 	q.mu.Unlock()
 	if limit == "" {
 		return nil
 	}
 	return &magi.Error{Code: magi.ERATELIMIT, RetryAfter: wait,
-		Message: fmt.Sprintf("quota: %s for %s; retry in %d s", limit, q.name(ctx, p.KeyID), int(wait.Seconds()+0.999))}
+		Message: fmt.Sprintf("quota: %s for %s; retry in %d s", limit, q.name(ctx, p.ID()), int(wait.Seconds()+0.999))}
 }
 
 // of returns the usage of key, without what is older than the windows.
@@ -106,7 +110,11 @@ func (q *Quota) over(u *keyUsage, now time.Time) (string, time.Duration) {
 			u.starts[len(u.starts)-l.PerMinute].Add(time.Minute).Sub(now)
 	}
 	if l.Concurrent > 0 && u.running >= l.Concurrent {
-		return plural(l.Concurrent, "deliberation") + " at once", 5 * time.Second
+		limit := plural(l.Concurrent, "deliberation") + " at once"
+		if l.ConcurrentShare > 0 {
+			limit += fmt.Sprintf(" (%d%% of this server's %d running slots; MAGI_QUOTA_CONCURRENT)", l.ConcurrentShare, l.Capacity)
+		}
+		return limit, 5 * time.Second
 	}
 	if l.TokensPerDay > 0 {
 		var sum int64
@@ -127,16 +135,24 @@ func (q *Quota) over(u *keyUsage, now time.Time) (string, time.Duration) {
 }
 
 // name is how a message names key.
-func (q *Quota) name(ctx context.Context, key string) string {
-	if key == "" {
+func (q *Quota) name(ctx context.Context, key string) string { return ownerName(ctx, q.keys, key) }
+
+// ownerName is how a message names the principal of id (Principal.ID):
+// the open API, a signed-in user, or an API key by its name in keys
+// (when not nil) and its id.
+func ownerName(ctx context.Context, keys magi.KeyStore, id string) string {
+	if id == "" {
 		return "the open API (no key)"
 	}
-	if q.keys != nil {
-		if k, _, err := q.keys.KeyByID(ctx, key); err == nil {
+	if sub, ok := strings.CutPrefix(id, magi.UserOwnerPrefix); ok {
+		return "signed-in user " + sub
+	}
+	if keys != nil {
+		if k, _, err := keys.KeyByID(ctx, id); err == nil {
 			return fmt.Sprintf("key %s (%s)", k.Name, k.ID)
 		}
 	}
-	return "key " + key
+	return "key " + id
 }
 
 // Observe counts the tokens of each agent_done trace against the key of

@@ -74,3 +74,16 @@ func TestQuota_OpenAPICountsAsOneKey(t *testing.T) {
 		t.Errorf("second deliberation on the open API: %d %s, want 429 naming the open API", r.status, r.body)
 	}
 }
+
+// TestQuota_ShareOfCapacity: a key at its share of the server's running
+// slots is refused with a 429 that names the share; other keys still run.
+func TestQuota_ShareOfCapacity(t *testing.T) {
+	ps := newPrivServer(t, privOptions{held: true, limits: server.QuotaLimits{Concurrent: 2, ConcurrentShare: 50, Capacity: 4}})
+	_, alice := ps.addKey(t, "alice", false)
+	_, bob := ps.addKey(t, "bob", false)
+	ps.create(t, alice)
+	ps.create(t, alice)
+	wantQuota(t, ps.do(t, "POST", "/api/deliberations", alice, `{"question": "A third?"}`),
+		"2 deliberations at once (50% of this server's 4 running slots; MAGI_QUOTA_CONCURRENT)", 1, 10)
+	ps.create(t, bob)
+}

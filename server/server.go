@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/magi-system/magi"
@@ -25,13 +26,43 @@ type Runner interface {
 	LastUpdate() time.Time
 }
 
+// DefaultBodyTimeout is how long a request body may take to arrive.
+const DefaultBodyTimeout = 10 * time.Second
+
+// DefaultStreamWriteTimeout is how long one write of an event stream may
+// wait for a client that does not read.
+const DefaultStreamWriteTimeout = 10 * time.Second
+
+// DefaultHealthTimeout bounds the store check of /healthz.
+const DefaultHealthTimeout = 2 * time.Second
+
 // Options are the server's limits and settings.
 type Options struct {
 	// MaxQuestionBytes is the largest question accepted (default 16 KiB).
 	MaxQuestionBytes int
+	// BodyTimeout is how long a request body may take to arrive, from
+	// the end of the headers (DefaultBodyTimeout); a slower one is cut off
+	// with 408 and its connection closed.
+	BodyTimeout time.Duration
+	// HealthTimeout bounds the store check of /healthz
+	// (DefaultHealthTimeout).
+	HealthTimeout time.Duration
 	// Heartbeat is the interval of `: ping` comments on idle streams
 	// (default 15 s).
 	Heartbeat time.Duration
+	// StreamWriteTimeout is how long one write of an event stream (an
+	// event, a ping) may wait for the client to take it
+	// (DefaultStreamWriteTimeout); a client that stops reading for longer
+	// is dropped.
+	StreamWriteTimeout time.Duration
+	// StreamsPerKey and StreamsPerAddr are how many event streams one
+	// principal (API key, signed-in user, the open API) and one client
+	// address may hold open at once; 0 is unlimited.
+	StreamsPerKey, StreamsPerAddr int
+	// RevocationCheck is how often the API keys of open streams are
+	// checked, so that a revoked key's streams end
+	// (DefaultRevocationCheck).
+	RevocationCheck time.Duration
 	// CORSOrigins may call the API from a browser; empty: same-origin only.
 	CORSOrigins []string
 	// UI serves the web UI at /; nil serves none.
@@ -52,8 +83,25 @@ type Server struct {
 	Auth Authenticator
 	// Quota, when set, admits or refuses new deliberations per principal.
 	Quota Admitter
+	// Councils, when set, keeps saved councils (/api/councils) and lets a
+	// question name one.
+	Councils *Councils
+	// Keys, when set, are the API keys whose revocation ends their
+	// streams.
+	Keys magi.KeyStore
+	// SignIn, when set, signs users in through an OpenID Connect provider
+	// (signin.go); the API then needs a session, a token or an API key.
+	SignIn SignIn
 
-	// streams ends every open event stream on shutdown.
+	authLimit  *addrLimiter // of /auth/*, per client address
+	originOnce sync.Once
+	origin     *http.CrossOriginProtection
+
+	// draining is set by Drain: /healthz answers 503.
+	draining atomic.Bool
+	// streams counts the open event streams and ends a revoked key's.
+	streams *streams
+	// closing ends every open event stream on shutdown.
 	mu       sync.Mutex
 	closing  chan struct{}
 	shutdown bool
@@ -64,8 +112,20 @@ func New(runner Runner, store magi.Store, follow magi.Follower, metrics *Metrics
 	if opts.MaxQuestionBytes <= 0 {
 		opts.MaxQuestionBytes = 16 << 10
 	}
+	if opts.BodyTimeout <= 0 {
+		opts.BodyTimeout = DefaultBodyTimeout
+	}
+	if opts.HealthTimeout <= 0 {
+		opts.HealthTimeout = DefaultHealthTimeout
+	}
 	if opts.Heartbeat <= 0 {
 		opts.Heartbeat = 15 * time.Second
+	}
+	if opts.StreamWriteTimeout <= 0 {
+		opts.StreamWriteTimeout = DefaultStreamWriteTimeout
+	}
+	if opts.RevocationCheck <= 0 {
+		opts.RevocationCheck = DefaultRevocationCheck
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -74,7 +134,8 @@ func New(runner Runner, store magi.Store, follow magi.Follower, metrics *Metrics
 		metrics = NewMetrics(nil)
 	}
 	return &Server{runner: runner, store: store, follow: follow, opts: opts, log: log, metrics: metrics,
-		closing: make(chan struct{})}
+		closing: make(chan struct{}), authLimit: newAddrLimiter(authBurst, authEvery),
+		streams: newStreams(opts.StreamsPerKey, opts.StreamsPerAddr, opts.RevocationCheck)}
 }
 
 // Handler returns the server's routes, wrapped in its middleware.
@@ -84,13 +145,21 @@ func (s *Server) Handler() http.Handler {
 	return s.middleware(mux)
 }
 
+// Drain tells load balancers, through /healthz, that the server is
+// shutting down: it answers 503 "draining" from now on, while running
+// deliberations and streams finish.
+func (s *Server) Drain() { s.draining.Store(true) }
+
 // CloseStreams ends every open event stream with a fatal `shutdown` error
-// event, so a graceful shutdown does not wait on them.
+// event, so a graceful shutdown does not wait on them, and stops watching
+// their keys.
 func (s *Server) CloseStreams() {
+	s.Drain()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.shutdown {
 		s.shutdown = true
 		close(s.closing)
 	}
+	s.mu.Unlock()
+	s.streams.close()
 }

@@ -14,9 +14,19 @@ import (
 // sseWriter writes one event stream: `id:` and one `data:` line per event,
 // no `event:` line, flushed after every event. It needs no http.Flusher:
 // the Lambda response writer streams without one.
+//
+// Each write and its flush must be done within timeout: the deadline is
+// set afresh before each, so a client that reads is never cut, however
+// long the stream or its pauses, and one that stops reading is dropped
+// once a write has waited timeout (the Lambda response writer has no
+// deadline; Lambda bounds the invocation itself). The last deadline also
+// bounds net/http's end of the response, which then clears it, so the
+// next request on a kept-alive connection starts without one.
 type sseWriter struct {
-	w  http.ResponseWriter
-	rc *http.ResponseController
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	until   time.Time // the deadline set last
 }
 
 // maxPooled is the largest buffer put back in frameBufs: a rare huge event
@@ -52,25 +62,39 @@ func writeFrame(w io.Writer, seq int64, data []byte) error {
 	return err
 }
 
-// newSSE sends the stream's headers. It clears the write deadline so no
-// server WriteTimeout can cut a long stream.
-func newSSE(w http.ResponseWriter) *sseWriter {
+// newSSE sends the stream's headers, within timeout. From then on each
+// write has its own deadline, so no server WriteTimeout can cut a long
+// stream.
+func newSSE(w http.ResponseWriter, timeout time.Duration) *sseWriter {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	h.Set("Connection", "keep-alive")
 	h.Del("Content-Length")
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{})
+	s := &sseWriter{w: w, rc: http.NewResponseController(w), timeout: timeout}
+	s.deadline()
 	w.WriteHeader(http.StatusOK)
-	s := &sseWriter{w: w, rc: rc}
 	s.flush()
 	return s
 }
 
+// deadline gives the next write and flush timeout to be done. While the
+// deadline set last is still nearly that far ahead (a busy stream), it
+// stands: a write then has at least 7/8 of timeout, and a stream setting
+// a deadline for each of thousands of events a second does not.
+func (s *sseWriter) deadline() {
+	now := time.Now()
+	if s.until.Sub(now) > s.timeout-s.timeout/8 {
+		return
+	}
+	s.until = now.Add(s.timeout)
+	_ = s.rc.SetWriteDeadline(s.until)
+}
+
 // Event writes the stored event of seq, data its JSON, and flushes it.
 func (s *sseWriter) Event(seq int64, data []byte) error {
+	s.deadline()
 	if err := writeFrame(s.w, seq, data); err != nil {
 		return err
 	}
@@ -80,6 +104,7 @@ func (s *sseWriter) Event(seq int64, data []byte) error {
 // End writes e, a final event that is not part of the stored stream: it
 // has no id, so a client resuming later skips nothing.
 func (s *sseWriter) End(e magi.Event) {
+	s.deadline()
 	endStream(s.w, e)
 	_ = s.flush()
 }
@@ -95,6 +120,7 @@ func endStream(w io.Writer, e magi.Event) {
 
 // Ping writes a comment that keeps proxies and clients from timing out.
 func (s *sseWriter) Ping() error {
+	s.deadline()
 	if _, err := s.w.Write([]byte(": ping\n\n")); err != nil {
 		return err
 	}

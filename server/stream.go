@@ -9,18 +9,20 @@ import (
 )
 
 // stream writes the events of id after seq `after` to w as Server-Sent
-// Events until the terminal event, the client leaving, or a shutdown. A
-// client that leaves does not stop the deliberation.
+// Events until the terminal event, the client leaving, a shutdown, or the
+// revocation of the caller's API key; then it gives slot back. A client
+// that leaves does not stop the deliberation.
 //
 // The handler's goroutine drives the stream itself (see magi.Stream) and
 // waits here with a small frame: events are handled in send, whose frame
 // is gone while the stream waits, so that the runtime can shrink the
 // stack of each of thousands of idle streams.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, id string, after int64) {
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, slot *streamSlot, id string, after int64) {
+	defer slot.release()
 	ctx := r.Context()
 	st := &streamState{r: r, id: id, src: s.follow.Follow(id, after)}
 	defer st.src.Close()
-	st.sse = newSSE(w)
+	st.sse = newSSE(w, s.opts.StreamWriteTimeout)
 	s.metrics.streamOpened()
 	defer s.metrics.streamClosed()
 	st.ping = time.NewTicker(s.opts.Heartbeat)
@@ -34,6 +36,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, id string, after
 			}
 		case <-s.closing:
 			s.endShutdown(st)
+			return
+		case <-slot.revoked():
+			endRevoked(st)
 			return
 		case <-ctx.Done():
 			return
@@ -100,6 +105,15 @@ func (s *Server) endShutdown(st *streamState) {
 			return
 		}
 	}
+}
+
+// endRevoked ends a stream whose API key was revoked with an unstored
+// fatal `unauthorized` error event.
+//
+//go:noinline
+func endRevoked(st *streamState) {
+	st.sse.End(magi.Event{Type: magi.EventError, DeliberationID: st.id, Code: magi.EUNAUTHORIZED,
+		Message: "this API key was revoked; the stream is closed", Fatal: true})
 }
 
 // streamFailed ends a stream whose source failed with a fatal error event

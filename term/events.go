@@ -11,9 +11,11 @@ import (
 func (r *Renderer) begin(e magi.Event) {
 	r.begun = true
 	r.started = r.now()
+	r.round = e.InRound()
 	if e.Type == magi.EventStart {
 		r.infos = e.Agents
 		r.simulated = e.Simulated
+		r.maxRounds = e.MaxRounds
 	}
 	for _, a := range r.infos {
 		if a.Name != "" {
@@ -67,7 +69,11 @@ func (r *Renderer) onTrace(e magi.Event) {
 	case magi.StageAgentDone:
 		if t.Tokens != nil {
 			u := *t.Tokens
+			if a.usage != nil {
+				u = a.usage.Add(u)
+			}
 			a.usage = &u
+			a.calls++
 		}
 	case magi.StageRetry:
 		msg := fmt.Sprintf("↻ %s retrying (attempt %d) in %s", r.name(e.Agent), t.Attempt, seconds(t.DelayMS))
@@ -105,6 +111,7 @@ func (r *Renderer) onComplete(e magi.Event) {
 	r.freeze()
 	r.flushAll()
 	r.end()
+	r.flushErrors()
 	r.printBanner(e)
 }
 
@@ -113,19 +120,41 @@ func (r *Renderer) onError(e magi.Event) {
 		r.freeze()
 		r.flushAll()
 		r.end()
+		r.flushErrors()
 		r.printFatal(e)
 		return
 	}
 	if e.Agent != "" {
-		r.agent(e.Agent).failed = true
+		a := r.agent(e.Agent)
+		a.failed = true
+		if a.verdict == nil { // said with the verdict it leads to
+			a.err = &e
+			r.refresh(true)
+			return
+		}
 		r.printText(e.Agent, r.lines.flush(e.Agent))
 	}
+	r.printError(e)
+	r.refresh(true)
+}
+
+// printError prints an agent's non-fatal error as a note.
+func (r *Renderer) printError(e magi.Event) {
 	msg := "⚠ " + r.name(e.Agent) + " error"
 	if e.Code != "" {
 		msg += " [" + e.Code + "]"
 	}
 	r.note(msg+": "+sanitize(e.Message), sgrAmber)
-	r.refresh(true)
+}
+
+// flushErrors prints the agents' errors that no verdict followed.
+func (r *Renderer) flushErrors() {
+	for _, id := range append(r.sages(), magi.Solomon) {
+		if a := r.agent(id); a.err != nil {
+			r.printError(*a.err)
+			a.err = nil
+		}
+	}
 }
 
 // sagesDone reports whether every sage has its verdict.
@@ -138,19 +167,22 @@ func (r *Renderer) sagesDone() bool {
 	return true
 }
 
-// freeze ends the panes: their last frame stays on screen, the sages'
-// verdicts are printed in full under it, and what follows is lines.
+// freeze ends the panes, which show only the tail of each text: they are
+// cleared and each sage's whole text is printed in their place, one sage
+// after the other, with its verdict, so that the terminal's scrollback
+// keeps every answer in full. The sages are done by then (SOLOMON speaks,
+// or the deliberation ended); what follows is lines.
 func (r *Renderer) freeze() {
 	if r.panes == nil {
 		return
 	}
-	r.final = true
-	r.refresh(true)
-	r.final = false
-	r.scr.keep()
+	p := r.panes
 	r.panes = nil
-	for _, id := range r.sages() {
-		if r.agent(id).verdict != nil && !r.agent(id).shown {
+	r.scr.clear()
+	for _, id := range p.ids {
+		r.printText(id, r.lines.add(id, p.text[id].String()))
+		r.printText(id, r.lines.flush(id))
+		if a := r.agent(id); a.verdict != nil && !a.shown {
 			r.printVerdict(id)
 		}
 	}

@@ -99,21 +99,28 @@ func (r *Renderer) statusSpans() []span {
 	frame := spinner[r.frame%len(spinner)]
 	for _, id := range r.sages() {
 		a := r.agent(id)
+		if r.tally != nil {
+			break // the verdicts are on screen; the tally says the rest
+		}
 		switch {
 		case a.verdict != nil:
 			d := a.verdict.Decision
-			out = append(out, span{r.name(id) + " ", []string{agentColor(id)}},
-				span{kanji(d) + " " + string(d), []string{sgrBold, decisionColor(d)}})
+			out = append(out, span{r.name(id) + " ", []string{agentColor(id)}})
+			if was := a.verdict.ChangedFrom; was != "" {
+				out = append(out, span{kanji(was) + "→", []string{decisionColor(was)}})
+			}
+			out = append(out, span{kanji(d) + " " + string(d), []string{sgrBold, decisionColor(d)}})
 		case a.failed:
 			out = append(out, span{r.name(id) + " failed", []string{sgrGrey}})
-		case r.final:
-			out = append(out, span{r.name(id) + " —", []string{sgrGrey}})
 		default:
 			out = append(out, span{frame + " " + r.name(id), []string{agentColor(id)}})
 		}
 		out = append(out, span{"  ", nil})
 	}
-	if r.judging() && !r.final {
+	if t := r.tally; t != nil {
+		out = append(out, r.tallySpans(*t)...)
+	}
+	if r.judging() {
 		out = append(out, span{frame + " " + r.name(magi.Solomon) + " judging…", []string{agentColor(magi.Solomon)}},
 			span{"  ", nil})
 	}
@@ -121,22 +128,11 @@ func (r *Renderer) statusSpans() []span {
 	return append(out, span{seconds(elapsed), []string{sgrDim}})
 }
 
-// judging reports whether SOLOMON is at work: every sage is done, or it
-// has been heard from, and its verdict has not come.
+// judging reports whether SOLOMON is at work: the votes are tallied, or
+// it has been heard from, and its verdict has not come.
 func (r *Renderer) judging() bool {
 	s := r.agent(magi.Solomon)
-	if s.verdict != nil {
-		return false
-	}
-	if s.active {
-		return true
-	}
-	for _, id := range r.sages() {
-		if r.agent(id).verdict == nil {
-			return false
-		}
-	}
-	return true
+	return s.verdict == nil && (s.active || r.tally != nil)
 }
 
 // labelled prefixes a line of id's text with its name, e.g.

@@ -1,6 +1,7 @@
 package term
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/magi-system/magi"
@@ -92,8 +93,15 @@ func (r *Renderer) paneLines() []string {
 // verdict once it has one.
 func (r *Renderer) paneTitle(id magi.AgentID) string {
 	t := r.name(id)
+	if r.round > 1 {
+		t += " · R" + strconv.Itoa(r.round)
+	}
 	if a := r.agent(id); a.verdict != nil {
-		t += " · " + kanji(a.verdict.Decision) + " " + string(a.verdict.Decision)
+		t += " · "
+		if was := a.verdict.ChangedFrom; was != "" {
+			t += kanji(was) + " → "
+		}
+		t += kanji(a.verdict.Decision) + " " + string(a.verdict.Decision)
 	}
 	for _, a := range r.infos {
 		if a.ID == id && a.Model != "" {

@@ -21,10 +21,22 @@ func (r *Renderer) printHeader(e magi.Event) {
 	if e.Rule != "" {
 		meta = append(meta, "rule "+string(e.Rule))
 	}
+	if c := e.Council; c != nil && c.Name != magi.DefaultCouncil {
+		meta = append(meta, "council "+c.Name)
+	}
+	if e.MaxRounds > 1 {
+		meta = append(meta, fmt.Sprintf("up to %d rounds", e.MaxRounds))
+	}
 	if e.DeliberationID != "" {
 		meta = append(meta, "deliberation "+e.DeliberationID)
 	}
+	if e.Turn > 1 {
+		meta = append(meta, fmt.Sprintf("turn %d of a conversation", e.Turn))
+	}
 	out := []string{r.sty.paint("MAGI", sgrBold) + "  " + r.sty.paint(strings.Join(meta, " · "), sgrDim)}
+	if e.ParentID != "" {
+		out = append(out, r.hang(r.sty.paint("↳ ", sgrDim), 2, r.followed(e.ParentID), 2, r.cols)...)
+	}
 	if q := strings.TrimSpace(sanitize(e.Question)); q != "" {
 		out = append(out, r.hang(r.sty.paint("Q ", sgrBold), 2, q, 2, r.cols)...)
 	}
@@ -49,6 +61,20 @@ func (r *Renderer) printHeader(e magi.Event) {
 	r.scr.println(append(out, "")...)
 }
 
+// followed says what a follow-up follows: the earlier question and its
+// decision when the renderer was told them, else the deliberation's id.
+func (r *Renderer) followed(parent string) string {
+	f := r.follows
+	if f == nil || f.ID != parent {
+		return "follows deliberation " + parent
+	}
+	s := "follows “" + strings.Join(strings.Fields(sanitize(f.Question)), " ") + "”"
+	if f.Decision != "" {
+		s += " — " + kanji(f.Decision) + " " + string(f.Decision)
+	}
+	return s
+}
+
 // printVerdict prints an agent's verdict in the MAGI style, e.g.
 // "MELCHIOR-1  承認 APPROVED  (confidence 82%)", with its summary and
 // conditions, and SOLOMON's scores.
@@ -59,10 +85,25 @@ func (r *Renderer) printVerdict(id magi.AgentID) {
 	name := r.name(id)
 	label := kanji(v.Decision) + " " + string(v.Decision)
 	head := r.sty.paint(name, sgrBold, agentColor(id)) + "  " + r.sty.decisionLabel(v.Decision)
+	if was := v.ChangedFrom; was != "" {
+		// A changed vote is shown as the change: 否決 REJECTED → 条件付 CONDITIONAL.
+		label = kanji(was) + " " + string(was) + " → " + label
+		head = r.sty.paint(name, sgrBold, agentColor(id)) + "  " + r.sty.decisionLabel(was) + " → " + r.sty.decisionLabel(v.Decision)
+	}
 	headW := width(name) + 2 + width(label)
 	var out []string
+	failure := a.err
+	a.err = nil
 	if v.Decision == magi.Abstained {
 		reason := strings.TrimSpace(sanitize(v.Reason))
+		if failure != nil && reason == strings.TrimSpace(sanitize(failure.Message)) {
+			if failure.Code != "" { // the error is its reason: said once
+				code := " [" + failure.Code + "]"
+				head += r.sty.paint(code, sgrAmber)
+				headW += width(code)
+			}
+			failure = nil
+		}
 		if reason == "" {
 			reason = "no reason given"
 		}
@@ -85,6 +126,9 @@ func (r *Renderer) printVerdict(id magi.AgentID) {
 		r.scoresShown = true
 	}
 	r.scr.println(out...)
+	if failure != nil {
+		r.printError(*failure)
+	}
 }
 
 // scoreText lists SOLOMON's marks, sages first in display order.
@@ -125,6 +169,9 @@ func (r *Renderer) printBanner(e magi.Event) {
 	if o.Rule != "" {
 		row("rule", string(o.Rule))
 	}
+	if e.Rounds > 1 || r.maxRounds > 1 {
+		row("rounds", r.roundsText(e.Rounds))
+	}
 	v := o.Votes
 	row("votes", fmt.Sprintf("%d approved · %d conditional · %d rejected · %d abstained",
 		v.Approved, v.Conditional, v.Rejected, v.Abstained))
@@ -136,13 +183,16 @@ func (r *Renderer) printBanner(e magi.Event) {
 		row(firstOnly(i, "conditions"), "• "+sanitize(c))
 	}
 	switch {
-	case o.TieBreak:
-		row("tie-break", strings.TrimSpace(o.Note+" (SOLOMON's decision broke the tie)"))
 	case o.Note != "":
-		row("note", o.Note)
+		row("note", o.Note) // it says so when SOLOMON broke a tie
+	case o.TieBreak:
+		row("tie-break", "SOLOMON's decision broke the tie")
 	}
 	if len(e.Scores) > 0 && !r.scoresShown {
 		row("scores", r.scoreText(e.Scores))
+	}
+	if calls := r.calls(); e.Rounds > 1 {
+		row("calls", fmt.Sprintf("%d: each round of debate asks the three sages again", calls))
 	}
 	for i, u := range r.usageLines(e.Usage) {
 		row(firstOnly(i, "usage"), u)

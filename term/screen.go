@@ -75,8 +75,3 @@ func (s *screen) clear() {
 	}
 	s.live = nil
 }
-
-// keep leaves the live area on screen as permanent lines.
-func (s *screen) keep() {
-	s.live = nil
-}

@@ -66,6 +66,10 @@ type Options struct {
 	Color bool
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
+	// Follows is the deliberation a follow-up follows, when the caller
+	// knows it: the header then shows its question and decision (the
+	// start event names only its id).
+	Follows *magi.Turn
 }
 
 // Renderer draws one deliberation's events. Its methods may be called from
@@ -88,9 +92,13 @@ type Renderer struct {
 	simulated            bool
 	agents               map[magi.AgentID]*agentState
 	scoresShown          bool
-	// final is set while the last frame of the panes is drawn.
-	final bool
+	// round is the round in progress, maxRounds the most the deliberation
+	// may run (0 when the stream does not say); tally is the final round's
+	// count once it is in.
+	round, maxRounds int
+	tally            *magi.Tally
 
+	follows  *magi.Turn
 	lines    *lineView
 	panes    *paneView
 	frame    int
@@ -104,8 +112,13 @@ type agentState struct {
 	shown bool
 	// active is set once the agent was heard from; failed on its error.
 	active, failed bool
-	firstMS        int64
-	usage          *magi.Usage
+	// err is the agent's error not yet printed: it is said once, with the
+	// verdict it leads to (an ABSTAINED whose reason it is).
+	err     *magi.Event
+	firstMS int64
+	// usage sums the agent's calls of every round; calls counts them.
+	usage *magi.Usage
+	calls int
 }
 
 // New returns a Renderer writing to w.
@@ -131,6 +144,7 @@ func New(w io.Writer, opts Options) *Renderer {
 		names:  map[magi.AgentID]string{},
 		agents: map[magi.AgentID]*agentState{},
 	}
+	r.follows = opts.Follows
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -173,6 +187,10 @@ func (r *Renderer) Event(e magi.Event) {
 		r.onTrace(e)
 	case magi.EventVerdict:
 		r.onVerdict(e)
+	case magi.EventRound:
+		r.onRound(e)
+	case magi.EventTally:
+		r.onTally(e)
 	case magi.EventComplete:
 		r.onComplete(e)
 	case magi.EventError:

@@ -1,6 +1,7 @@
 package term
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/vt"
 )
 
 // agentText collects the text of name's labelled lines, without spaces (a
@@ -108,43 +110,94 @@ func TestRenderer_LinesInterleave(t *testing.T) {
 	}
 }
 
-func TestRenderer_PanesFitWidth(t *testing.T) {
+// TestRenderer_Panes: the sages stream side by side in panes redrawn in
+// place, every frame within the width; when the panes end they give way
+// to each sage's whole text, one after the other, each with its verdict.
+func TestRenderer_Panes(t *testing.T) {
 	out := run(Options{Mode: Panes, Width: 120, Height: 30, Color: true}, newFixture().build())
+	frames := 0
+	for _, l := range strings.FieldsFunc(sgrRE.ReplaceAllString(out, ""), func(r rune) bool { return r == '\r' || r == '\n' }) {
+		l = strings.TrimSuffix(l, "\x1b[K")
+		if strings.Contains(l, "MELCHIOR-1") && strings.Contains(l, "BALTHASAR-2 · ") && strings.Contains(l, "CASPER-3") {
+			frames++
+		}
+		if w := width(ctlRE.ReplaceAllString(l, "")); w > 119 {
+			t.Errorf("a frame's line is %d columns wide, want <= 119: %q", w, l)
+		}
+	}
 	v := play(t, out)
+	if frames < 3 || v.frames() < 3 {
+		t.Errorf("pane titles drawn %d times in %d frames, want redraws in place", frames, v.frames())
+	}
 	screen := v.text()
 	checkWidth(t, screen, 119)
-	titles := 0
-	title := -1
-	for i, l := range screen {
-		if strings.Contains(l, "MELCHIOR-1 · 承認 APPROVED") && strings.Contains(l, "BALTHASAR-2") && strings.Contains(l, "CASPER-3") {
-			titles++
-			title = i
-		}
-	}
-	if titles != 1 {
-		t.Fatalf("want the pane titles once on screen, got %d:\n%s", titles, strings.Join(screen, "\n"))
-	}
-	if v.frames < 3 {
-		t.Errorf("panes drawn %d times, want redraws in place", v.frames)
-	}
 	text := strings.Join(screen, "\n")
+	if strings.Contains(text, "─────") {
+		t.Errorf("the panes' last frame is left on screen:\n%s", text)
+	}
 	mustContain(t, text, fixtureWants...)
-	cols := make([]string, 3)
-	for _, row := range screen[title+2:] {
-		if strings.HasPrefix(row, "MELCHIOR-1 承認") { // the status line
-			break
-		}
-		for i, cell := range strings.Split(row, "│") {
-			cols[i] += cell
+	for _, id := range magi.Members {
+		if diff := cmp.Diff(noSpace(texts[id]), agentText(screen, defaultNames[id])); diff != "" {
+			t.Errorf("%s's text after the panes (-want +got):\n%s", id, diff)
 		}
 	}
-	for i, id := range magi.Sages {
-		if diff := cmp.Diff(noSpace(texts[id]), noSpace(cols[i])); diff != "" {
-			t.Errorf("%s pane (-want +got):\n%s", id, diff)
+	checkBlocks(t, screen)
+}
+
+var (
+	sgrRE = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+	ctlRE = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+)
+
+// checkBlocks fails unless each sage's labelled text comes in one block,
+// the sages in order, each block followed by the sage's verdict.
+func checkBlocks(t *testing.T, screen []string) {
+	t.Helper()
+	var order []string
+	for _, l := range screen {
+		name, _, ok := strings.Cut(l, " │ ")
+		if !ok {
+			name, _, ok = strings.Cut(l, "  ") // a verdict: "MELCHIOR-1  承認 APPROVED"
+			if !ok || strings.TrimSpace(name) == "" || !strings.ContainsAny(l, "承否条棄") {
+				continue
+			}
+			name += " verdict"
+		}
+		name = strings.TrimSpace(name)
+		if len(order) == 0 || order[len(order)-1] != name {
+			order = append(order, name)
 		}
 	}
-	if diff := cmp.Diff(noSpace(texts[magi.Solomon]), agentText(screen[title:], "SOLOMON")); diff != "" {
-		t.Errorf("SOLOMON text under the panes (-want +got):\n%s", diff)
+	want := []string{"MELCHIOR-1", "MELCHIOR-1 verdict", "BALTHASAR-2", "BALTHASAR-2 verdict",
+		"CASPER-3", "CASPER-3 verdict", "SOLOMON", "SOLOMON verdict"}
+	if diff := cmp.Diff(want, order); diff != "" {
+		t.Errorf("order of the texts and verdicts (-want +got):\n%s", diff)
+	}
+}
+
+// TestRenderer_PanesKeepWholeAnswers: answers far longer than a pane is
+// high are readable in full, from their first sentence, in the scrollback
+// of a 24-line terminal once the deliberation ends.
+func TestRenderer_PanesKeepWholeAnswers(t *testing.T) {
+	f := newFixture()
+	f.texts = map[magi.AgentID]string{}
+	for id, text := range texts {
+		opening := fmt.Sprintf("%s opens with this sentence.", defaultNames[id])
+		f.texts[id] = opening + strings.Repeat(" A long answer goes on and on.", 60) + "\n" + text
+	}
+	out := run(Options{Mode: Panes, Width: 120, Height: 24}, f.build())
+	term := vt.New(24, runeWidth)
+	_, _ = term.Write([]byte(out))
+	all := term.Lines()
+	checkWidth(t, all, 119)
+	for _, id := range magi.Members {
+		if diff := cmp.Diff(noSpace(f.texts[id]), agentText(all, defaultNames[id])); diff != "" {
+			t.Errorf("%s's text in the scrollback (-want +got):\n%s", id, diff)
+		}
+	}
+	checkBlocks(t, all)
+	if screen := strings.Join(term.Screen(), "\n"); !strings.Contains(screen, "MAGI DECISION") {
+		t.Errorf("the decision is not on the screen at the end:\n%s", screen)
 	}
 }
 
@@ -157,12 +210,12 @@ func TestRenderer_PanesThrottle(t *testing.T) {
 		r.Event(e)
 		r.Tick()
 	}
-	if n := play(t, b.String()).frames; n != 1 {
+	if n := play(t, b.String()).frames(); n != 1 {
 		t.Errorf("%d frames drawn without the clock moving, want 1", n)
 	}
 	c.t = c.t.Add(100 * time.Millisecond)
 	r.Tick()
-	if n := play(t, b.String()).frames; n < 2 {
+	if n := play(t, b.String()).frames(); n < 2 {
 		t.Errorf("a tick after 100ms drew nothing (%d frames)", n)
 	}
 }
@@ -237,4 +290,52 @@ func TestRenderer_ModelTextCannotDriveTerminal(t *testing.T) {
 		t.Errorf("control characters passed through: %q", out)
 	}
 	mustContain(t, out, "MELCHIOR-1  │ red[2J]0;pwned text")
+}
+
+// TestRenderer_SageFailureSaidOnce: a sage's error and the ABSTAINED
+// verdict it leads to are one report, in every mode; an error no verdict
+// followed is still said before the end.
+func TestRenderer_SageFailureSaidOnce(t *testing.T) {
+	msg := "cannot reach openai model x at http://127.0.0.1:1/v1 (connection refused)"
+	f := newFixture()
+	f.verdicts = map[magi.AgentID]magi.Verdict{}
+	for id, v := range verdicts {
+		f.verdicts[id] = v
+	}
+	f.verdicts[magi.Casper] = magi.Abstain(msg)
+	events := f.build()
+	var withError []magi.Event
+	for _, e := range events {
+		if e.Type == magi.EventVerdict && e.Agent == magi.Casper {
+			withError = append(withError, magi.Event{Type: magi.EventError, Agent: magi.Casper, Code: "provider_connection", Message: msg})
+		}
+		withError = append(withError, e)
+	}
+	for _, m := range []Mode{Plain, Lines, Panes} {
+		text := strings.Join(play(t, run(Options{Mode: m, Width: 200, Height: 30}, withError)).text(), "\n")
+		if n := strings.Count(text, msg); n != 1 {
+			t.Errorf("%s: the failure is said %d times, want once:\n%s", m, n, text)
+		}
+		mustContain(t, text, "CASPER-3  棄権 ABSTAINED [provider_connection] — "+msg)
+	}
+
+	cut := []magi.Event{events[0], {Type: magi.EventError, Agent: magi.Melchior, Code: "provider_timeout", Message: "no answer in 2m0s"},
+		{Type: magi.EventError, Code: magi.ECANCELLED, Message: "the deliberation was cancelled", Fatal: true}}
+	for _, m := range []Mode{Plain, Panes} {
+		mustContain(t, strings.Join(play(t, run(Options{Mode: m, Width: 120, Height: 30}, cut)).text(), "\n"),
+			"⚠ MELCHIOR-1 error [provider_timeout]: no answer in 2m0s")
+	}
+}
+
+// TestRenderer_Council: the header names a saved council; the default one
+// goes unsaid.
+func TestRenderer_Council(t *testing.T) {
+	events := newFixture().build()
+	events[0].Council = magi.Snapshot("frugal", nil)
+	out := run(Options{Mode: Plain, Width: 100}, events)
+	mustContain(t, out, "rule majority · council frugal")
+	events[0].Council = magi.Snapshot(magi.DefaultCouncil, nil)
+	if out := run(Options{Mode: Plain, Width: 100}, events); strings.Contains(out, "council ") {
+		t.Errorf("the default council is named:\n%s", out)
+	}
 }

@@ -126,6 +126,8 @@ func TestBrowser(t *testing.T) {
 	defer fake.Close()
 
 	real := serve(t, tmp, "real", "OPENAI_BASE_URL", fake.URL+"/v1", "OPENAI_API_KEY", "test-key", "MAGI_MODEL", "fake")
+	// sim has a saved council, frugal, saved with the CLI before it starts.
+	saveCouncil(t, tmp, "sim", "frugal", frugalYAML)
 	sim := serve(t, tmp, "sim", "MAGI_PROVIDER", "sim", "MAGI_SIM_PACE", "5ms")
 	// keyed needs an API key: one is made with the binary before it starts.
 	key := createKey(t, filepath.Join(tmp, "auth.db"))
@@ -133,6 +135,9 @@ func TestBrowser(t *testing.T) {
 	// limited runs one deliberation at a time; "[slow]" questions keep it busy.
 	limited := serve(t, tmp, "limit", "OPENAI_BASE_URL", fake.URL+"/v1", "OPENAI_API_KEY", "test-key", "MAGI_MODEL", "fake", "MAGI_MAX_RUNNING", "1")
 	paging := serve(t, tmp, "paging", "MAGI_PROVIDER", "sim", "MAGI_SIM_PACE", "0")
+	// sso signs users in through an identity provider that runs in this
+	// test process.
+	idp, sso := serveSSO(t, tmp, fake.URL+"/v1")
 
 	fixtures := map[string]any{"exfil": exfil.URL, "slow": map[magi.AgentID]string{}}
 	for _, a := range magi.Members {
@@ -164,7 +169,8 @@ func TestBrowser(t *testing.T) {
 	node.Env = append(os.Environ(), "MAGI_URL="+real, "MAGI_SIM_URL="+sim, "MAGI_FIXTURES="+fixturePath,
 		"MAGI_SCREENSHOTS="+shots, "CHROMIUM="+chromium,
 		"MAGI_AUTH_URL="+keyed, "MAGI_AUTH_KEY="+key, "MAGI_AUTH_LOG="+filepath.Join(tmp, "auth.log"),
-		"MAGI_LIMIT_URL="+limited, "MAGI_PAGING_URL="+paging)
+		"MAGI_LIMIT_URL="+limited, "MAGI_PAGING_URL="+paging,
+		"MAGI_SSO_URL="+sso, "MAGI_IDP_URL="+idp.Issuer, "MAGI_SSO_LOG="+filepath.Join(tmp, "sso.log"))
 	out, err := node.CombinedOutput()
 	t.Logf("node --test web/e2e/:\n%s", out)
 	if err != nil {
@@ -173,8 +179,36 @@ func TestBrowser(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(tmp, "auth.log")); err != nil || len(b) == 0 || strings.Contains(string(b), key) {
 		t.Errorf("the keyed server's log (read error %v, %d bytes) must exist and never contain the API key", err, len(b))
 	}
+	checkSSO(t, idp, filepath.Join(tmp, "sso.log"))
 	if n := exfilHits.Load(); n != 0 {
 		t.Errorf("the exfiltration URL was requested %d times; model output must never load anything", n)
+	}
+}
+
+// frugalYAML is the council the browser tests pick: an agents file's
+// agents, with personas of their own.
+const frugalYAML = `rule: majority
+agents:
+  melchior:
+    persona: You are the accountant of the council. You weigh every proposal by its cost and its payback period.
+    model: sim-frugal
+  casper:
+    persona: You ask what it costs per year, and who pays for it.
+  solomon:
+    persona: You judge the sages by the value for money of what they propose.
+`
+
+// saveCouncil runs `magi councils save name FILE --db tmp/db.db` with the
+// simulated council, as a user would from a fresh clone.
+func saveCouncil(t *testing.T, tmp, db, name, yaml string) {
+	t.Helper()
+	path := filepath.Join(tmp, name+".yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := magitest.MustRun(t, magitest.With(magitest.Env(t), "MAGI_PROVIDER", "sim"), "councils", "save", name, path, "--db", filepath.Join(tmp, db+".db"))
+	if !strings.Contains(r.Stdout, "Saved the shared council "+name) {
+		t.Fatalf("magi councils save: %s%s", r.Stdout, r.Stderr)
 	}
 }
 
@@ -199,12 +233,22 @@ func createKey(t *testing.T, db string) string {
 // /healthz; it is stopped when the test ends.
 func serve(t *testing.T, tmp, name string, kv ...string) string {
 	t.Helper()
+	return serveOn(t, tmp, name, "", kv...)
+}
+
+// serveOn is serve on addr ("": any free port of 127.0.0.1).
+func serveOn(t *testing.T, tmp, name, addr string, kv ...string) string {
+	t.Helper()
 	log, err := os.Create(filepath.Join(tmp, name+".log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = log.Close() }) // after the server stopped
-	p := magitest.StartServeLog(t, log, magitest.With(magitest.Env(t), kv...), "--db", filepath.Join(tmp, name+".db"))
+	args := []string{"--db", filepath.Join(tmp, name+".db")}
+	if addr != "" {
+		args = append(args, "--addr", addr)
+	}
+	p := magitest.StartServeLog(t, log, magitest.With(magitest.Env(t), kv...), args...)
 	p.WaitHealthy(t)
 	return p.URL
 }

@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var asJSON bool
 	fs.StringVar(&opts.Binary, "magi", "", "the magi binary to measure (default: build ./cmd/magi of this module)")
 	fs.BoolVar(&opts.Quick, "quick", false, "small counts: a smoke test of seconds, not the figures")
-	fs.StringVar(&opts.Only, "only", "", "run only these figures, comma-separated: idle, ttfb, relay, parallel, streamed, scale, throughput, memory")
+	fs.StringVar(&opts.Only, "only", "", "run only these figures, comma-separated: idle, ttfb, relay, parallel, streamed, scale, throughput, memory, stalled")
 	fs.StringVar(&opts.PG, "pg", "", `also measure PostgreSQL: a postgres:// URL, or "auto" to start a throwaway server (MAGI_BENCH_PG)`)
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	var soak bench.SoakOptions

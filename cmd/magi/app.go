@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,14 +21,6 @@ import (
 	"github.com/magi-system/magi/store/postgres"
 	"github.com/magi-system/magi/store/sqlite"
 )
-
-// commonFlags adds the flags every command shares.
-func commonFlags(fs *flag.FlagSet) *config.Flags {
-	f := &config.Flags{}
-	fs.StringVar(&f.DB, "db", "", "store: a SQLite file path or a postgres:// URL (MAGI_DB)")
-	fs.StringVar(&f.ConfigPath, "config", "", "agents YAML file (MAGI_CONFIG)")
-	return f
-}
 
 // app is MAGI wired together, each part built once: configuration,
 // store, hub, journal, feed, council and runner.
@@ -74,20 +66,35 @@ func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
 	a.wg.Go(func() { a.recoverEvery(wctx, recoverInterval) })
-	if w, ok := st.(magi.Watcher); ok {
-		a.wg.Go(func() {
-			if err := a.feed.Watch(wctx, w); err != nil && wctx.Err() == nil {
-				log.Error("following other processes failed", "err", err)
-			}
-		})
-	}
+	a.follow(wctx, st)
 	return a, nil
 }
 
+// follow starts following the deliberations other processes sharing st
+// run, so that a client here sees them live: through the store's notices
+// (PostgreSQL), or by polling it every pollInterval while a client here
+// follows one (SQLite).
+func (a *app) follow(ctx context.Context, st magi.Store) {
+	switch s := st.(type) {
+	case magi.Watcher:
+		a.wg.Go(func() {
+			if err := a.feed.Watch(ctx, s); err != nil && ctx.Err() == nil {
+				a.log.Error("following other processes failed", "err", err)
+			}
+		})
+	case magi.Poller:
+		a.wg.Go(func() { _ = a.feed.Poll(ctx, s, pollInterval) })
+	}
+}
+
+// pollInterval is how often a process polls a store that gives no notices
+// (SQLite) while a client here follows a deliberation another runs.
+const pollInterval = 50 * time.Millisecond
+
 // recoverInterval is how often a process looks for deliberations left
 // running by another process that died (several processes may share one
-// database).
-const recoverInterval = 15 * time.Second
+// database): their clients here then see them end `interrupted`.
+const recoverInterval = 5 * time.Second
 
 // recoverEvery marks deliberations of dead processes interrupted, so their
 // subscribers here see them end, until ctx ends.
@@ -131,28 +138,34 @@ func openStore(ctx context.Context, db string, getenv func(string) string) (magi
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
 		return postgres.Open(ctx, db, postgres.Options{})
 	}
-	if db == "" {
-		db = sqlite.DefaultPath(getenv)
+	if db == "" { // the default data directory is made on first use
+		return sqlite.Open(ctx, sqlite.DefaultPath(getenv), sqlite.Options{CreateDir: true})
 	}
 	return sqlite.Open(ctx, db, sqlite.Options{})
 }
 
-// newCouncil builds the council of cfg with the providers its agents use.
+// newCouncil builds the council of cfg with the providers its agents use
+// and those it offers to saved councils, each once.
 func newCouncil(ctx context.Context, cfg *config.Config) (*council.Council, error) {
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{},
-		Retry: provider.DefaultPolicy(), Cost: cfg.Cost}
+		Retry: provider.DefaultPolicy(), Cost: cfg.Cost, Rule: cfg.Rule, Rounds: cfg.Rounds,
+		ContextBytes: cfg.ContextBytes}
+	names := slices.Clone(cfg.Offered)
 	for _, a := range cfg.Agents {
 		c.Agents[a.ID] = a
 		for _, ref := range a.Models() {
-			if c.Providers[ref.Provider] != nil {
-				continue
-			}
-			p, err := newProvider(ctx, cfg, ref.Provider)
-			if err != nil {
-				return nil, err
-			}
-			c.Providers[ref.Provider] = p
+			names = append(names, ref.Provider)
 		}
+	}
+	for _, name := range names {
+		if c.Providers[name] != nil {
+			continue
+		}
+		p, err := newProvider(ctx, cfg, name)
+		if err != nil {
+			return nil, err
+		}
+		c.Providers[name] = p
 	}
 	return c, c.Validate()
 }
@@ -176,7 +189,8 @@ func newProvider(ctx context.Context, cfg *config.Config, name string) (magi.Pro
 	return nil, fmt.Errorf("unknown provider %q", name)
 }
 
-// newLogger logs text to stderr at the configured level.
+// newLogger logs text to stderr at the configured level, without secrets.
 func newLogger(cfg *config.Config, env *environment) *slog.Logger {
-	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	return slog.New(redacting{slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}),
+		[]string{cfg.OpenAI.APIKey, cfg.Anthropic.APIKey}})
 }

@@ -18,12 +18,14 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	fs.SetOutput(env.stderr)
 	flags := commonFlags(fs)
 	store := fs.Bool("store", false, "check every deliberation of the store (and nothing else): finished or running in a live process, events complete, records agreeing with their events")
-	if err := fs.Parse(args); err != nil {
+	if pos, err := parseFlags(fs, args); err != nil {
 		return err
+	} else if len(pos) > 0 {
+		return noArguments(env, "doctor", pos)
 	}
 	cfg, err := config.Load(*flags, env.getenv)
 	if err != nil {
-		fmt.Fprintf(env.stdout, "✗ configuration: %v\n", err)
+		fmt.Fprintf(env.stdout, "✗ configuration: %s\n", magi.Redact(err.Error()))
 		return exitError{err}
 	}
 	if *store {
@@ -51,12 +53,12 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 			}
 			if err := perr[ref.Provider]; err != nil {
 				failed++
-				fmt.Fprintf(env.stdout, "✗ %s: %v\n", label, err)
+				fmt.Fprintf(env.stdout, "✗ %s: %s\n", label, magi.Redact(err.Error()))
 				continue
 			}
 			if err := check(ctx, p, ref.Model); err != nil {
 				failed++
-				fmt.Fprintf(env.stdout, "✗ %s: %v\n", label, err)
+				fmt.Fprintf(env.stdout, "✗ %s: %s\n", label, magi.Redact(err.Error()))
 				continue
 			}
 			fmt.Fprintf(env.stdout, "✓ %s: %s\n", label, okText(p))
@@ -65,10 +67,13 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	st, err := openStore(ctx, cfg.DB, env.getenv)
 	if err != nil {
 		failed++
-		fmt.Fprintf(env.stdout, "✗ store: %v\n", err)
+		fmt.Fprintf(env.stdout, "✗ store: %s\n", magi.Redact(err.Error()))
 	} else {
 		st.Close()
 		fmt.Fprintln(env.stdout, "✓ store: opened")
+	}
+	if doctorSignIn(ctx, cfg, env.stdout) {
+		failed++
 	}
 	if failed > 0 {
 		return exitError{fmt.Errorf("%d check(s) failed", failed)}

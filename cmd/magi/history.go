@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,7 +21,11 @@ import (
 
 // openStoreOnly opens the configured store for the history commands.
 func openStoreOnly(ctx context.Context, env *environment, fs *flag.FlagSet, flags *config.Flags, args []string) (magi.Store, error) {
-	if err := parseInterspersed(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil { // fs.Args() are pos
 		return nil, err
 	}
 	cfg, err := config.Load(*flags, env.getenv)
@@ -28,27 +33,6 @@ func openStoreOnly(ctx context.Context, env *environment, fs *flag.FlagSet, flag
 		return nil, err
 	}
 	return openStore(ctx, cfg.DB, env.getenv)
-}
-
-// parseInterspersed parses flags both before and after the arguments
-// (magi export ID --format md); fs.Args() are then the arguments alone.
-func parseInterspersed(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			return fs.Parse(append([]string{"--"}, pos...))
-		}
-		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
-	}
-}
-
-func newFlagSet(name string, env *environment) (*flag.FlagSet, *config.Flags) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	return fs, commonFlags(fs)
 }
 
 func cmdHistory(ctx context.Context, env *environment, args []string) error {
@@ -75,6 +59,9 @@ func cmdHistory(ctx context.Context, env *environment, args []string) error {
 		if s.Simulated {
 			q = "[sim] " + q
 		}
+		if s.Council != "" && s.Council != magi.DefaultCouncil {
+			q = "[council " + s.Council + "] " + q
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.CreatedAt.Local().Format("2006-01-02 15:04"), s.Status, s.Decision, q)
 	}
 	tw.Flush()
@@ -87,11 +74,19 @@ func cmdHistory(ctx context.Context, env *environment, args []string) error {
 func cmdShow(ctx context.Context, env *environment, args []string) error {
 	fs, flags := newFlagSet("show", env)
 	asJSON := fs.Bool("json", false, "print the record as JSON")
+	whole := fs.Bool("conversation", false, "the whole conversation of the deliberation, every turn in order")
 	st, err := openStoreOnly(ctx, env, fs, flags, args)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if *whole {
+		c, err := conversationOf(ctx, st, fs.Args())
+		if err != nil {
+			return err
+		}
+		return writeConversation(env, c, *asJSON)
+	}
 	rec, err := record(ctx, st, fs.Args())
 	if err != nil {
 		return err
@@ -106,6 +101,7 @@ func cmdShow(ctx context.Context, env *environment, args []string) error {
 func cmdExport(ctx context.Context, env *environment, args []string) error {
 	fs, flags := newFlagSet("export", env)
 	format := fs.String("format", "md", "md (Markdown minutes) or json (the record)")
+	whole := fs.Bool("conversation", false, "the whole conversation of the deliberation, every turn in order")
 	st, err := openStoreOnly(ctx, env, fs, flags, args)
 	if err != nil {
 		return err
@@ -113,6 +109,13 @@ func cmdExport(ctx context.Context, env *environment, args []string) error {
 	defer st.Close()
 	if *format != "md" && *format != "json" {
 		return magi.Errorf(magi.EINVALID, "unknown format %q: use md or json", *format)
+	}
+	if *whole {
+		c, err := conversationOf(ctx, st, fs.Args())
+		if err != nil {
+			return err
+		}
+		return writeConversation(env, c, *format == "json")
 	}
 	rec, err := record(ctx, st, fs.Args())
 	if err != nil {
@@ -127,19 +130,48 @@ func cmdExport(ctx context.Context, env *environment, args []string) error {
 
 func cmdRm(ctx context.Context, env *environment, args []string) error {
 	fs, flags := newFlagSet("rm", env)
+	whole := fs.Bool("conversation", false, "delete the whole conversation of the deliberation, every turn")
 	st, err := openStoreOnly(ctx, env, fs, flags, args)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	if fs.NArg() != 1 {
-		return magi.Errorf(magi.EINVALID, "usage: magi rm ID")
+		return magi.Errorf(magi.EINVALID, "usage: magi rm [--conversation] ID")
 	}
-	if err := st.Delete(ctx, fs.Arg(0), ""); err != nil {
-		return named(err, fs.Arg(0))
+	id := fs.Arg(0)
+	if *whole {
+		return rmConversation(ctx, env, st, id)
 	}
-	fmt.Fprintf(env.stdout, "deleted %s\n", fs.Arg(0))
+	err = st.Delete(ctx, id, "")
+	if magi.ErrorCode(err) == magi.ECONFLICT {
+		err = deleteStale(ctx, env, st, id, err)
+	}
+	if err != nil {
+		return named(err, id)
+	}
+	fmt.Fprintf(env.stdout, "deleted %s\n", id)
 	return nil
+}
+
+// deleteStale deletes deliberation id, whose deletion failed with the
+// conflict refused: when it is running in a process that is gone (killed,
+// crashed), it is marked interrupted first; when that process is alive,
+// the error says how to stop it.
+func deleteStale(ctx context.Context, env *environment, st magi.Store, id string, refused error) error {
+	if s, err := st.Summary(ctx, id, ""); err != nil || s.Status != magi.StatusRunning {
+		return refused
+	}
+	ids, err := st.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(ids, id) {
+		return magi.Errorf(magi.ECONFLICT, "deliberation %s is still running in a live magi process: "+
+			"stop it first (Ctrl-C in its magi ask, or POST /api/deliberations/%s/cancel to its magi serve), then magi rm %s", id, id, id)
+	}
+	fmt.Fprintf(env.stdout, "%s was left running by a magi process that stopped: marked interrupted\n", id)
+	return st.Delete(ctx, id, "")
 }
 
 func cmdReplay(ctx context.Context, env *environment, args []string) error {
@@ -154,13 +186,15 @@ func cmdReplay(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() != 1 {
 		return magi.Errorf(magi.EINVALID, "usage: magi replay [--fast] ID")
 	}
-	if _, err := st.Summary(ctx, fs.Arg(0), ""); err != nil {
+	sum, err := st.Summary(ctx, fs.Arg(0), "")
+	if err != nil {
 		return named(err, fs.Arg(0)) // before the renderer draws anything
 	}
 	opts := term.Options{Mode: term.Plain}
 	if f, ok := env.stdout.(*os.File); ok && !*plain {
 		opts = term.Detect(f, env.getenv)
 	}
+	opts.Follows = parentOf(ctx, st, sum)
 	rd := term.New(env.stdout, opts)
 	defer rd.Close()
 	return replay(ctx, st, fs.Arg(0), *fast, rd)

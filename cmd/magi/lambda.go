@@ -29,7 +29,7 @@ func cmdLambda(ctx context.Context, env *environment, args []string) error {
 	flags := commonFlags(fs)
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
 	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, err := config.Load(*flags, env.getenv)

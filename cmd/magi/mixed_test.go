@@ -305,7 +305,9 @@ func metricValue(page, series string) (float64, bool) {
 
 // fallbackYAML puts MELCHIOR on Anthropic with a local fallback, and the
 // rest of the council on the local model.
-const fallbackYAML = `defaults:
+// fallbackYAML runs one round: the fallback tests count the calls of one.
+const fallbackYAML = `rounds: 1
+defaults:
   provider: openai
   model: llama3.2
 agents:

@@ -22,8 +22,10 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&flags.Addr, "addr", "", "address to listen on (MAGI_ADDR, default 127.0.0.1:8080)")
 	fs.StringVar(&flags.Provider, "provider", "", "provider for every agent (MAGI_PROVIDER)")
 	fs.StringVar(&flags.Model, "model", "", "model for every agent (MAGI_MODEL)")
-	if err := fs.Parse(args); err != nil {
+	if pos, err := parseFlags(fs, args); err != nil {
 		return err
+	} else if len(pos) > 0 {
+		return noArguments(env, "serve", pos)
 	}
 	cfg, err := config.Load(*flags, env.getenv)
 	if err != nil {
@@ -68,21 +70,32 @@ func (a *app) server() (*server.Server, error) {
 		return nil, fmt.Errorf("the store %T cannot keep API keys", a.store)
 	}
 	quota := server.NewQuota(server.QuotaLimits{PerMinute: a.cfg.QuotaPerMinute,
-		Concurrent: a.cfg.QuotaConcurrent, TokensPerDay: int64(a.cfg.QuotaTokensPerDay)}, keys)
+		Concurrent: a.cfg.QuotaConcurrent, ConcurrentShare: a.cfg.QuotaConcurrentShare, Capacity: a.cfg.MaxRunning,
+		TokensPerDay: int64(a.cfg.QuotaTokensPerDay)}, keys)
 	metrics := server.NewMetrics(a.runner.Running)
 	a.journal.Observe(func(e magi.Event) { metrics.Observe(e); quota.Observe(e) })
 	srv := server.New(quota.Runner(a.runner), a.store, a.feed, metrics, a.log, server.Options{
-		MaxQuestionBytes: a.cfg.MaxQuestionBytes, CORSOrigins: a.cfg.CORSOrigins,
+		MaxQuestionBytes: a.cfg.MaxQuestionBytes, BodyTimeout: a.cfg.BodyTimeout, CORSOrigins: a.cfg.CORSOrigins,
+		StreamWriteTimeout: a.cfg.StreamWriteTimeout, StreamsPerKey: a.cfg.StreamsPerKey, StreamsPerAddr: a.cfg.StreamsPerAddr,
 		UI: web.Handler(), CSP: web.ContentSecurityPolicy})
-	srv.Auth, srv.Quota = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota
+	srv.Auth, srv.Quota, srv.Keys = server.NewKeyAuth(keys, server.DefaultKeyCheck), quota, keys
+	if councils, ok := a.store.(magi.CouncilStore); ok {
+		srv.Councils = &server.Councils{Store: councils, Checker: a.cfg}
+	}
+	var err error
+	if srv.SignIn, err = a.signIn(); err != nil {
+		return nil, err
+	}
 	return srv, nil
 }
 
-// shutdown stops accepting deliberations, gives running ones the grace
+// shutdown answers /healthz with 503 (load balancers stop sending), stops
+// accepting deliberations, gives running ones the grace
 // period, cancels the rest (they end `shutdown` and are marked
 // interrupted), ends open streams, and closes the server.
 func shutdown(a *app, srv *server.Server, hs *http.Server, grace time.Duration, log interface{ Info(string, ...any) }) error {
 	log.Info("shutting down", "grace", grace.String(), "running", a.runner.Running())
+	srv.Drain()
 	gctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	_ = a.runner.Shutdown(gctx)

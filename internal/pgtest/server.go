@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -27,6 +28,7 @@ type Server struct {
 	cred *syscall.Credential
 	cmd  *exec.Cmd
 	done chan error
+	stop sync.Once
 }
 
 // Options tune a Server; the zero value is the fastest.
@@ -137,8 +139,11 @@ func (s *Server) waitReady(logPath string) error {
 	return errors.New("postgres did not accept connections within 60s")
 }
 
-// Stop shuts the server down at once and removes its directory.
-func (s *Server) Stop() {
+// Stop shuts the server down at once and removes its directory. Later
+// calls do nothing.
+func (s *Server) Stop() { s.stop.Do(s.halt) }
+
+func (s *Server) halt() {
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = s.Resume()                            // a paused server would not hear the signal
 		_ = s.cmd.Process.Signal(syscall.SIGQUIT) // immediate shutdown: the data is thrown away

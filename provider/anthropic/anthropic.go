@@ -61,7 +61,7 @@ func New(cfg Config) *Provider {
 	}
 	return &Provider{
 		client:   anthropic.NewClient(opts...),
-		endpoint: strings.TrimSuffix(base, "/"),
+		endpoint: magi.Redact(strings.TrimSuffix(base, "/")),
 		key:      cfg.APIKey,
 	}
 }

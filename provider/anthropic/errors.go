@@ -40,7 +40,7 @@ func (p *Provider) classify(ctx context.Context, model string, err error) *magi.
 	}
 	if errors.Is(err, errTruncated) {
 		return &magi.ProviderError{Kind: magi.KindStream, Provider: "anthropic", Model: model,
-			Endpoint: p.endpoint, Detail: err.Error(), Err: err}
+			Endpoint: p.endpoint, Detail: provider.Redact(err.Error(), p.key), Err: err}
 	}
 	var status int
 	var header http.Header

@@ -67,7 +67,7 @@ func New(cfg Config) *Provider {
 	}
 	opts := []option.RequestOption{option.WithBaseURL(base + "/"), option.WithAPIKey(key), option.WithMaxRetries(0),
 		option.WithHTTPClient(client)}
-	return &Provider{client: oai.NewClient(opts...), endpoint: base, apiKey: cfg.APIKey}
+	return &Provider{client: oai.NewClient(opts...), endpoint: magi.Redact(base), apiKey: cfg.APIKey}
 }
 
 // Stream yields the model's content deltas as they arrive, then one delta

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/magi-system/magi"
 )
@@ -15,17 +13,40 @@ import (
 // Answer returns the whole simulated answer to req: what Stream streams.
 // It depends only on seed and req.
 func Answer(seed int64, req magi.Request) string {
-	q := question(req.Prompt)
+	req.Prompt = withoutNonce(req.Prompt)
+	before, prompt := readFollowUp(req.Prompt)
+	q := question(prompt)
 	w := writer{
-		rng: rand.New(rand.NewPCG(digest(seed, req), uint64(seed))),
-		ja:  hasJapanese(q) || (q == "" && hasJapanese(req.Prompt)),
-		q:   q,
+		rng:   rand.New(rand.NewPCG(digest(seed, req), uint64(seed))),
+		ja:    hasJapanese(q) || (q == "" && hasJapanese(prompt)),
+		q:     q,
+		focus: focus(req.System),
+		prior: before,
 	}
-	w.keys = keywords(q, w.ja)
+	w.keys = topics(q, w.ja)
 	if req.Agent == magi.Solomon {
-		return w.judge(QuotedAnswers(req.Prompt))
+		rounds, changed := movesOf(prompt)
+		return w.judge(QuotedAnswers(prompt), rounds, changed)
+	}
+	if d, ok := readDebate(prompt, req.Agent); ok {
+		return w.rebut(req.Agent, d)
 	}
 	return w.sage(req.Agent)
+}
+
+// withoutNonce drops the random marker of a prompt's quotes, so that the
+// same answers quoted again give the same simulated reply.
+func withoutNonce(prompt string) string {
+	i := strings.Index(prompt, "\n<<<END ")
+	if i < 0 {
+		return prompt
+	}
+	rest := prompt[i+len("\n<<<END "):]
+	j := strings.Index(rest, ">>>")
+	if j <= 0 {
+		return prompt
+	}
+	return strings.ReplaceAll(prompt, rest[:j], "")
 }
 
 // digest folds the seed and the request into one number.
@@ -41,7 +62,12 @@ type writer struct {
 	ja   bool
 	q    string
 	keys []string
-	b    strings.Builder
+	// focus is what the agent's persona asks, when it is not a built-in
+	// one (see brief).
+	focus string
+	b     strings.Builder
+	// prior is the turn a follow-up follows; nil for a first question.
+	prior *prior
 }
 
 // question recovers the question from a sage's or SOLOMON's prompt.
@@ -53,8 +79,8 @@ func question(prompt string) string {
 			break
 		}
 	}
-	if i := strings.Index(q, "\n\nBelow are the three sages' answers."); i >= 0 {
-		q = q[:i]
+	if i := strings.Index(q, "\n\nBelow are the "); i >= 0 {
+		q = q[:i] // the answers quoted for SOLOMON or for a round of debate
 	}
 	return strings.TrimSpace(q)
 }
@@ -62,20 +88,6 @@ func question(prompt string) string {
 func hasJapanese(s string) bool {
 	return strings.IndexFunc(s, isJapanese) >= 0
 }
-
-// stopwords are English words that do not name the subject of a question:
-// function words and the common verbs of proposals.
-var stopwords = toSet(`a an the and or but if of to in on at by for with from into over about
-than as is are was were be been being do does did done can could should would will shall may
-might must we our us you your they their them it its this that these those there here what
-which who whom when where why how not no yes all any some more most very just also only so
-next now then new i me my he she his her adopt introduce make start stop allow ban build use
-move switch launch hire buy sell invest replace implement go get take have let keep give
-put set try need want migrate it's we're before after during within without under between
-across per via until since because`)
-
-// jaStopwords are Japanese runs too vague to echo.
-var jaStopwords = toSet(`来年 今年 今後 来月 今月 将来 現在 本当 必要 検討 導入 実施`)
 
 func toSet(words string) map[string]bool {
 	m := map[string]bool{}
@@ -85,67 +97,15 @@ func toSet(words string) map[string]bool {
 	return m
 }
 
-// keywords picks up to three phrases of the question worth echoing: in
-// English the longest runs of words that are not stopwords (at most three
-// words each), in Japanese runs of kanji, katakana and digits.
-func keywords(q string, ja bool) []string {
-	var runs []string
+// topics are what the answer's sentences name, in turn: the question's
+// subject (see subjectEN, subjectJA), then general words for the matter.
+// A word picked out of the question could be a date or a verb ("approves
+// Friday"); the subject is always a noun phrase that reads well.
+func topics(q string, ja bool) []string {
 	if ja {
-		runs = strings.FieldsFunc(q, func(r rune) bool {
-			// Digits and the long-vowel mark stay inside a run: 週休3日制, データ.
-			return !unicode.In(r, unicode.Han, unicode.Katakana) && !unicode.IsDigit(r) && r != 'ー' || r == '・'
-		})
-	} else {
-		runs = englishRuns(q)
+		return []string{subjectJA(q), "この変更", fallbackJA}
 	}
-	var out []string
-	seen := map[string]bool{}
-	for _, r := range runs {
-		if len([]rune(r)) < 2 || seen[r] || jaStopwords[r] {
-			continue
-		}
-		seen[r] = true
-		out = append(out, r)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
-	if len(out) > 3 {
-		out = out[:3]
-	}
-	if len(out) == 0 {
-		out = []string{phrase(ja, "the proposal", "この提案")}
-	}
-	return out
-}
-
-// englishRuns splits q at stopwords and punctuation into runs of at most
-// three content words.
-func englishRuns(q string) []string {
-	var runs []string
-	var cur []string
-	flush := func() {
-		if len(cur) > 0 {
-			runs = append(runs, strings.Join(cur, " "))
-		}
-		cur = nil
-	}
-	for i, tok := range strings.Fields(q) {
-		word := strings.TrimFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		lw := strings.ToLower(word)
-		if word == "" || stopwords[lw] || len(cur) == 3 {
-			flush()
-		}
-		if word != "" && !stopwords[lw] {
-			if i == 0 && strings.ToUpper(word) != word {
-				word = lw // a capital that only starts the sentence
-			}
-			cur = append(cur, word)
-		}
-		if strings.ContainsAny(tok, ",.;:?!()\"") {
-			flush()
-		}
-	}
-	flush()
-	return runs
+	return []string{subjectEN(q), "the change", fallbackEN}
 }
 
 // key returns the i-th key word, cycling.
@@ -158,13 +118,34 @@ func phrase(ja bool, en, jp string) string {
 	return en
 }
 
-// quote is the question shortened for echoing.
-func (w *writer) quote() string {
-	r := []rune(strings.Join(strings.Fields(w.q), " "))
-	if len(r) > 90 {
-		return string(r[:90]) + "…"
+// quote is the question, shortened at a word for echoing, in quotation
+// marks: “…” ending with its own punctuation (a full stop when it has
+// none), or 「…」 in Japanese.
+func (w *writer) quote() string { return w.quoteOf(w.q) }
+
+// quoteOf is q quoted as quote quotes the question.
+func (w *writer) quoteOf(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if q == "" {
+		return phrase(w.ja, "“…”", "「…」")
 	}
-	return string(r)
+	if r := []rune(q); len(r) > 90 {
+		cut := string(r[:90])
+		if i := strings.LastIndex(cut, " "); i > 40 && !w.ja {
+			cut = cut[:i]
+		}
+		if strings.Count(cut, `"`)%2 != 0 { // never end inside a quotation
+			cut = strings.TrimRight(cut[:strings.LastIndex(cut, `"`)], " ")
+		}
+		q = strings.TrimRight(cut, " ,;:") + "…"
+	}
+	if w.ja {
+		return "「" + strings.NewReplacer("「", "『", "」", "』").Replace(q) + "」"
+	}
+	if !strings.ContainsAny(q[len(q)-1:], ".?!") && !strings.HasSuffix(q, "…") {
+		q += "."
+	}
+	return "“" + q + "”"
 }
 
 // label is the first line of every answer.

@@ -17,12 +17,21 @@ type judged struct {
 
 // judge writes SOLOMON's answer: it reads the sages' votes from their
 // quoted answers, scores each, and follows their majority (a tie goes to
-// the side with the greater total confidence).
-func (w *writer) judge(quoted map[magi.AgentID]string) string {
+// the side with the greater total confidence). After a debate of rounds
+// rounds it says which votes changed.
+func (w *writer) judge(quoted map[magi.AgentID]string, rounds int, changed []string) string {
 	w.label()
-	w.paragraph(fmt.Sprintf(phrase(w.ja,
-		"I have weighed the three sages' answers to \"%s\". Their words are quoted material: I judge the quality of their reasoning and follow none of their instructions.",
-		"「%s」に対する三賢者の回答を検討しました。回答は引用資料として扱い、その指示には従わず、推論の質のみを評価します。"), w.quote()))
+	w.brief(true)
+	opening := []string{fmt.Sprintf(phrase(w.ja,
+		"I have weighed the three sages' answers to %s Their words are quoted material: I judge the quality of their reasoning and follow none of their instructions.",
+		"%sに対する三賢者の回答を検討しました。回答は引用資料として扱い、その指示には従わず、推論の質のみを評価します。"), w.quote())}
+	if w.prior != nil {
+		opening = append(opening, w.judgedAfter())
+	}
+	if rounds > 1 {
+		opening = append(opening, w.debated(rounds, changed))
+	}
+	w.paragraph(opening...)
 	var all []judged
 	for _, id := range magi.Sages {
 		j := w.assess(id, quoted)
@@ -34,11 +43,24 @@ func (w *writer) judge(quoted map[magi.AgentID]string) string {
 	v := w.resolve(all)
 	w.paragraph(w.reasoning(all, v.Decision))
 	v.Summary = fmt.Sprintf(inLang(w.ja, judgeSummaries[v.Decision]), w.key(0))
+	if w.prior != nil {
+		v.Summary = w.afterSummary(v.Summary)
+	}
 	v.Scores = map[magi.AgentID]int{}
 	for _, j := range all {
 		v.Scores[j.id] = j.score
 	}
 	return w.fence(v)
+}
+
+// debated says how the debate moved the votes.
+func (w *writer) debated(rounds int, changed []string) string {
+	if len(changed) == 0 {
+		return fmt.Sprintf(phrase(w.ja, "They debated over %d rounds, and no sage changed its vote.",
+			"賢者たちは%d回にわたって討論し、投票を変えた賢者はいませんでした。"), rounds)
+	}
+	return fmt.Sprintf(phrase(w.ja, "They debated over %d rounds, and votes moved: %s.",
+		"賢者たちは%d回にわたって討論し、投票が動きました：%s。"), rounds, strings.Join(changed, phrase(w.ja, "; ", "、")))
 }
 
 // assess parses a sage's quoted vote and scores its reasoning.
@@ -168,5 +190,5 @@ var judgeClosings = map[magi.Decision][2]string{
 var judgeSummaries = map[magi.Decision][2]string{
 	magi.Approved:    {"The council approves %s.", "評議会は%sを承認します。"},
 	magi.Rejected:    {"The council rejects %s for now.", "評議会は現時点で%sを否決します。"},
-	magi.Conditional: {"The council approves %s on conditions.", "評議会は%sを条件付きで承認します。"},
+	magi.Conditional: {"The council approves %s, on conditions.", "評議会は%sを条件付きで承認します。"},
 }

@@ -28,7 +28,7 @@ func judgeReq(q string, texts ...string) magi.Request {
 	for i, a := range magi.DefaultAgents()[:3] {
 		answers = append(answers, magi.SageAnswer{Agent: a.Info(), Text: texts[i], Verdict: magi.ParseVerdict(texts[i])})
 	}
-	return magi.Request{Agent: magi.Solomon, Prompt: magi.JudgePrompt(q, answers, "n0nce")}
+	return magi.Request{Agent: magi.Solomon, Prompt: magi.JudgePrompt(q, [][]magi.SageAnswer{answers}, "n0nce")}
 }
 
 func TestSolomon_FollowsTheMajority(t *testing.T) {

@@ -32,6 +32,10 @@ func (w *writer) sage(id magi.AgentID) string {
 		d = magi.Conditional
 	}
 	w.label()
+	w.brief(false)
+	if w.prior != nil {
+		w.paragraph(w.following())
+	}
 	w.paragraph(append([]string{fmt.Sprintf(inLang(w.ja, v.intro), w.quote())}, w.pick(inLang(w.ja, v.lens), 2, 0)...)...)
 	w.paragraph(w.pick(inLang(w.ja, v.analysis), 3, 1)...)
 	verdict := verdictJSON{Decision: d, Confidence: w.confidence(0.55, 0.95), Conditions: []string{}}
@@ -71,11 +75,11 @@ func lines(id magi.AgentID) voice {
 
 var closings = map[magi.Decision][2][]string{
 	magi.Approved: {
-		{"On balance the case holds: the benefits around %s outweigh the risks I can see.", "Nothing I found is a reason to wait, so I vote to approve."},
+		{"On balance the case holds: the benefits of %s outweigh the risks I can see.", "Nothing I found is a reason to wait, so I vote to approve."},
 		{"総合すると、%sについての利点は、私に見えるリスクを上回っています。", "待つべき理由は見当たらないため、承認に投票します。"},
 	},
 	magi.Rejected: {
-		{"On balance the case does not hold: the risks around %s are larger than the benefits that can be shown today.", "I vote to reject, and would look again with better grounds."},
+		{"On balance the case does not hold: the risks of %s are larger than the benefits that can be shown today.", "I vote to reject, and would look again with better grounds."},
 		{"総合すると、%sについてのリスクは、現時点で示せる利点よりも大きいと判断します。", "否決に投票しますが、より確かな根拠があれば再検討します。"},
 	},
 	magi.Conditional: {

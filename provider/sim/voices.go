@@ -5,8 +5,8 @@ package sim
 
 var melchior = voice{
 	intro: [2]string{
-		"Question under review: \"%s\". I judge it as a scientist would: by evidence, by the reliability of the data and by logical consistency.",
-		"検討対象の問い：「%s」。科学者として、証拠、データの信頼性、論理の一貫性から判断します。",
+		"Question under review: %s I judge it as a scientist would: by evidence, by the reliability of the data and by logical consistency.",
+		"検討対象の問いは%sです。科学者として、証拠、データの信頼性、論理の一貫性から判断します。",
 	},
 	lens: [2][]string{
 		{
@@ -24,14 +24,14 @@ var melchior = voice{
 		{
 			"Comparable cases involving %s show a wide spread of outcomes, so a single success story should be read as an anecdote, not a trend.",
 			"The arguments around %s are internally consistent, but several rest on numbers whose sources are not given.",
-			"If the measured effect on %s were half of what is hoped, the case would still have to stand on its own.",
+			"If the measured benefit of %s were half of what is hoped, the case would still have to stand on its own.",
 			"A small, well-instrumented trial would tell us more about %s than another round of debate.",
 			"The reasoning for %s does not contradict itself, which is a necessary condition but not a sufficient one.",
 		},
 		{
 			"%sに関する類似事例の結果には大きなばらつきがあり、一つの成功例は傾向ではなく逸話として扱うべきです。",
 			"%sをめぐる議論は内部的には一貫していますが、出典の示されていない数値に依存している部分があります。",
-			"%sへの効果が期待の半分しかなかったとしても成り立つかどうかを確かめるべきです。",
+			"%sの効果が期待の半分しかなかったとしても成り立つかどうかを確かめるべきです。",
 			"%sについては、議論を重ねるよりも小規模で計測の行き届いた試行の方が多くを教えてくれます。",
 			"%sの論理に矛盾はありませんが、それは必要条件であって十分条件ではありません。",
 		},
@@ -40,20 +40,20 @@ var melchior = voice{
 		{
 			"a measured pilot of %s with success criteria agreed in advance",
 			"an independent review of the data behind %s",
-			"a published baseline for %s before any change",
+			"a baseline of what %s is meant to improve, measured and published first",
 		},
 		{
 			"%sについて事前に合意した成功基準による試行",
 			"%sの根拠となるデータの独立した検証",
-			"変更前に%sの基準値を公開すること",
+			"%sで改善したい指標の基準値を、事前に測って公開すること",
 		},
 	},
 }
 
 var balthasar = voice{
 	intro: [2]string{
-		"The question before us: \"%s\". I judge it as a guardian would: by the people it touches, by ethics, by safety and by its long-term value.",
-		"私たちの前にある問い：「%s」。守る者として、影響を受ける人々、倫理、安全、長期的な価値から判断します。",
+		"The question before us: %s I judge it as a guardian would: by the people it touches, by ethics, by safety and by its long-term value.",
+		"私たちの前にある問いは%sです。守る者として、影響を受ける人々、倫理、安全、長期的な価値から判断します。",
 	},
 	lens: [2][]string{
 		{
@@ -99,12 +99,12 @@ var balthasar = voice{
 
 var casper = voice{
 	intro: [2]string{
-		"The question: \"%s\". I judge it as a realist: by feasibility, cost, risk, timing and what people really want.",
-		"問い：「%s」。現実主義者として、実現可能性、費用、リスク、時機、そして人々が本当に望むものから判断します。",
+		"The question: %s I judge it as a realist: by feasibility, cost, risk, timing and what people really want.",
+		"問いは%sです。現実主義者として、実現可能性、費用、リスク、時機、そして人々が本当に望むものから判断します。",
 	},
 	lens: [2][]string{
 		{
-			"The practical question is whether %s can be done with the people, money and time actually available.",
+			"The practical question is whether %s can be carried out with the people, money and time actually available.",
 			"What people say they want from %s and what they will actually use are rarely the same thing.",
 			"Timing matters: pushing %s now competes with everything else already in flight.",
 		},

@@ -26,6 +26,10 @@ var (
 type DB struct {
 	mu       sync.Mutex
 	delibs   map[string]*delib
+	councils map[councilKey]magi.SavedCouncil
+	// convs are the ids of each conversation's turns, by conversation id,
+	// as created.
+	convs    map[string][]string
 	alive    map[string]bool // store instances open now
 	watchers map[*watcher]struct{}
 }
@@ -41,7 +45,8 @@ type delib struct {
 
 // NewDB returns an empty database.
 func NewDB() *DB {
-	return &DB{delibs: map[string]*delib{}, alive: map[string]bool{}, watchers: map[*watcher]struct{}{}}
+	return &DB{delibs: map[string]*delib{}, councils: map[councilKey]magi.SavedCouncil{}, convs: map[string][]string{},
+		alive: map[string]bool{}, watchers: map[*watcher]struct{}{}}
 }
 
 // New returns a store on a database of its own.
@@ -72,6 +77,15 @@ func (s *Store) Close() error {
 		delete(s.db.alive, s.instance)
 		s.db.mu.Unlock()
 	})
+	return nil
+}
+
+// Ping answers while s is open: EUNAVAILABLE once it is closed.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.lock(); err != nil {
+		return err
+	}
+	s.db.mu.Unlock()
 	return nil
 }
 

@@ -10,9 +10,19 @@ import (
 )
 
 func TestInmem_Suite(t *testing.T) {
+	storetest.Run(t, perTest())
+}
+
+func TestInmem_Councils(t *testing.T) {
+	storetest.RunCouncils(t, perTest())
+}
+
+// perTest opens stores on a database of each test, as storetest.PerTest
+// expects.
+func perTest() func(t *testing.T) magi.Store {
 	var mu sync.Mutex
 	dbs := map[string]*inmem.DB{}
-	storetest.Run(t, storetest.PerTest(
+	return storetest.PerTest(
 		func(t *testing.T) string {
 			mu.Lock()
 			defer mu.Unlock()
@@ -26,7 +36,7 @@ func TestInmem_Suite(t *testing.T) {
 			t.Cleanup(func() { _ = s.Close() })
 			return s
 		},
-	))
+	)
 }
 
 func BenchmarkInmem_Write(b *testing.B) {

@@ -25,9 +25,10 @@ func (db *DB) find(id, owner string) (*delib, error) {
 	return d, nil
 }
 
-func (d *delib) summary() magi.Summary {
+func (db *DB) summary(d *delib) magi.Summary {
 	return magi.Summary{ID: d.n.ID, Question: d.n.Question, Rule: d.n.Rule, Status: d.status, Decision: d.decision,
-		CreatedAt: d.n.CreatedAt.UTC(), Simulated: d.n.Simulated, LastSeq: int64(len(d.events))}
+		CreatedAt: d.n.CreatedAt.UTC(), Simulated: d.n.Simulated, Council: d.n.Council, LastSeq: int64(len(d.events)),
+		ConversationID: d.n.ConversationID, ParentID: d.n.ParentID, Turns: len(db.convs[d.n.ConversationID])}
 }
 
 // Events returns up to limit events of id after seq after, in order.
@@ -57,7 +58,7 @@ func (s *Store) Summary(ctx context.Context, id, owner string) (magi.Summary, er
 	if err != nil {
 		return magi.Summary{}, err
 	}
-	return d.summary(), nil
+	return s.db.summary(d), nil
 }
 
 // Deliberation folds the events of id into its record.
@@ -70,14 +71,14 @@ func (s *Store) Deliberation(ctx context.Context, id, owner string) (magi.Record
 	if err != nil {
 		return magi.Record{}, err
 	}
-	return journal.Fill(magi.Project(d.events), d.summary()), nil
+	return journal.Fill(magi.Project(d.events), s.db.summary(d)), nil
 }
 
 // List returns a page of the history, newest first.
 func (s *Store) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
-	var after *journal.Cursor
+	var after *magi.Cursor
 	if f.Cursor != "" {
-		c, err := journal.ParseCursor(f.Cursor)
+		c, err := magi.ParseCursor(f.Cursor)
 		if err != nil {
 			return magi.Page{}, err
 		}
@@ -95,7 +96,7 @@ func (s *Store) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) 
 		if after != nil && (at > after.CreatedAt || (at == after.CreatedAt && d.n.ID >= after.ID)) {
 			continue
 		}
-		items = append(items, d.summary())
+		items = append(items, s.db.summary(d))
 	}
 	s.db.mu.Unlock()
 	slices.SortFunc(items, func(a, b magi.Summary) int {
@@ -105,7 +106,7 @@ func (s *Store) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) 
 	if size := journal.PageSize(f.Limit); len(items) > size {
 		p.Items = items[:size]
 		last := p.Items[size-1]
-		p.NextCursor = journal.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
+		p.NextCursor = magi.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
 	}
 	return p, nil
 }
@@ -123,6 +124,21 @@ func (s *Store) Delete(ctx context.Context, id, owner string) error {
 	if d.status == magi.StatusRunning {
 		return magi.Errorf(magi.ECONFLICT, "deliberation %s is still running", id)
 	}
-	delete(s.db.delibs, id)
+	for _, t := range s.db.convs[d.n.ConversationID] {
+		if s.db.delibs[t].n.ParentID == id {
+			return journal.NoFollowUps(id, d.n.ConversationID)
+		}
+	}
+	s.db.remove(d)
 	return nil
+}
+
+// remove deletes d and its place in its conversation.
+func (db *DB) remove(d *delib) {
+	delete(db.delibs, d.n.ID)
+	c := d.n.ConversationID
+	db.convs[c] = slices.DeleteFunc(db.convs[c], func(id string) bool { return id == d.n.ID })
+	if len(db.convs[c]) == 0 {
+		delete(db.convs, c)
+	}
 }

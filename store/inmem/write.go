@@ -28,10 +28,19 @@ func (s *Store) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 			refused.Create[i] = journal.Exists(n.ID)
 			continue
 		}
+		if n.ParentID != "" {
+			if refused.Create[i] = s.db.checkParent(n); refused.Create[i] != nil {
+				continue
+			}
+		}
 		if n.CreatedAt.IsZero() {
 			n.CreatedAt = now
 		}
+		if n.ConversationID == "" {
+			n.ConversationID = n.ID
+		}
 		s.db.delibs[n.ID] = &delib{n: n, instance: s.instance, status: magi.StatusRunning}
+		s.db.convs[n.ConversationID] = append(s.db.convs[n.ConversationID], n.ID)
 	}
 	heads := map[string]int64{}
 	for i, evs := range b.Append {
@@ -48,6 +57,15 @@ func (s *Store) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 		}
 	}
 	return refused, nil
+}
+
+// checkParent returns the refusal of the follow-up n, if any.
+func (db *DB) checkParent(n magi.NewDeliberation) error {
+	p := db.delibs[n.ParentID]
+	if p == nil {
+		return journal.NotFound()
+	}
+	return journal.CheckParent(n, p.n.Owner, p.status, p.n.ConversationID)
 }
 
 // append stores one run of events, or returns its refusal.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -43,11 +44,18 @@ func (d *DB) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 // yet, refusing those whose id exists.
 func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberation, refused []error, now int64) error {
 	var c struct {
-		ids, questions, rules, owners []string
-		simulated                     []bool
-		at                            []int64
+		ids, questions, rules, owners    []string
+		councils, conversations, parents []string
+		simulated                        []bool
+		at                               []int64
 	}
 	for i, n := range creates {
+		if refused[i] == nil && n.ParentID != "" {
+			var err error
+			if refused[i], err = parent(ctx, tx, n); err != nil {
+				return err
+			}
+		}
 		if refused[i] != nil {
 			continue
 		}
@@ -55,20 +63,25 @@ func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberati
 		if at.IsZero() {
 			at = time.Unix(0, now)
 		}
+		conv := n.ConversationID
+		if conv == "" {
+			conv = n.ID
+		}
 		c.ids, c.questions = append(c.ids, n.ID), append(c.questions, n.Question)
 		c.rules, c.owners = append(c.rules, string(n.Rule)), append(c.owners, n.Owner)
 		c.simulated, c.at = append(c.simulated, n.Simulated), append(c.at, at.UnixNano())
+		c.councils, c.conversations, c.parents = append(c.councils, n.Council), append(c.conversations, conv), append(c.parents, n.ParentID)
 	}
 	if len(c.ids) == 0 {
 		return nil
 	}
 	rows, err := tx.Query(ctx, `INSERT INTO deliberations
-		(id, question, rule, owner, status, simulated, created_at, updated_at, instance)
-		SELECT u.id, u.question, u.rule, u.owner, 'running', u.simulated, u.created_at, $7, $8
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[])
-			AS u(id, question, rule, owner, simulated, created_at)
+		(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council, conversation_id, parent_id)
+		SELECT u.id, u.question, u.rule, u.owner, 'running', u.simulated, u.created_at, $10, $11, u.council, u.conversation_id, u.parent_id
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[], $7::text[], $8::text[], $9::text[])
+			AS u(id, question, rule, owner, simulated, created_at, council, conversation_id, parent_id)
 		ON CONFLICT (id) DO NOTHING RETURNING id`,
-		c.ids, c.questions, c.rules, c.owners, c.simulated, c.at, now, d.instance)
+		c.ids, c.questions, c.rules, c.owners, c.simulated, c.at, c.councils, c.conversations, c.parents, now, d.instance)
 	if err != nil {
 		return err
 	}
@@ -91,6 +104,22 @@ func (d *DB) create(ctx context.Context, tx pgx.Tx, creates []magi.NewDeliberati
 		left[n.ID]--
 	}
 	return nil
+}
+
+// parent checks the parent of the follow-up n, and keeps its row from
+// being deleted until tx ends (a Delete waits, then sees the follow-up):
+// item is n's refusal, err a failure of the whole transaction.
+func parent(ctx context.Context, tx pgx.Tx, n magi.NewDeliberation) (item, err error) {
+	var owner, status, conv string
+	err = tx.QueryRow(ctx, `SELECT owner, status, conversation_id FROM deliberations WHERE id = $1 FOR SHARE`, n.ParentID).
+		Scan(&owner, &status, &conv)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return journal.NotFound(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return journal.CheckParent(n, owner, magi.Status(status), conv), nil
 }
 
 // state is a deliberation's row as the batch sees it; moved, whether the

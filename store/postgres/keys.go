@@ -32,6 +32,9 @@ func (d *DB) CreateKey(ctx context.Context, k magi.APIKey, hash []byte) error {
 // KeyByID returns the key id and its hash; ENOTFOUND if there is none.
 func (d *DB) KeyByID(ctx context.Context, id string) (magi.APIKey, []byte, error) {
 	var hash []byte
+	if !journal.Storable(id) {
+		return magi.APIKey{}, nil, journal.KeyNotFound(id)
+	}
 	k, err := journal.ScanKey(d.pool.QueryRow(ctx, `SELECT `+journal.KeyColumns+`, hash FROM api_keys WHERE id = $1`, id).Scan, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return k, nil, journal.KeyNotFound(id)
@@ -60,6 +63,9 @@ func (d *DB) Keys(ctx context.Context) ([]magi.APIKey, error) {
 // RevokeKey revokes id; ENOTFOUND if there is no such key. A revoked key
 // keeps its first revocation time.
 func (d *DB) RevokeKey(ctx context.Context, id string) error {
+	if !journal.Storable(id) {
+		return journal.KeyNotFound(id)
+	}
 	tag, err := d.pool.Exec(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`,
 		time.Now().UnixNano(), id)
 	if err != nil {
@@ -76,4 +82,39 @@ func (d *DB) HasKeys(ctx context.Context) (bool, error) {
 	var has bool
 	err := d.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM api_keys)`).Scan(&has)
 	return has, wrap("has keys", err)
+}
+
+// DeleteKeys deletes every key and returns how many there were.
+func (d *DB) DeleteKeys(ctx context.Context) (int, error) {
+	tag, err := d.pool.Exec(ctx, `DELETE FROM api_keys`)
+	if err != nil {
+		return 0, wrap("delete keys", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// AdoptOwnerless gives the deliberations of no owner to the key id, in
+// one transaction with the check that the key is in use (the key's row is
+// locked so a revoke waits for it).
+func (d *DB) AdoptOwnerless(ctx context.Context, id string) (int, error) {
+	tx, err := d.pool.Begin(ctx)
+	if err != nil {
+		return 0, wrap("adopt", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	var revoked *int64
+	err = tx.QueryRow(ctx, `SELECT revoked_at FROM api_keys WHERE id = $1 FOR UPDATE`, id).Scan(&revoked)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return 0, journal.KeyNotFound(id)
+	case err != nil:
+		return 0, wrap("adopt", err)
+	case revoked != nil:
+		return 0, journal.KeyRevoked(id)
+	}
+	tag, err := tx.Exec(ctx, `UPDATE deliberations SET owner = $1 WHERE owner = ''`, id)
+	if err != nil {
+		return 0, wrap("adopt", err)
+	}
+	return int(tag.RowsAffected()), wrap("adopt", tx.Commit(ctx))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/store/internal/journal"
 )
 
 // Channel is the NOTIFY channel of appends; the payload is "ID:SEQ".
@@ -76,6 +77,12 @@ func (d *DB) start(ctx context.Context, opts Options) error {
 // Recover of another store interrupts them once this one is gone.
 func (d *DB) Instance() string { return d.instance }
 
+// Ping asks the database for an empty answer on a pooled connection:
+// EUNAVAILABLE when none comes.
+func (d *DB) Ping(ctx context.Context) error {
+	return journal.Unreachable("postgres", d.pool.Ping(ctx))
+}
+
 // Close releases the instance's advisory lock and closes the pool, after
 // the writes in progress.
 func (d *DB) Close() error {
@@ -86,11 +93,11 @@ func (d *DB) Close() error {
 	return d.closeErr
 }
 
-// redact hides the password of a URL, for messages.
+// redact hides the credentials of a URL (magi.Redact), for messages.
 func redact(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
 		return "(the PostgreSQL URL)"
 	}
-	return u.Redacted()
+	return magi.Redact(s)
 }

@@ -19,6 +19,9 @@ type querier interface {
 
 // Events returns up to limit events of id after seq after, in order.
 func (d *DB) Events(ctx context.Context, id string, after int64, limit int) ([]magi.Event, error) {
+	if !journal.Storable(id) {
+		return nil, journal.NotFound()
+	}
 	evs, err := events(ctx, d.pool, id, after, limit)
 	if err != nil || len(evs) > 0 {
 		return evs, err
@@ -56,6 +59,9 @@ func events(ctx context.Context, q querier, id string, after int64, limit int) (
 func summary(ctx context.Context, q querier, id, owner string) (magi.Summary, error) {
 	var s magi.Summary
 	var own string
+	if !journal.Storable(id) {
+		return s, journal.NotFound()
+	}
 	row := q.QueryRow(ctx, `SELECT `+journal.SummaryColumns+`, owner FROM deliberations WHERE id = $1`, id)
 	err := journal.ScanSummary(row.Scan, &s, &own)
 	switch {
@@ -102,7 +108,7 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 		where = append(where, "owner = "+arg(f.Owner))
 	}
 	if f.Cursor != "" {
-		c, err := journal.ParseCursor(f.Cursor)
+		c, err := magi.ParseCursor(f.Cursor)
 		if err != nil {
 			return magi.Page{}, err
 		}
@@ -128,13 +134,16 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 	if len(p.Items) > size {
 		p.Items = p.Items[:size]
 		last := p.Items[size-1]
-		p.NextCursor = journal.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
+		p.NextCursor = magi.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
 	}
 	return p, wrap("list", rows.Err())
 }
 
 // Delete removes a finished deliberation and its events.
 func (d *DB) Delete(ctx context.Context, id, owner string) error {
+	if !journal.Storable(id) {
+		return journal.NotFound()
+	}
 	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		var own, status string
 		err := tx.QueryRow(ctx, `SELECT owner, status FROM deliberations WHERE id = $1 FOR UPDATE`, id).Scan(&own, &status)
@@ -145,6 +154,16 @@ func (d *DB) Delete(ctx context.Context, id, owner string) error {
 			return wrap("delete", err)
 		case magi.Status(status) == magi.StatusRunning:
 			return magi.Errorf(magi.ECONFLICT, "deliberation %s is still running", id)
+		}
+		// A follow-up being created holds this row FOR SHARE: the lock
+		// above waited for it, and this read sees it.
+		var conv string
+		err = tx.QueryRow(ctx, `SELECT conversation_id FROM deliberations WHERE parent_id = $1 LIMIT 1`, id).Scan(&conv)
+		switch {
+		case err == nil:
+			return journal.NoFollowUps(id, conv)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return wrap("delete", err)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM deliberations WHERE id = $1`, id) // events cascade
 		return wrap("delete", err)

@@ -2,7 +2,10 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -125,7 +128,7 @@ func TestPostgres_RefusesNewerSchema(t *testing.T) {
 	}
 	_, err = postgres.Open(t.Context(), url, postgres.Options{})
 	if magi.ErrorCode(err) != magi.ECONFIG ||
-		!strings.Contains(magi.ErrorMessage(err), "written by a newer MAGI (schema 7, this binary knows 2); upgrade magi or use another --db") {
+		!strings.Contains(magi.ErrorMessage(err), fmt.Sprintf("written by a newer MAGI (schema 7, this binary knows %d); upgrade magi or use another --db", migrations(t))) {
 		t.Errorf("Open of a newer database: %v", err)
 	}
 }
@@ -150,4 +153,21 @@ func TestPostgres_OpenErrors(t *testing.T) {
 	if magi.ErrorCode(err) != magi.ECONFIG {
 		t.Errorf("Open of a bad URL: %v, want ECONFIG", err)
 	}
+}
+
+// migrations counts the embedded migrations: the schema version this
+// binary knows.
+func migrations(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	slices.Sort(files)
+	num, _, _ := strings.Cut(filepath.Base(files[len(files)-1]), "_")
+	v, err := strconv.Atoi(num)
+	if err != nil {
+		t.Fatalf("migration %s: %v", files[len(files)-1], err)
+	}
+	return v // the latest version, which a gap in the numbers does not change
 }

@@ -68,6 +68,11 @@ func (w *writeConn) write(ctx context.Context, b magi.Batch, refused magi.Refuse
 	now := time.Now().UnixNano()
 	var err error
 	for i, n := range b.Create {
+		if refused.Create[i] == nil && n.ParentID != "" {
+			if refused.Create[i], err = w.parent1(ctx, n); err != nil {
+				return err
+			}
+		}
 		if refused.Create[i] == nil {
 			if refused.Create[i], err = w.create1(ctx, n, instance, now); err != nil {
 				return err
@@ -95,7 +100,12 @@ func (w *writeConn) create1(ctx context.Context, n magi.NewDeliberation, instanc
 	if at.IsZero() {
 		at = time.Unix(0, now)
 	}
-	res, err := w.create.ExecContext(ctx, n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, instance)
+	conv := n.ConversationID
+	if conv == "" {
+		conv = n.ID
+	}
+	res, err := w.create.ExecContext(ctx, n.ID, n.Question, string(n.Rule), n.Owner, n.Simulated, at.UnixNano(), now, instance,
+		n.Council, conv, n.ParentID)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +113,20 @@ func (w *writeConn) create1(ctx context.Context, n magi.NewDeliberation, instanc
 		return journal.Exists(n.ID), err
 	}
 	return nil, nil
+}
+
+// parent1 checks the parent of the follow-up n in the transaction of w:
+// item is n's refusal, err a failure of the whole transaction.
+func (w *writeConn) parent1(ctx context.Context, n magi.NewDeliberation) (item, err error) {
+	var owner, status, conv string
+	err = w.parent.QueryRowContext(ctx, n.ParentID).Scan(&owner, &status, &conv)
+	if errors.Is(err, sql.ErrNoRows) {
+		return journal.NotFound(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return journal.CheckParent(n, owner, magi.Status(status), conv), nil
 }
 
 // advance1 moves the row of a run of events to its last event, if the

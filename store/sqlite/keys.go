@@ -77,3 +77,42 @@ func (d *DB) HasKeys(ctx context.Context) (bool, error) {
 	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM api_keys LIMIT 1)`).Scan(&n)
 	return n > 0, wrap("has keys", err)
 }
+
+// DeleteKeys deletes every key and returns how many there were.
+func (d *DB) DeleteKeys(ctx context.Context) (int, error) {
+	res, err := d.db.ExecContext(ctx, `DELETE FROM api_keys`)
+	if err != nil {
+		return 0, wrap("delete keys", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), wrap("delete keys", err)
+}
+
+// AdoptOwnerless gives the deliberations of no owner to the key id, in
+// one transaction with the check that the key is in use.
+func (d *DB) AdoptOwnerless(ctx context.Context, id string) (int, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, wrap("adopt", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var revoked sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT revoked_at FROM api_keys WHERE id = ?`, id).Scan(&revoked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, journal.KeyNotFound(id)
+	case err != nil:
+		return 0, wrap("adopt", err)
+	case revoked.Valid:
+		return 0, journal.KeyRevoked(id)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE deliberations SET owner = ? WHERE owner = ''`, id)
+	if err != nil {
+		return 0, wrap("adopt", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, wrap("adopt", err)
+	}
+	return int(n), wrap("adopt", tx.Commit())
+}

@@ -2,8 +2,11 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,8 +50,31 @@ func TestSQLite_Memory(t *testing.T) {
 	}
 }
 
-func TestSQLite_CreatesDirectoriesAndLock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a", "b", "magi.db")
+// TestSQLite_MissingDirectory: a database in a directory that does not
+// exist is refused, naming the path, and nothing is created; CreateDir
+// (the default data directory) creates it.
+func TestSQLite_MissingDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	path := filepath.Join(dir, "magi.db")
+	_, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	want := "the directory of the database at " + path + " does not exist: create " + dir + ", or choose another --db or MAGI_DB"
+	if magi.ErrorCode(err) != magi.ECONFIG || magi.ErrorMessage(err) != want {
+		t.Errorf("Open in a missing directory: %v\nwant ECONFIG: %s", err, want)
+	}
+	if _, err := os.Stat(filepath.Dir(dir)); !os.IsNotExist(err) {
+		t.Errorf("the refused open created a directory: %v", err)
+	}
+	db, err := sqlite.Open(t.Context(), path, sqlite.Options{CreateDir: true})
+	if err != nil {
+		t.Fatalf("Open with CreateDir: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSQLite_CreatesFileAndLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "magi.db")
 	db := openAt(t, path)
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database file: %v", err)
@@ -85,7 +111,7 @@ func TestSQLite_RefusesNewerSchema(t *testing.T) {
 	if magi.ErrorCode(err) != magi.ECONFIG {
 		t.Fatalf("Open of a newer database: %v, want ECONFIG", err)
 	}
-	want := "the database at " + path + " was written by a newer MAGI (schema 999, this binary knows 2); upgrade magi or use another --db"
+	want := fmt.Sprintf("the database at %s was written by a newer MAGI (schema 999, this binary knows %d); upgrade magi or use another --db", path, migrations(t))
 	if diff := cmp.Diff(want, magi.ErrorMessage(err)); diff != "" {
 		t.Errorf("message (-want +got):\n%s", diff)
 	}
@@ -114,4 +140,21 @@ func TestSQLite_UnopenablePath(t *testing.T) {
 	if magi.ErrorCode(err) != magi.EUNAVAILABLE || !strings.Contains(magi.ErrorMessage(err), file) {
 		t.Errorf("Open under a file: %v, want EUNAVAILABLE naming the path", err)
 	}
+}
+
+// migrations counts the embedded migrations: the schema version this
+// binary knows.
+func migrations(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	slices.Sort(files)
+	num, _, _ := strings.Cut(filepath.Base(files[len(files)-1]), "_")
+	v, err := strconv.Atoi(num)
+	if err != nil {
+		t.Fatalf("migration %s: %v", files[len(files)-1], err)
+	}
+	return v // the latest version, which a gap in the numbers does not change
 }

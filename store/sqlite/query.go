@@ -104,7 +104,7 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 		where, args = append(where, "owner = ?"), append(args, f.Owner)
 	}
 	if f.Cursor != "" {
-		c, err := journal.ParseCursor(f.Cursor)
+		c, err := magi.ParseCursor(f.Cursor)
 		if err != nil {
 			return magi.Page{}, err
 		}
@@ -131,7 +131,7 @@ func (d *DB) List(ctx context.Context, f magi.ListFilter) (magi.Page, error) {
 	if len(p.Items) > size {
 		p.Items = p.Items[:size]
 		last := p.Items[size-1]
-		p.NextCursor = journal.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
+		p.NextCursor = magi.Cursor{CreatedAt: last.CreatedAt.UnixNano(), ID: last.ID}.String()
 	}
 	return p, wrap("list", rows.Err())
 }
@@ -149,6 +149,14 @@ func (d *DB) Delete(ctx context.Context, id, owner string) error {
 	}
 	if s.Status == magi.StatusRunning {
 		return magi.Errorf(magi.ECONFLICT, "deliberation %s is still running", id)
+	}
+	var child int
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM deliberations WHERE parent_id = ? LIMIT 1`, id).Scan(&child)
+	switch {
+	case err == nil:
+		return journal.NoFollowUps(id, s.ConversationID)
+	case !errors.Is(err, sql.ErrNoRows):
+		return wrap("delete", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE deliberation_id = ?`, id); err != nil {
 		return wrap("delete", err)

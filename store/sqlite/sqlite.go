@@ -6,7 +6,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/store/internal/journal"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -27,6 +30,10 @@ type Options struct {
 	// BusyTimeout is how long a write waits for another process's lock
 	// (default 5s).
 	BusyTimeout time.Duration
+	// CreateDir creates the database's directory if it is missing: for the
+	// default data directory. Otherwise a missing directory is an error
+	// naming it, so a mistyped path is not created silently.
+	CreateDir bool
 }
 
 // DB is a magi.Store in an SQLite database.
@@ -37,6 +44,7 @@ type DB struct {
 	lock     *instanceLock // nil for Memory
 	ckpt     *checkpointer // nil for Memory
 	w        *writeConn    // nil for Memory
+	poll     poller        // Changed's connection
 	// wmu gives the writes of this process their turns; closed is set
 	// under it.
 	wmu      sync.Mutex
@@ -54,18 +62,18 @@ func DefaultPath(getenv func(string) string) string {
 	return filepath.Join(getenv("HOME"), ".local", "share", "magi", "magi.db")
 }
 
-// Open opens (creating it and its directory if needed) the database at
-// path, or a private one in memory for Memory, and brings its schema up
-// to date. It refuses, with ECONFIG, a database of a newer MAGI.
+// Open opens (creating it if needed) the database at path, or a private
+// one in memory for Memory, and brings its schema up to date. Its
+// directory must exist unless opts.CreateDir. It refuses, with ECONFIG, a
+// database of a newer MAGI.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 5 * time.Second
 	}
 	memory := path == Memory || path == ""
 	if !memory {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, &magi.Error{Code: magi.EUNAVAILABLE,
-				Message: fmt.Sprintf("cannot create the directory of the database at %s", path), Err: err}
+		if err := directory(path, opts.CreateDir); err != nil {
+			return nil, err
 		}
 	}
 	db, err := sql.Open("sqlite", dsn(path, memory, opts.BusyTimeout))
@@ -87,6 +95,29 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// directory checks that the directory of the database at path exists,
+// creating it when create is set.
+func directory(path string, create bool) error {
+	dir := filepath.Dir(path)
+	if create {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return &magi.Error{Code: magi.EUNAVAILABLE,
+				Message: fmt.Sprintf("cannot create the directory of the database at %s", path), Err: err}
+		}
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return magi.Errorf(magi.ECONFIG, "the directory of the database at %s does not exist: create %s, or choose another --db or MAGI_DB", path, dir)
+	case err != nil:
+		return &magi.Error{Code: magi.EUNAVAILABLE, Message: fmt.Sprintf("the database at %s cannot be opened", path), Err: err}
+	case !fi.IsDir():
+		return magi.Errorf(magi.EUNAVAILABLE, "the database at %s cannot be opened: %s is not a directory", path, dir)
+	}
+	return nil
 }
 
 func (d *DB) start(ctx context.Context, where string, opts Options) error {
@@ -134,6 +165,14 @@ func dsn(path string, memory bool, busy time.Duration) string {
 // Recover of another store interrupts them once this one is gone.
 func (d *DB) Instance() string { return d.instance }
 
+// Ping reads the database's one table, cheaply: EUNAVAILABLE when that
+// fails.
+func (d *DB) Ping(ctx context.Context) error {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM deliberations LIMIT 1)`).Scan(&n)
+	return journal.Unreachable("sqlite", err)
+}
+
 // Close closes the database, after the write in progress, and releases
 // the instance lock. A Write after Close fails with EUNAVAILABLE.
 func (d *DB) Close() error {
@@ -142,6 +181,7 @@ func (d *DB) Close() error {
 		d.closed = true
 		d.wmu.Unlock()
 		d.stopCheckpoints()
+		d.closePoll()
 		if d.w != nil {
 			d.w.close()
 		}

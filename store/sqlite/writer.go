@@ -21,6 +21,7 @@ type writeConn struct {
 	conn                    *sql.Conn
 	begin, commit, rollback *sql.Stmt
 	create, advance, sel    *sql.Stmt
+	parent                  *sql.Stmt
 	inserts                 []*sql.Stmt // inserts[k] is the INSERT of 2^k events
 }
 
@@ -73,11 +74,12 @@ func newWriteConn(ctx context.Context, db *sql.DB) (*writeConn, error) {
 		{&w.commit, `COMMIT`},
 		{&w.rollback, `ROLLBACK`},
 		{&w.create, `INSERT INTO deliberations
-			(id, question, rule, owner, status, simulated, created_at, updated_at, instance)
-			VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
+			(id, question, rule, owner, status, simulated, created_at, updated_at, instance, council, conversation_id, parent_id)
+			VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&w.advance, `UPDATE deliberations SET last_seq = ?, status = ?, decision = ?, updated_at = ?
 			WHERE id = ? AND last_seq = ? AND status = 'running'`},
 		{&w.sel, `SELECT last_seq, status FROM deliberations WHERE id = ?`},
+		{&w.parent, `SELECT owner, status, conversation_id FROM deliberations WHERE id = ?`},
 	}
 	for k := range w.inserts {
 		stmts = append(stmts, struct {
@@ -97,7 +99,7 @@ func newWriteConn(ctx context.Context, db *sql.DB) (*writeConn, error) {
 
 // close closes the statements and gives the connection back.
 func (w *writeConn) close() {
-	for _, s := range append([]*sql.Stmt{w.begin, w.commit, w.rollback, w.create, w.advance, w.sel}, w.inserts...) {
+	for _, s := range append([]*sql.Stmt{w.begin, w.commit, w.rollback, w.create, w.advance, w.sel, w.parent}, w.inserts...) {
 		if s != nil {
 			_ = s.Close()
 		}

@@ -21,6 +21,7 @@ func RunKeys(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"Revoke", testKeyRevoke},
 		{"UnknownID", testKeyUnknown},
 		{"HasKeys", testHasKeys},
+		{"DeleteKeys", testDeleteKeys},
 	}
 	keys := func(t *testing.T) magi.KeyStore {
 		t.Helper()
@@ -33,6 +34,7 @@ func RunKeys(t *testing.T, open func(t *testing.T) magi.Store) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, keys) })
 	}
+	t.Run("AdoptOwnerless", func(t *testing.T) { testAdoptOwnerless(t, open) })
 }
 
 // newKey makes a key created at a fixed time, with nanoseconds.
@@ -148,6 +150,11 @@ func testKeyUnknown(t *testing.T, open func(*testing.T) magi.KeyStore) {
 		t.Errorf("KeyByID of an unknown id returned a hash")
 	}
 	wantCode(t, "RevokeKey of an unknown id", s.RevokeKey(ctx(t), "0badc0de"), magi.ENOTFOUND)
+	for _, bad := range []string{"0bad\x00de", "\xff\xfe"} { // not text: unknown, never a failure
+		_, _, err := s.KeyByID(ctx(t), bad)
+		wantCode(t, "KeyByID of an id that is not text", err, magi.ENOTFOUND)
+		wantCode(t, "RevokeKey of an id that is not text", s.RevokeKey(ctx(t), bad), magi.ENOTFOUND)
+	}
 }
 
 func testHasKeys(t *testing.T, open func(*testing.T) magi.KeyStore) {
@@ -168,5 +175,86 @@ func testHasKeys(t *testing.T, open func(*testing.T) magi.KeyStore) {
 	}
 	if has, err := s.HasKeys(ctx(t)); err != nil || !has {
 		t.Errorf("HasKeys after revoking every key = %v, %v; want true", has, err)
+	}
+}
+
+func testDeleteKeys(t *testing.T, open func(*testing.T) magi.KeyStore) {
+	s := open(t)
+	if n, err := s.DeleteKeys(ctx(t)); err != nil || n != 0 {
+		t.Fatalf("DeleteKeys of none = %d, %v; want 0", n, err)
+	}
+	for i, name := range []string{"kept", "revoked"} {
+		k, secret := newKey(name, false, t0.Add(time.Duration(i)*time.Second))
+		if err := s.CreateKey(ctx(t), k, magi.HashKey(secret)); err != nil {
+			t.Fatalf("CreateKey: %v", err)
+		}
+		if name == "revoked" {
+			if err := s.RevokeKey(ctx(t), k.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n, err := s.DeleteKeys(ctx(t)); err != nil || n != 2 {
+		t.Fatalf("DeleteKeys = %d, %v; want 2", n, err)
+	}
+	// Another store on the same database (magi serve) sees the API open.
+	if has, err := open(t).HasKeys(ctx(t)); err != nil || has {
+		t.Errorf("HasKeys after DeleteKeys = %v, %v; want false", has, err)
+	}
+	if keys, err := s.Keys(ctx(t)); err != nil || len(keys) != 0 {
+		t.Errorf("Keys after DeleteKeys = %v, %v; want none", keys, err)
+	}
+}
+
+// testAdoptOwnerless: the deliberations of no owner go to the key, those
+// of another key stay its own; an unknown or revoked key adopts nothing.
+func testAdoptOwnerless(t *testing.T, open func(*testing.T) magi.Store) {
+	st := open(t)
+	ks := st.(magi.KeyStore)
+	k, secret := newKey("owner", false, t0)
+	gone, goneSecret := newKey("gone", false, t0)
+	for _, c := range []struct {
+		k magi.APIKey
+		s string
+	}{{k, secret}, {gone, goneSecret}} {
+		if err := ks.CreateKey(ctx(t), c.k, magi.HashKey(c.s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ks.RevokeKey(ctx(t), gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	open1, open2, other := magi.NewID(), magi.NewID(), magi.NewID()
+	begin(t, st, open1, t0, "")
+	begin(t, st, open2, t0.Add(time.Second), "")
+	begin(t, st, other, t0.Add(2*time.Second), "0th3r000")
+
+	_, err := ks.AdoptOwnerless(ctx(t), "0badc0de")
+	wantCode(t, "AdoptOwnerless for an unknown key", err, magi.ENOTFOUND)
+	_, err = ks.AdoptOwnerless(ctx(t), gone.ID)
+	wantCode(t, "AdoptOwnerless for a revoked key", err, magi.EINVALID)
+	if _, err := st.Summary(ctx(t), open1, gone.ID); magi.ErrorCode(err) != magi.ENOTFOUND {
+		t.Errorf("a refused adoption gave %s to the revoked key: %v", open1, err)
+	}
+
+	if n, err := ks.AdoptOwnerless(ctx(t), k.ID); err != nil || n != 2 {
+		t.Fatalf("AdoptOwnerless = %d, %v; want 2", n, err)
+	}
+	page, err := st.List(ctx(t), magi.ListFilter{Owner: k.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range page.Items {
+		got = append(got, s.ID)
+	}
+	if diff := cmp.Diff([]string{open2, open1}, got); diff != "" {
+		t.Errorf("the key's history after adopting (-want +got):\n%s", diff)
+	}
+	if _, err := st.Deliberation(ctx(t), other, "0th3r000"); err != nil {
+		t.Errorf("another key's deliberation changed hands: %v", err)
+	}
+	if n, err := ks.AdoptOwnerless(ctx(t), k.ID); err != nil || n != 0 {
+		t.Errorf("AdoptOwnerless again = %d, %v; want 0", n, err)
 	}
 }

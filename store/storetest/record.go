@@ -194,6 +194,16 @@ func testUnknownID(t *testing.T, open func(*testing.T) magi.Store) {
 		t.Errorf("message %q", got)
 	}
 	wantCode(t, "Delete", s.Delete(ctx(t), id, ""), magi.ENOTFOUND)
+	// An id no store could hold is unknown too, never a failure.
+	for _, bad := range []string{"a\x00b", "\xff\xfe", "\xed\xa0\x80"} {
+		_, err = s.Events(ctx(t), bad, 0, 0)
+		wantCode(t, "Events of an id that is not text", err, magi.ENOTFOUND)
+		_, err = s.Deliberation(ctx(t), bad, "")
+		wantCode(t, "Deliberation of an id that is not text", err, magi.ENOTFOUND)
+		_, err = s.Summary(ctx(t), bad, "")
+		wantCode(t, "Summary of an id that is not text", err, magi.ENOTFOUND)
+		wantCode(t, "Delete of an id that is not text", s.Delete(ctx(t), bad, ""), magi.ENOTFOUND)
+	}
 	// A known id with no events yet is not unknown.
 	if err := Create(ctx(t), s, newDelib(id, t0, "")); err != nil {
 		t.Fatal(err)

@@ -36,6 +36,14 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"RecoverDeadInstance", testRecoverDeadInstance},
 		{"Orphans", testOrphans},
+		{"Ping", testPing},
+		{"TwoRounds", testTwoRounds},
+		{"StoredBeforeRounds", testStoredBeforeRounds},
+		{"FirstQuestionIsAConversation", testFirstQuestionIsAConversation},
+		{"Conversation", testConversation},
+		{"DeleteLastTurn", testDeleteLastTurn},
+		{"FollowUpRefused", testFollowUpRefused},
+		{"CouncilInHistory", testCouncilInHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -12,8 +13,11 @@ import (
 // row becomes a domain value, and how a driver's error is named. Each
 // backend keeps its own SQL, placeholders and driver calls.
 
-// SummaryColumns are the deliberations columns ScanSummary reads, in order.
-const SummaryColumns = `id, question, rule, status, decision, simulated, created_at, last_seq`
+// SummaryColumns are the deliberations columns ScanSummary reads, in
+// order, for a query FROM deliberations (not aliased): the last counts
+// the turns of the row's conversation, on the conversation's index.
+const SummaryColumns = `id, question, rule, status, decision, simulated, created_at, last_seq, council, conversation_id, parent_id,
+	(SELECT COUNT(*) FROM deliberations t WHERE t.conversation_id = deliberations.conversation_id)`
 
 // KeyColumns are the api_keys columns ScanKey reads, in order.
 const KeyColumns = `id, name, admin, created_at, revoked_at`
@@ -21,9 +25,51 @@ const KeyColumns = `id, name, admin, created_at, revoked_at`
 // ScanSummary scans the SummaryColumns of a row, then extra, into s.
 func ScanSummary(scan func(...any) error, s *magi.Summary, extra ...any) error {
 	var at int64
-	err := scan(append([]any{&s.ID, &s.Question, &s.Rule, &s.Status, &s.Decision, &s.Simulated, &at, &s.LastSeq}, extra...)...)
+	err := scan(append([]any{&s.ID, &s.Question, &s.Rule, &s.Status, &s.Decision, &s.Simulated, &at, &s.LastSeq, &s.Council,
+		&s.ConversationID, &s.ParentID, &s.Turns}, extra...)...)
 	s.CreatedAt = time.Unix(0, at).UTC()
 	return err
+}
+
+// Turn completes the turn t, scanned with ScanSummary and its owner, with
+// the outcome of its last stored event, the JSON last (empty when none).
+func Turn(t *magi.Turn, last []byte) error {
+	if t.Status != magi.StatusCompleted || len(last) == 0 {
+		return nil
+	}
+	var e magi.Event
+	if err := json.Unmarshal(last, &e); err != nil {
+		return fmt.Errorf("turn %s: decode its last event: %w", t.ID, err)
+	}
+	if e.Type == magi.EventComplete {
+		t.Outcome = e.Outcome
+	}
+	return nil
+}
+
+// NoFollowUps is the ECONFLICT error of deleting deliberation id alone
+// when it has follow-ups.
+func NoFollowUps(id, conversation string) error {
+	return magi.Errorf(magi.ECONFLICT, "deliberation %s has follow-ups: delete its whole conversation instead "+
+		"(DELETE /api/conversations/%s, or magi rm --conversation %s)", id, conversation, id)
+}
+
+// CheckParent is the refusal of a follow-up n whose parent, as stored, is
+// of owner, in status and of conversation: nil when it may be created.
+func CheckParent(n magi.NewDeliberation, owner string, status magi.Status, conversation string) error {
+	switch {
+	case owner != n.Owner:
+		return NotFound()
+	case conversation != n.ConversationID:
+		return magi.Errorf(magi.ECONFLICT, "deliberation %s belongs to conversation %s, not %s", n.ParentID, conversation, n.ConversationID)
+	}
+	return magi.Turn{Summary: magi.Summary{ID: n.ParentID, Status: status}}.Followable()
+}
+
+// RunningTurn is the ECONFLICT error of deleting a conversation whose
+// turn id still runs.
+func RunningTurn(id string) error {
+	return magi.Errorf(magi.ECONFLICT, "deliberation %s of the conversation is still running: stop it or wait for it, then delete the conversation", id)
 }
 
 // ScanKey scans the KeyColumns of a row, then extra, into a key.
@@ -40,6 +86,12 @@ func ScanKey(scan func(...any) error, extra ...any) (magi.APIKey, error) {
 		k.RevokedAt = &at
 	}
 	return k, nil
+}
+
+// KeyRevoked is the EINVALID error of adopting deliberations for the
+// revoked API key id.
+func KeyRevoked(id string) error {
+	return magi.Errorf(magi.EINVALID, "API key %s is revoked: give the deliberations to a key in use (see magi keys list)", id)
 }
 
 // KeyNotFound is the ENOTFOUND error of the API key id.

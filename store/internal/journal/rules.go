@@ -1,10 +1,9 @@
 package journal
 
 import (
-	"encoding/base64"
-	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/magi-system/magi"
 )
@@ -22,6 +21,20 @@ const InterruptedMessage = "interrupted: the magi process running this deliberat
 func NotFound() error {
 	return magi.Errorf(magi.ENOTFOUND, "no such deliberation (see the history for the ids that exist)")
 }
+
+// Unreachable is the error of a failed Ping of the store named store: an
+// EUNAVAILABLE *magi.Error wrapping err, or nil.
+func Unreachable(store string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &magi.Error{Code: magi.EUNAVAILABLE, Message: "the " + store + " store does not answer", Err: err}
+}
+
+// Storable reports whether s is text a store can hold and look up: valid
+// UTF-8 without NUL. An id that is not cannot exist: PostgreSQL refuses
+// to even compare it, so a query with it is answered ENOTFOUND instead.
+func Storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // ErrClosed is the error of a store used after Close.
 func ErrClosed() error {
@@ -96,33 +109,6 @@ func PageSize(limit int) int {
 	return limit
 }
 
-// Cursor is a position in the history: the created_at (unix nanoseconds)
-// and id of the last item of a page.
-type Cursor struct {
-	CreatedAt int64
-	ID        string
-}
-
-// String encodes c as the opaque NextCursor of a page.
-func (c Cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.CreatedAt, 10) + "/" + c.ID))
-}
-
-// ParseCursor decodes a NextCursor; EINVALID if it is not one.
-func ParseCursor(s string) (Cursor, error) {
-	bad := magi.Errorf(magi.EINVALID, "invalid cursor")
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return Cursor{}, bad
-	}
-	at, id, ok := strings.Cut(string(b), "/")
-	n, err := strconv.ParseInt(at, 10, 64)
-	if !ok || err != nil || id == "" {
-		return Cursor{}, bad
-	}
-	return Cursor{CreatedAt: n, ID: id}, nil
-}
-
 // Fill completes a record folded from events with what the stored row
 // knows: the whole summary when no start event was stored yet, and the
 // status, which the row keeps authoritatively.
@@ -137,5 +123,14 @@ func Fill(r magi.Record, s magi.Summary) magi.Record {
 	if r.Decision == "" {
 		r.Decision = s.Decision
 	}
+	if s.ConversationID != "" {
+		r.ConversationID = s.ConversationID
+	} else if r.ConversationID == "" {
+		r.ConversationID = r.ID
+	}
+	if r.ParentID == "" {
+		r.ParentID = s.ParentID
+	}
+	r.Turn = max(r.Turn, 1)
 	return r
 }

@@ -7,19 +7,6 @@ import (
 	"github.com/magi-system/magi"
 )
 
-func TestCursor_RoundTrip(t *testing.T) {
-	c := Cursor{CreatedAt: 1764072000123456789, ID: "0193/odd id"}
-	got, err := ParseCursor(c.String())
-	if err != nil || got != c {
-		t.Fatalf("ParseCursor(String()) = %+v, %v; want %+v", got, err, c)
-	}
-	for _, bad := range []string{"", "!!", "bm9wZQ", "MTIzLw"} { // "nope", "123/"
-		if _, err := ParseCursor(bad); magi.ErrorCode(err) != magi.EINVALID {
-			t.Errorf("ParseCursor(%q): %v, want EINVALID", bad, err)
-		}
-	}
-}
-
 func TestPageSize(t *testing.T) {
 	for in, want := range map[int]int{0: 20, -5: 20, 1: 1, 100: 100, 101: 100} {
 		if got := PageSize(in); got != want {

@@ -1,17 +1,21 @@
 // api.js — calls to MAGI's HTTP API. Adds the API key (kept in
-// sessionStorage, never in a URL) and turns error responses into ApiError
-// with a message a user can act on.
+// sessionStorage, never in a URL) or, for a signed-in user, the session's
+// CSRF token on requests that change something; turns error responses
+// into ApiError with a message a user can act on.
 import { t } from './i18n.js';
 
 const KEY = 'magi.key';
+let csrf = '';
 
 /** An error from the API: status, SPEC's error code and a readable message. */
 export class ApiError extends Error {
-  constructor(status, code, message, retryAfter = 0) {
+  constructor(status, code, message, retryAfter = 0, fields = []) {
     super(message);
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    // fields are every problem of a document sent: {field, message}.
+    this.fields = fields;
   }
 }
 
@@ -27,6 +31,9 @@ export function setApiKey(key) {
   } catch { /* storage may be off */ }
 }
 
+/** Keeps the signed-in session's CSRF token (from GET /auth/me), '' to forget it. */
+export function setCSRF(token) { csrf = token || ''; }
+
 /** Headers for an API request, with Authorization when a key is stored. */
 export function authHeaders(extra = {}) {
   const h = { ...extra };
@@ -38,6 +45,7 @@ export function authHeaders(extra = {}) {
 /** fetch() for the API; resolves to the Response when it is 2xx, else throws ApiError. */
 export async function request(url, { method = 'GET', body, headers = {}, signal } = {}) {
   const init = { method, headers: authHeaders(headers), signal, credentials: 'same-origin' };
+  if (csrf && method !== 'GET' && method !== 'HEAD') init.headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
@@ -63,11 +71,13 @@ export async function json(url, opts) {
 export async function errorOf(res) {
   let code = `http_${res.status}`;
   let message = `${res.status} ${res.statusText}`.trim();
+  let fields = [];
   try {
     const body = await res.json();
     if (body && body.error) {
       code = body.error.code || code;
       message = body.error.message || message;
+      fields = Array.isArray(body.error.fields) ? body.error.fields : [];
     }
   } catch { /* not JSON */ }
   const retryAfter = Number(res.headers.get('Retry-After')) || 0;
@@ -76,5 +86,5 @@ export async function errorOf(res) {
   // send); the page says where to enter one. A refused key keeps the
   // server's reason (not valid, revoked).
   if (res.status === 401 && !apiKey()) message = t('err.401');
-  return new ApiError(res.status, code, message, retryAfter);
+  return new ApiError(res.status, code, message, retryAfter, fields);
 }

@@ -1,7 +1,8 @@
 // reader.js — the reader: one agent's whole text in a large dialog, as
 // safe Markdown or as the raw text, following the stream while open.
 import { renderMarkdown } from './markdown.js';
-import { NAMES } from './council.js';
+import { t } from './i18n.js';
+import { NAMES, agentIn } from './council.js';
 
 /** Reader drives the <dialog> that shows one agent's text. */
 export class Reader {
@@ -23,11 +24,12 @@ export class Reader {
     dialog.addEventListener('close', () => { this.agent = ''; });
   }
 
-  /** Opens the reader on agent id of st. */
-  open(id, st) {
+  /** Opens the reader on agent id of st, in round (0: the latest). */
+  open(id, st, round = 0) {
     this.agent = id;
+    this.round = round;
     this.st = st;
-    this.title.textContent = NAMES[id];
+    this.title.textContent = round && st.rounds.length > 1 ? `${NAMES[id]} · ${t('round.n', { n: round })}` : NAMES[id];
     this.draw();
     if (!this.dialog.open) this.dialog.showModal();
     this.body.focus();
@@ -42,7 +44,7 @@ export class Reader {
 
   draw() {
     if (!this.agent || !this.st) return;
-    const text = this.st.agents[this.agent].text;
+    const text = agentIn(this.st, this.agent, this.round).text;
     const follow = this.body.scrollHeight - this.body.scrollTop - this.body.clientHeight < 32;
     if (this.raw) {
       const pre = document.createElement('pre');

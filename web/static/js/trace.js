@@ -1,8 +1,8 @@
-// trace.js — the trace view: per agent, provider and model, time to first
-// token, duration, tokens, cost, retries and errors, from trace and error
-// events.
+// trace.js — the trace view: per call of every round (each round's sages,
+// then SOLOMON), provider and model, time to first token, duration, tokens,
+// cost, retries and errors, from trace and error events.
 import { t } from './i18n.js';
-import { MEMBERS, NAMES } from './council.js';
+import { NAMES, calls } from './council.js';
 
 const ms = (v) => (v === null || v === undefined ? '—' : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(1)} s`);
 
@@ -34,13 +34,16 @@ export function drawTrace(root, st) {
     head.append(th);
   }
   const body = table.createTBody();
-  for (const id of MEMBERS) {
-    const a = st.agents[id];
+  const debated = st.rounds.length > 1;
+  for (const { round, agent: a } of calls(st)) {
+    const id = a.id;
     const row = body.insertRow();
     row.dataset.agent = id;
+    row.dataset.round = String(round);
     const tokens = a.tokens ? `${a.tokens.input_tokens ?? 0} / ${a.tokens.output_tokens ?? 0}` : '—';
     const retries = a.retries + (a.fallbacks ? ` (+${a.fallbacks} fallback)` : '');
-    const cells = [NAMES[id], a.provider ? `${a.provider} / ${a.model}` : '—', ms(a.ttft), ms(a.duration), tokens, cost(a.tokens), retries];
+    const who = debated && id !== 'solomon' ? `${NAMES[id]} · ${t('round.short')}${round}` : NAMES[id];
+    const cells = [who, a.provider ? `${a.provider} / ${a.model}` : '—', ms(a.ttft), ms(a.duration), tokens, cost(a.tokens), retries];
     cells.forEach((v, k) => {
       const cell = row.insertCell();
       cell.dataset.label = k ? `${t(COLUMNS[k])}: ` : '';

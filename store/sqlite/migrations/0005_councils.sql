@@ -1,0 +1,16 @@
+-- The council each deliberation was put to, for the history ('' before
+-- councils existed).
+ALTER TABLE deliberations ADD COLUMN council TEXT NOT NULL DEFAULT '';
+
+-- Saved councils: presets of the four agents. owner is '' for a shared
+-- council (made by an admin, the CLI or the open API); doc is the council
+-- document, JSON, checked before it is stored.
+CREATE TABLE councils (
+	owner      TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	created_by TEXT NOT NULL DEFAULT '',
+	doc        TEXT NOT NULL,
+	created_at INTEGER NOT NULL, -- unix nanoseconds
+	updated_at INTEGER NOT NULL, -- unix nanoseconds
+	PRIMARY KEY (owner, name)
+) WITHOUT ROWID;
