@@ -247,7 +247,10 @@ func (s *soak) read(ctx context.Context) (SoakSample, error) {
 		return SoakSample{}, err
 	}
 	m, err := s.api.metrics(ctx, "go_goroutines", "go_memstats_heap_inuse_bytes")
-	return SoakSample{RSS: rss, Heap: int64(m[1]), Goroutines: int(m[0]), FDs: len(fds)}, err
+	if err != nil {
+		return SoakSample{}, err
+	}
+	return SoakSample{RSS: rss, Heap: int64(m[1]), Goroutines: int(m[0]), FDs: len(fds)}, nil
 }
 
 // idle closes every idle connection to and from the server, then reads
