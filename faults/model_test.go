@@ -15,9 +15,10 @@ import (
 
 // TestFaults_Model: faults between MAGI and its model — latency and
 // jitter, a bandwidth limit, connections reset mid-stream, a model gone
-// silent (half-open), a slow response header, refused connections — one
-// or two at a time, at random moments of runs of concurrent
-// deliberations with watchers joining and resuming. After each run: every
+// silent (half-open), a slow response header, refused connections, each
+// kind in one of the first six runs — one or two at a time, at random
+// moments of runs of concurrent deliberations with watchers joining and
+// resuming. After each run: every
 // deliberation finished, the store checker finds nothing, every client
 // read a prefix of the stored stream and then its end, the server is
 // healthy and holds no more descriptors or goroutines than before.
@@ -37,8 +38,12 @@ func TestFaults_Model(t *testing.T) {
 	cs := faulttest.NewClients()
 	base := warmUp(t, srv, cs, model)
 
+	order := r.Perm(len(faultproxy.Kinds)) // every kind in the first runs, in a seeded order
 	for run := range faulttest.Count(10, 100) {
-		steps := modelSteps(r, model)
+		steps := []faulttest.Step{modelStep(r, model, faultproxy.Kinds[order[run%len(order)]])}
+		if r.IntN(2) == 0 {
+			steps = append(steps, modelStep(r, model, randomKind(r)))
+		}
 		tally.Runs++
 		tally.Faults += len(steps)
 		t.Logf("run %d: %v", run, steps)
@@ -64,17 +69,17 @@ func TestFaults_Model(t *testing.T) {
 	}
 }
 
-// modelSteps draws one or two model faults, each at a random moment of
-// the first 1.2 s of a run (the sages answer for about 0.75 s, then
-// SOLOMON), for up to 2.5 s.
-func modelSteps(r *faulttest.Rand, m *faulttest.Model) []faulttest.Step {
-	var steps []faulttest.Step
-	for range 1 + r.IntN(2) {
-		kind := faultproxy.Kinds[r.IntN(len(faultproxy.Kinds))]
-		steps = append(steps, faulttest.ProxyStep("model", m.Proxy, faulttest.RandomFault(r, kind),
-			r.Duration(0, 1200*time.Millisecond), r.Duration(300*time.Millisecond, 2500*time.Millisecond)))
-	}
-	return steps
+// modelStep draws a model fault of kind, at a random moment of the first
+// 1.2 s of a run (the sages answer for about 0.75 s, then SOLOMON), for
+// up to 2.5 s.
+func modelStep(r *faulttest.Rand, m *faulttest.Model, kind faultproxy.Kind) faulttest.Step {
+	return faulttest.ProxyStep("model", m.Proxy, faulttest.RandomFault(r, kind),
+		r.Duration(0, 1200*time.Millisecond), r.Duration(300*time.Millisecond, 2500*time.Millisecond))
+}
+
+// randomKind draws a kind of network fault.
+func randomKind(r *faulttest.Rand) faultproxy.Kind {
+	return faultproxy.Kinds[r.IntN(len(faultproxy.Kinds))]
 }
 
 // warmUp runs one deliberation without faults, closes the idle

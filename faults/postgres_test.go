@@ -51,7 +51,7 @@ func TestFaults_Postgres(t *testing.T) {
 		step := k(r)
 		steps := []faulttest.Step{step}
 		if r.IntN(3) == 0 {
-			steps = append(steps, modelSteps(r, model)[0])
+			steps = append(steps, modelStep(r, model, randomKind(r)))
 		}
 		tally.Runs++
 		tally.Faults += len(steps)

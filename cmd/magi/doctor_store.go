@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
 	storecheck "github.com/magi-system/magi/store/check"
 )
@@ -15,7 +16,7 @@ import (
 func doctorStore(ctx context.Context, env *environment, cfg *config.Config) error {
 	st, err := openStore(ctx, cfg.DB, env.getenv)
 	if err != nil {
-		fmt.Fprintf(env.stdout, "✗ store: %v\n", err)
+		fmt.Fprintf(env.stdout, "✗ store: %s\n", magi.Redact(err.Error()))
 		return exitError{err}
 	}
 	defer st.Close()
@@ -25,7 +26,7 @@ func doctorStore(ctx context.Context, env *environment, cfg *config.Config) erro
 	}
 	rep, err := storecheck.Run(ctx, cs)
 	if err != nil {
-		fmt.Fprintf(env.stdout, "✗ store: %v\n", err)
+		fmt.Fprintf(env.stdout, "✗ store: %s\n", magi.Redact(err.Error()))
 		return exitError{err}
 	}
 	for _, v := range rep.Violations {

@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,15 +63,15 @@ func NewRand(tb testing.TB) *Rand {
 
 // Replay is the command that runs tb again with seed.
 func Replay(tb testing.TB, seed uint64) string {
-	name := tb.Name()
-	if i := strings.IndexByte(name, '/'); i >= 0 {
-		name = name[:i]
+	parts := strings.Split(tb.Name(), "/") // a subtest: each level anchored
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
 	long := ""
 	if Long() {
 		long = LongEnv + "=1 "
 	}
-	return fmt.Sprintf("%s%s=%d CI=true go test -race -run '^%s$' %s", long, SeedEnv, seed, name, pkgDir())
+	return fmt.Sprintf("%s%s=%d CI=true go test -race -run '%s' %s", long, SeedEnv, seed, strings.Join(parts, "/"), pkgDir())
 }
 
 // pkgDir is the test's package directory from the module's root, as go
