@@ -24,7 +24,8 @@ import (
 // 503 in SPEC's JSON that names no internal detail, and nothing is stored
 // half-way. Once space returns: /healthz answers 200, every deliberation
 // the full disk stopped is marked failed (not left running), the store
-// checker finds nothing, and a new deliberation completes.
+// checker finds nothing, a new deliberation completes, and the server
+// holds no more descriptors or goroutines than before.
 func TestDisk_Full(t *testing.T) {
 	t.Parallel()
 	dir := smallFS(t, "16m")
@@ -41,7 +42,7 @@ func TestDisk_Full(t *testing.T) {
 	}()
 	cs := faulttest.NewClients()
 	ctx := within(t, 2*time.Minute)
-	warmUp(t, srv, cs, model)
+	base := warmUp(t, srv, cs, model)
 
 	d := faulttest.Begin(ctx, cs, []string{srv.URL}, r, faulttest.Load{Deliberations: 4, Watchers: 1, Join: 200 * time.Millisecond, Question: "disk"})
 	d.Started(ctx)
@@ -80,6 +81,7 @@ func TestDisk_Full(t *testing.T) {
 		v.Errorf("once space returned, a new deliberation: %s; want complete", after.Describe())
 	}
 	faulttest.CheckClients(ctx, v, st, []*faulttest.Client{after})
+	faulttest.WaitNoLeak(ctx, v, srv.PID(), srv.URL, base, 10*time.Second, func() { cs.CloseIdle(); model.DropIdle() })
 }
 
 // smallFS mounts a tmpfs of size in a temporary directory for the test.
