@@ -74,6 +74,7 @@ func (e Event) AppendJSON(b []byte) ([]byte, error) {
 		}
 		w.optNum("duration_ms", e.DurationMS)
 	}
+	w.optNum("rounds", int64(e.Rounds)) // set on complete
 	w.optStr("code", e.Code)
 	w.optStr("message", e.Message)
 	if e.Type == EventError {
@@ -121,7 +122,6 @@ func (w *jsonWriter) complete(e Event) {
 	}
 	w.usage("usage", u)
 	w.num("duration_ms", e.DurationMS)
-	w.optNum("rounds", int64(e.Rounds))
 }
 
 // council writes the snapshot of the council that deliberates, in

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 )
 
 // TestAgentCore_Dockerfile: the image is arm64, runs as a user other than
@@ -92,10 +93,7 @@ func TestAgentCore_Contract(t *testing.T) {
 	if busy != "HealthyBusy" {
 		t.Errorf("/ping during the deliberation = %q, want HealthyBusy", busy)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for status, at = ping(t, base); status != "Healthy" && time.Now().Before(deadline); status, at = ping(t, base) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	await.Until(5*time.Second, func() bool { status, at = ping(t, base); return status == "Healthy" })
 	if status != "Healthy" || at < began {
 		t.Errorf("/ping after the deliberation = %q, %d; want Healthy, updated since %d", status, at, began)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/internal/fakellm"
 	"github.com/magi-system/magi/internal/magitest"
 )
@@ -75,14 +76,11 @@ func TestServe_APIKeys(t *testing.T) {
 		t.Fatalf("POST with alice's key: %d %s", status, raw)
 	}
 	waitStatus := func(key string) {
-		for range 500 {
+		await.Until(5*time.Second, func() bool {
 			_, _, raw := call(t, http.MethodGet, api+"/"+created.ID, key, "")
 			var rec magi.Record
-			if json.Unmarshal(raw, &rec) == nil && rec.Status != magi.StatusRunning {
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			return json.Unmarshal(raw, &rec) == nil && rec.Status != magi.StatusRunning
+		})
 	}
 	waitStatus(alice)
 	for name, want := range map[string]struct {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/internal/fakellm"
 	"github.com/magi-system/magi/internal/magitest"
 )
@@ -100,24 +101,29 @@ func startNginx(t *testing.T, upstream string) string {
 		}
 	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	exited := false
+	proxied := await.Until(10*time.Second, func() bool {
 		select {
 		case <-done:
-			logs, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Fatalf("nginx exited: %s\n%s", out, logs)
+			exited = true
+			return true
 		default:
 		}
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	if exited {
+		logs, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+		t.Fatalf("nginx exited: %s\n%s", out, logs)
 	}
-	t.Fatalf("nginx never proxied /healthz: %s", out)
-	return ""
+	if !proxied {
+		t.Fatalf("nginx never proxied /healthz: %s", out)
+	}
+	return base
 }
 
 func freePort(t *testing.T) int {

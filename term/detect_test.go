@@ -84,6 +84,7 @@ func TestRenderer_TickConcurrently(t *testing.T) {
 	var w syncWriter
 	r := New(&w, Options{Mode: Panes, Width: 120, Height: 30, Color: true})
 	done := make(chan struct{})
+	ticked := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		tick := time.NewTicker(time.Millisecond)
@@ -94,12 +95,16 @@ func TestRenderer_TickConcurrently(t *testing.T) {
 				return
 			case <-tick.C:
 				r.Tick()
+				select {
+				case ticked <- struct{}{}:
+				default:
+				}
 			}
 		}
 	})
 	for _, e := range newFixture().build() {
 		r.Event(e)
-		time.Sleep(100 * time.Microsecond)
+		<-ticked // a tick drawn between each two events
 	}
 	if err := r.Close(); err != nil {
 		t.Fatal(err)

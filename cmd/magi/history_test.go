@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/internal/fakellm"
 	"github.com/magi-system/magi/internal/magitest"
 )
@@ -239,12 +240,8 @@ func TestCLI_AskUpstreamRefused(t *testing.T) {
 // waitStreaming waits until the three sages stream into out.
 func waitStreaming(t *testing.T, fake *fakellm.Server, out *magitest.Buffer) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for fake.Open() < 3 || strings.Count(out.String(), "\n") < 10 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the sages never streamed: %d open calls\noutput:\n%s", fake.Open(), out)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !await.Until(15*time.Second, func() bool { return fake.Open() >= 3 && strings.Count(out.String(), "\n") >= 10 }) {
+		t.Fatalf("the sages never streamed: %d open calls\noutput:\n%s", fake.Open(), out)
 	}
 }
 

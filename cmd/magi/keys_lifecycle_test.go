@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/internal/magitest"
 )
 
@@ -48,17 +49,12 @@ func listAs(t *testing.T, base, key string) (int, []string) {
 // for key: a change of keys takes effect within its key check (3 s).
 func waitListStatus(t *testing.T, base, key string, want int) []string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		status, ids := listAs(t, base, key)
-		if status == want {
-			return ids
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /api/deliberations still answers %d after 10 s, want %d", status, want)
-		}
-		time.Sleep(50 * time.Millisecond)
+	var status int
+	var ids []string
+	if !await.Until(10*time.Second, func() bool { status, ids = listAs(t, base, key); return status == want }) {
+		t.Fatalf("GET /api/deliberations still answers %d after 10 s, want %d", status, want)
 	}
+	return ids
 }
 
 var keyRE = regexp.MustCompile(`magi_[0-9a-f]{8}_[A-Za-z0-9_-]{43}`)

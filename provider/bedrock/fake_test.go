@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/internal/fakebedrock"
 	"github.com/magi-system/magi/provider/bedrock"
 )
@@ -64,14 +65,13 @@ func newProvider(t *testing.T, h http.HandlerFunc) (*bedrock.Provider, *httptest
 func noStreamGoroutines(t *testing.T) {
 	t.Helper()
 	var stacks string
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	if !await.Until(3*time.Second, func() bool {
 		buf := make([]byte, 1<<20)
 		stacks = string(buf[:runtime.Stack(buf, true)])
-		if !strings.Contains(stacks, "service/bedrockruntime.") && !strings.Contains(stacks, "(*EventStreamReader)") {
-			return
-		}
+		return !strings.Contains(stacks, "service/bedrockruntime.") && !strings.Contains(stacks, "(*EventStreamReader)")
+	}) {
+		t.Errorf("event stream goroutines leaked:\n%s", stacks)
 	}
-	t.Errorf("event stream goroutines leaked:\n%s", stacks)
 }
 
 // httptestServer starts h and closes it when the test ends.

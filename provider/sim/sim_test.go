@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 )
 
 const (
@@ -261,10 +262,7 @@ func TestStream_NoGoroutineLeak(t *testing.T) {
 			break
 		}
 	}
-	deadline := time.Now().Add(time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	await.Until(time.Second, func() bool { return runtime.NumGoroutine() <= before })
 	if after := runtime.NumGoroutine(); after > before {
 		t.Errorf("goroutines: %d before, %d after", before, after)
 	}
