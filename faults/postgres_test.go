@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/internal/fakellm"
 	"github.com/magi-system/magi/internal/faultproxy"
 	"github.com/magi-system/magi/internal/faulttest"
@@ -151,25 +153,20 @@ func slowScript(req fakellm.Request) fakellm.Reply {
 func checkAlive(ctx context.Context, t *testing.T, v *faulttest.Violations, base string, st faulttest.Store) {
 	t.Helper()
 	id := magitest.StartDeliberation(t, base, "[slow] Is the server alive?")
-	for {
-		s, err := st.Summary(ctx, id, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s.LastSeq >= 2 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond) // polling the store
+	var s magi.Summary
+	var err error
+	if !await.Until(30*time.Second, func() bool { // the store is polled
+		s, err = st.Summary(ctx, id, "")
+		return err == nil && s.LastSeq >= 2
+	}) {
+		t.Fatalf("%s did not begin within 30 s: %+v, %v", id, s, err)
 	}
-	for deadline := time.Now().Add(aliveWithin); ; time.Sleep(50 * time.Millisecond) {
-		orphans, err := st.Orphans(ctx)
-		if err == nil && !slices.Contains(orphans, id) {
-			break
-		}
-		if time.Now().After(deadline) {
-			v.Errorf("%s runs in a live server, but %v after its store came back the store still takes it for orphaned (%v): another process would interrupt it", id, aliveWithin, err)
-			break
-		}
+	if !await.Until(aliveWithin, func() bool {
+		var orphans []string
+		orphans, err = st.Orphans(ctx)
+		return err == nil && !slices.Contains(orphans, id)
+	}) {
+		v.Errorf("%s runs in a live server, but %v after its store came back the store still takes it for orphaned (%v): another process would interrupt it", id, aliveWithin, err)
 	}
 	magitest.DoJSON(t, http.MethodPost, base+"/api/deliberations/"+id+"/cancel", "", http.StatusAccepted, nil)
 	faulttest.WaitSettled(ctx, v, st, 10*time.Second)

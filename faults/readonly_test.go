@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/internal/fakellm"
 	"github.com/magi-system/magi/internal/faulttest"
 	"github.com/magi-system/magi/internal/magitest"
@@ -77,13 +78,11 @@ func TestDisk_ReadOnly(t *testing.T) {
 		}
 	}
 	var after *faulttest.Client
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+	await.Until(10*time.Second, func() bool { // refused until the server's next write finds the file writable
 		after = cs.Start(srv.URL, "Writable again?")
 		after.Run(ctx)
-		if after.Refused == nil || time.Now().After(deadline) {
-			break
-		}
-	}
+		return after.Refused == nil
+	})
 	if e, _ := after.End(); e.Type != magi.EventComplete {
 		v.Errorf("10 s after the file became writable again, a new deliberation: %s, refused %+v; want complete", after.Describe(), after.Refused)
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/internal/fakellm"
 	"github.com/magi-system/magi/internal/faultproxy"
 	"github.com/magi-system/magi/internal/faulttest"
@@ -75,10 +76,11 @@ func TestServe_InProcessFaults(t *testing.T) {
 	model.DropIdle()
 	http.DefaultClient.CloseIdleConnections()
 	magitest.Client.CloseIdleConnections()
-	after := settledGoroutines()
-	for deadline := time.Now().Add(10 * time.Second); after > before && time.Now().Before(deadline); after = settledGoroutines() {
-		time.Sleep(50 * time.Millisecond) // goroutines of closed connections end on their own time
-	}
+	var after int
+	await.Until(10*time.Second, func() bool { // goroutines of closed connections end on their own time
+		after = settledGoroutines()
+		return after <= before
+	})
 	t.Logf("goroutines: %d before magi serve started, %d once it shut down", before, after)
 	if after > before {
 		var stacks bytes.Buffer

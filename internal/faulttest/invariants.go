@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/store/check"
 )
 
@@ -40,23 +41,20 @@ func (v *Violations) N() int { return v.n }
 // must finish (or fail) what it runs in bounded time.
 func WaitSettled(ctx context.Context, v *Violations, st Store, within time.Duration) {
 	v.tb.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		running, err := runningIDs(ctx, st)
-		if err == nil && len(running) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			if err != nil {
-				v.Errorf("the store could not be read %v after the faults were healed: %v", within, err)
-				return
-			}
-			for _, s := range running {
-				v.Errorf("%s still running at seq %d %v after the faults were healed", s.ID, s.LastSeq, within)
-			}
-			return
-		}
-		time.Sleep(50 * time.Millisecond) // polling the store: nothing to wait on across processes
+	var running []magi.Summary
+	var err error
+	if await.Until(within, func() bool { // the store is polled: nothing to wait on across processes
+		running, err = runningIDs(ctx, st)
+		return err == nil && len(running) == 0
+	}) {
+		return
+	}
+	if err != nil {
+		v.Errorf("the store could not be read %v after the faults were healed: %v", within, err)
+		return
+	}
+	for _, s := range running {
+		v.Errorf("%s still running at seq %d %v after the faults were healed", s.ID, s.LastSeq, within)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/magi-system/magi/internal/await"
 )
 
 // Usage is what a magi process holds: open descriptors (/proc/PID/fd)
@@ -62,23 +64,21 @@ var Slack = Usage{FDs: 20, Goroutines: 12}
 // leak otherwise. It returns the usage it last read.
 func WaitNoLeak(ctx context.Context, v *Violations, pid int, url string, base Usage, within time.Duration, drop func()) Usage {
 	v.tb.Helper()
-	deadline := time.Now().Add(within)
-	for {
+	var u Usage
+	var err error
+	if await.Until(within, func() bool { // the process's counts are polled: nothing to wait on
 		drop()
-		u, err := Measure(ctx, pid, url)
-		if err == nil && u.FDs <= base.FDs+Slack.FDs && u.Goroutines <= base.Goroutines+Slack.Goroutines {
-			return u
-		}
-		if time.Now().After(deadline) {
-			if err != nil {
-				v.Errorf("could not measure the server: %v", err)
-			} else {
-				v.Errorf("leak: the server holds %v %v after the run, %v before it (slack %v)", u, within, base, Slack)
-			}
-			return u
-		}
-		time.Sleep(100 * time.Millisecond) // the process's counts are polled: nothing to wait on
+		u, err = Measure(ctx, pid, url)
+		return err == nil && u.FDs <= base.FDs+Slack.FDs && u.Goroutines <= base.Goroutines+Slack.Goroutines
+	}) {
+		return u
 	}
+	if err != nil {
+		v.Errorf("could not measure the server: %v", err)
+	} else {
+		v.Errorf("leak: the server holds %v %v after the run, %v before it (slack %v)", u, within, base, Slack)
+	}
+	return u
 }
 
 // WaitHealthy waits up to within for base's /healthz to answer status,
@@ -87,23 +87,31 @@ func WaitHealthy(ctx context.Context, v *Violations, base string, status int, wi
 	v.tb.Helper()
 	began := time.Now()
 	last := "no answer"
-	for time.Since(began) < within {
-		rctx, cancel := context.WithTimeout(ctx, 4*time.Second) // longer than the server's own bound (2 s)
-		req, _ := http.NewRequestWithContext(rctx, http.MethodGet, base+"/healthz", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			last = resp.Status
-			if resp.StatusCode == status {
-				cancel()
-				return time.Since(began)
-			}
-		} else {
+	if await.Until(within, func() bool { // the server's health is polled, as a load balancer does
+		got, err := health(ctx, base)
+		if err != nil {
 			last = err.Error()
+			return false
 		}
-		cancel()
-		time.Sleep(50 * time.Millisecond) // polling the server's health, as a load balancer does
+		last = fmt.Sprintf("%d %s", got, http.StatusText(got))
+		return got == status
+	}) {
+		return time.Since(began)
 	}
 	v.Errorf("/healthz did not answer %d within %v (last: %s)", status, within, last)
 	return within
+}
+
+// health asks base's /healthz, for longer than the server's own bound on
+// its store check (2 s), and returns the status.
+func health(ctx context.Context, base string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
