@@ -236,6 +236,8 @@ type model struct {
 	gate *gate
 	url  string
 	stop func()
+	// dropIdle closes the idle connections of magi to the model.
+	dropIdle func()
 }
 
 func startModel() (*model, error) {
@@ -251,6 +253,10 @@ func startModel() (*model, error) {
 		_ = hs.Serve(ln)
 	}()
 	m.url = "http://" + ln.Addr().String() + "/v1"
+	m.dropIdle = func() {
+		hs.SetKeepAlivesEnabled(false) // closes the idle connections
+		hs.SetKeepAlivesEnabled(true)
+	}
 	m.stop = func() {
 		m.gate.release()
 		_ = hs.Close()

@@ -267,6 +267,16 @@ func (h *Hub) fail(x magi.Encoded) {
 	h.publish(x.Event.DeliberationID, []magi.Encoded{x})
 }
 
+// settled publishes the stored end of a deliberation whose writer failed,
+// and forgets its unstored failure event: from now on the store has the
+// whole stream.
+func (h *Hub) settled(id string, end []magi.Encoded) {
+	h.mu.Lock()
+	delete(h.failed, id)
+	h.mu.Unlock()
+	h.publish(id, end)
+}
+
 // follow reports where the Feed should read from to republish a store
 // notice for id: ok is false when id has no local subscriber or has a local
 // writer; otherwise after is the highest seq published for id here, or

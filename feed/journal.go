@@ -47,6 +47,11 @@ type Journal struct {
 	// tracer traces the writes (trace.go); nil: none.
 	tracer trace.Tracer
 
+	// lost are the deliberations whose events the store failed or
+	// refused: their rows still say running. Only the Journal's goroutine
+	// uses it (see settle).
+	lost map[string]bool
+
 	wake chan struct{}
 	done chan struct{}
 }
@@ -60,7 +65,7 @@ type opening struct {
 
 // NewJournal starts the Journal of store and hub. Close stops it.
 func NewJournal(store magi.Store, hub *Hub) *Journal {
-	j := &Journal{store: store, hub: hub, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	j := &Journal{store: store, hub: hub, wake: make(chan struct{}, 1), done: make(chan struct{}), lost: map[string]bool{}}
 	j.space = sync.NewCond(&j.mu)
 	go j.run()
 	return j

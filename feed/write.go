@@ -19,6 +19,7 @@ func (j *Journal) run() {
 	defer close(j.done)
 	var opening []*opening
 	var runs []*run
+	retry := newBackoff()
 	for {
 		j.mu.Lock()
 		opening, j.opening = j.opening, opening[:0]
@@ -29,7 +30,7 @@ func (j *Journal) run() {
 			if closed {
 				return
 			}
-			<-j.wake
+			j.idle(retry)
 			continue
 		}
 		if len(opening) > 0 && len(runs) > 0 {
@@ -218,6 +219,7 @@ func (j *Journal) fail(r *run, observe func(magi.Event)) {
 	if !first {
 		return // Close gave up on it already
 	}
+	j.lost[w.id] = true // its row says running: settle stores its end
 	x, _ := magi.Encode(magi.Event{Type: magi.EventError, DeliberationID: w.id, Seq: r.first, Timestamp: time.Now().UTC(),
 		Code: magi.ESTORE, Message: storeFailedMessage, Fatal: true})
 	if observe != nil {

@@ -170,13 +170,25 @@ func (q *Quota) Observe(e magi.Event) {
 	}
 	u := q.of(a.key, q.now())
 	if done {
-		if n := e.Trace.Tokens.InputTokens + e.Trace.Tokens.OutputTokens; n > 0 {
-			u.tokens = append(u.tokens, tokensAt{at: q.now(), n: n})
+		if n := e.Trace.Tokens.InputTokens + e.Trace.Tokens.OutputTokens; n > 0 && q.limits.TokensPerDay > 0 {
+			u.addTokens(q.now(), n)
 		}
 		return
 	}
 	u.running--
 	delete(q.running, e.DeliberationID)
+}
+
+// addTokens counts n tokens used at now, in the entry of the minute it
+// falls in: at most one entry a minute — 1,440 a day — whatever the
+// traffic (the tokens of a minute leave the day's window together, up to
+// a minute early).
+func (u *keyUsage) addTokens(now time.Time, n int64) {
+	if k := len(u.tokens); k > 0 && now.Sub(u.tokens[k-1].at) < time.Minute {
+		u.tokens[k-1].n += n
+		return
+	}
+	u.tokens = append(u.tokens, tokensAt{at: now, n: n})
 }
 
 // release forgets an admitted deliberation that never started.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -104,5 +105,41 @@ func TestQuota_FatalErrorEndsTheRun(t *testing.T) {
 	q.Observe(magi.Event{Type: magi.EventError, DeliberationID: "a", Code: magi.ECANCELLED, Fatal: true})
 	if err := admitAs(q, "k", "b"); err != nil {
 		t.Errorf("after a fatal error: %v", err)
+	}
+}
+
+// TestQuota_TokenMemoryBounded: the tokens of every agent were kept one
+// entry each for a day, even without a token limit — a soak of 131,000
+// deliberations grew the server by 80 MB an hour. Without a limit nothing
+// is kept; with one, at most an entry a minute.
+func TestQuota_TokenMemoryBounded(t *testing.T) {
+	for _, limit := range []int64{0, 1 << 40} {
+		q, clock := newClockedQuota(QuotaLimits{TokensPerDay: limit})
+		for i := range 1000 {
+			id := fmt.Sprint(i)
+			_ = admitAs(q, "k", id)
+			for range 4 {
+				q.Observe(magi.Event{Type: magi.EventTrace, Stage: magi.StageAgentDone, DeliberationID: id,
+					Trace: &magi.Trace{Tokens: &magi.Usage{InputTokens: 10, OutputTokens: 5}}})
+			}
+			q.Observe(magi.Event{Type: magi.EventComplete, DeliberationID: id})
+			clock.t = clock.t.Add(600 * time.Millisecond) // 1,000 deliberations in 10 minutes
+		}
+		got, want := len(q.usage["k"].tokens), 0
+		if limit > 0 {
+			want = 10
+		}
+		if got != want {
+			t.Errorf("token limit %d: %d entries kept for 4,000 agents in 10 minutes, want %d", limit, got, want)
+		}
+		if limit > 0 {
+			var sum int64
+			for _, e := range q.usage["k"].tokens {
+				sum += e.n
+			}
+			if sum != 4000*15 {
+				t.Errorf("the entries count %d tokens, want %d", sum, 4000*15)
+			}
+		}
 	}
 }

@@ -70,7 +70,7 @@ func (s *Server) send(st *streamState) bool {
 		case err == io.EOF:
 			return false
 		case err != nil:
-			s.streamFailed(st.sse, st.r, err)
+			s.streamFailed(st, err)
 			return false
 		case !ok:
 			return true
@@ -128,12 +128,13 @@ func endRevoked(st *streamState) {
 		Message: "this API key was revoked; the stream is closed", Fatal: true})
 }
 
-// streamFailed ends a stream whose source failed with a fatal error event,
-// unless the client is gone.
-func (s *Server) streamFailed(sse *sseWriter, r *http.Request, err error) {
-	if r.Context().Err() != nil {
+// streamFailed ends a stream whose source failed with a fatal error event
+// naming its deliberation (a client that started it by the POST may not
+// know its id yet), unless the client is gone.
+func (s *Server) streamFailed(st *streamState, err error) {
+	if st.r.Context().Err() != nil {
 		return
 	}
-	logger(r).Warn("event stream failed", "err", err)
-	sse.End(magi.Event{Type: magi.EventError, Code: magi.ErrorCode(err), Message: magi.ErrorMessage(err), Fatal: true})
+	logger(st.r).Warn("event stream failed", "err", err)
+	st.sse.End(magi.Event{Type: magi.EventError, DeliberationID: st.id, Code: magi.ErrorCode(err), Message: magi.ErrorMessage(err), Fatal: true})
 }

@@ -6,6 +6,7 @@
 //
 //	go run ./cmd/magi-bench                # builds ./cmd/magi, then measures it
 //	go run ./cmd/magi-bench --magi ./magi  # measures a binary already built
+//	go run ./cmd/magi-bench --soak 30m     # a soak: the slopes of RSS, goroutines, descriptors
 package main
 
 import (
@@ -46,6 +47,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.StringVar(&opts.Only, "only", "", "run only these figures, comma-separated: idle, ttfb, relay, parallel, streamed, scale, throughput, memory, stalled, tracing")
 	fs.StringVar(&opts.PG, "pg", "", `also measure PostgreSQL: a postgres:// URL, or "auto" to start a throwaway server (MAGI_BENCH_PG)`)
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	var soak bench.SoakOptions
+	fs.DurationVar(&soak.Duration, "soak", 0, "instead of the figures, soak: a steady load for this long (e.g. 30m), reporting the slope of the server's RSS, goroutines and open descriptors")
+	fs.IntVar(&soak.Deliberations, "soak-deliberations", 200, "with --soak: deliberations at once, each read by 2 streams")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,20 +65,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		opts.Binary = bin
 	}
 	opts.Log = stderr
+	if soak.Duration > 0 {
+		soak.Binary, soak.PG, soak.Log = opts.Binary, opts.PG, stderr
+		rep, err := bench.Soak(ctx, soak)
+		if rep == nil {
+			return err
+		}
+		return errors.Join(write(stdout, rep, asJSON), err)
+	}
 	rep, runErr := bench.Run(ctx, opts)
 	if rep == nil {
 		return runErr
 	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else if err := rep.WriteTable(stdout); err != nil {
-		return err
+	return errors.Join(write(stdout, rep, asJSON), runErr)
+}
+
+// write prints a report as JSON or as a table.
+func write(w io.Writer, rep interface{ WriteTable(io.Writer) error }, asJSON bool) error {
+	if !asJSON {
+		return rep.WriteTable(w)
 	}
-	return runErr
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
 }
 
 // buildMagi builds the magi command of this module into a temporary

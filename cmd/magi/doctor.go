@@ -11,11 +11,13 @@ import (
 )
 
 // cmdDoctor checks every configured agent's provider: reachable,
-// authenticated, model exists; and says what to fix.
+// authenticated, model exists; and says what to fix. With --store it
+// checks the whole store instead (doctorStore).
 func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	flags := commonFlags(fs)
+	store := fs.Bool("store", false, "check every deliberation of the store (and nothing else): finished or running in a live process, events complete, records agreeing with their events")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -25,6 +27,9 @@ func cmdDoctor(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		fmt.Fprintf(env.stdout, "✗ configuration: %s\n", magi.Redact(err.Error()))
 		return exitError{err}
+	}
+	if *store {
+		return doctorStore(ctx, env, cfg)
 	}
 	if cfg.ProviderNote != "" {
 		fmt.Fprintln(env.stdout, "! "+cfg.ProviderNote)

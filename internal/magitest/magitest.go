@@ -59,6 +59,10 @@ func build() {
 		buildErr = err
 		return
 	}
+	if err := os.Chmod(buildDir, 0o755); err != nil { // StartServeAs runs it as another user
+		buildErr = err
+		return
+	}
 	bin := filepath.Join(buildDir, "magi")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/magi")
 	cmd.Dir = root

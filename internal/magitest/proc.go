@@ -85,7 +85,15 @@ func Start(tb testing.TB, env map[string]string, args ...string) *Proc {
 
 func start(tb testing.TB, log io.Writer, env map[string]string, args []string) *Proc {
 	tb.Helper()
+	return startAs(tb, log, nil, env, args)
+}
+
+func startAs(tb testing.TB, log io.Writer, cred *syscall.Credential, env map[string]string, args []string) *Proc {
+	tb.Helper()
 	p := &Proc{Stdout: newBuffer(), Stderr: newBuffer(), done: make(chan struct{}), cmd: Command(tb, env, args...)}
+	if cred != nil {
+		p.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
 	p.cmd.Stdout, p.cmd.Stderr = io.Writer(p.Stdout), io.Writer(p.Stderr)
 	if log != nil {
 		p.cmd.Stdout, p.cmd.Stderr = io.MultiWriter(p.Stdout, log), io.MultiWriter(p.Stderr, log)
@@ -109,7 +117,19 @@ func StartServe(tb testing.TB, env map[string]string, args ...string) *Proc {
 // server to log (when not nil) as they are written.
 func StartServeLog(tb testing.TB, log io.Writer, env map[string]string, args ...string) *Proc {
 	tb.Helper()
-	p := start(tb, log, env, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
+	return serveAs(tb, log, nil, env, args)
+}
+
+// StartServeAs is StartServe as the user of cred (nil: this process's),
+// for the tests of file permissions, which root ignores.
+func StartServeAs(tb testing.TB, cred *syscall.Credential, env map[string]string, args ...string) *Proc {
+	tb.Helper()
+	return serveAs(tb, nil, cred, env, args)
+}
+
+func serveAs(tb testing.TB, log io.Writer, cred *syscall.Credential, env map[string]string, args []string) *Proc {
+	tb.Helper()
+	p := startAs(tb, log, cred, env, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
 	const prefix = "MAGI listening on "
 	timeout := time.After(20 * time.Second)
 	for {
@@ -145,6 +165,9 @@ func (p *Proc) WaitHealthy(tb testing.TB) {
 	}
 	tb.Fatalf("magi serve never became healthy\n%s", p.Stderr)
 }
+
+// PID is the process id.
+func (p *Proc) PID() int { return p.cmd.Process.Pid }
 
 // Signal sends sig to the process.
 func (p *Proc) Signal(tb testing.TB, sig os.Signal) {

@@ -2,8 +2,15 @@
 
 package pgtest
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
 
 func credential() (*syscall.Credential, error) { return nil, nil }
 
 func procAttr(*syscall.Credential) *syscall.SysProcAttr { return nil }
+
+func children(int) ([]int, error) {
+	return nil, errors.New("pgtest: pausing a server needs Linux's /proc")
+}

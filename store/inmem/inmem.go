@@ -102,8 +102,30 @@ func (s *Store) lock() error {
 // Recover interrupts the deliberations left running by stores that are
 // closed.
 func (s *Store) Recover(ctx context.Context) ([]string, error) {
-	if err := s.lock(); err != nil {
+	running, alive, err := s.running()
+	if err != nil {
 		return nil, err
+	}
+	// Another store may recover or finish the same ones meanwhile: Write
+	// refuses those.
+	return journal.Interrupt(ctx, running, alive, s.Write)
+}
+
+// Orphans returns the ids of the deliberations Recover would interrupt:
+// running, by a store that is closed. It writes nothing.
+func (s *Store) Orphans(ctx context.Context) ([]string, error) {
+	running, alive, err := s.running()
+	if err != nil {
+		return nil, err
+	}
+	return journal.Orphans(ctx, running, alive)
+}
+
+// running returns the deliberations other stores run, by id, and whether
+// each store was open when they were read.
+func (s *Store) running() ([]journal.Running, func(context.Context, string) (bool, error), error) {
+	if err := s.lock(); err != nil {
+		return nil, nil, err
 	}
 	var running []journal.Running
 	live := map[string]bool{}
@@ -115,10 +137,8 @@ func (s *Store) Recover(ctx context.Context) ([]string, error) {
 	}
 	s.db.mu.Unlock()
 	slices.SortFunc(running, func(a, b journal.Running) int { return cmp.Compare(a.ID, b.ID) })
-	// Another store may recover or finish the same ones meanwhile: Write
-	// refuses those.
 	alive := func(_ context.Context, instance string) (bool, error) { return live[instance], nil }
-	return journal.Interrupt(ctx, running, alive, s.Write)
+	return running, alive, nil
 }
 
 // Watch calls fn with the id and highest seq of every write of every

@@ -17,7 +17,7 @@ import (
 // one NOTIFY per deliberation, which fires on commit.
 func (d *DB) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 	refused := journal.Check(b)
-	tx, err := d.pool.Begin(ctx)
+	tx, err := d.begin(ctx)
 	if err != nil {
 		return refused, wrap("write", err)
 	}

@@ -6,12 +6,9 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"net/url"
 	"sync"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/store/internal/journal"
@@ -33,9 +30,9 @@ type DB struct {
 	pool     *pgxpool.Pool
 	where    string // the URL without its password, for messages
 	instance string
-	// lock is the dedicated session holding this instance's advisory
-	// lock: other processes see the instance alive while it lasts.
-	lock     *pgx.Conn
+	// lock holds this instance's advisory lock on a session of its own:
+	// other processes see the instance alive while it lasts.
+	lock     *instanceLock
 	once     sync.Once
 	closeErr error
 }
@@ -68,12 +65,8 @@ func (d *DB) start(ctx context.Context, opts Options) error {
 	if err := migrate(ctx, d.pool, d.where); err != nil {
 		return err
 	}
-	lock, err := pgx.ConnectConfig(ctx, d.pool.Config().ConnConfig.Copy())
+	lock, err := lockInstance(ctx, d.pool.Config().ConnConfig, d.instance)
 	if err != nil {
-		return openErr(d.where, err)
-	}
-	if _, err := lock.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockKey(d.instance)); err != nil {
-		_ = lock.Close(ctx)
 		return openErr(d.where, err)
 	}
 	d.lock = lock
@@ -94,22 +87,10 @@ func (d *DB) Ping(ctx context.Context) error {
 // the writes in progress.
 func (d *DB) Close() error {
 	d.once.Do(func() {
-		// Unlock before closing: the server ends a closed session a little
-		// later, and another store's Recover may look at once.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_, _ = d.lock.Exec(ctx, `SELECT pg_advisory_unlock($1)`, lockKey(d.instance))
-		d.closeErr = d.lock.Close(ctx)
+		d.lock.release()
 		d.pool.Close()
 	})
 	return d.closeErr
-}
-
-// lockKey is the advisory lock key of an instance.
-func lockKey(instance string) int64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte("magi instance " + instance))
-	return int64(h.Sum64())
 }
 
 // redact hides the credentials of a URL (magi.Redact), for messages.

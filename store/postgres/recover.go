@@ -10,6 +10,26 @@ import (
 // Recover interrupts the deliberations left running by store instances
 // that are gone: those whose advisory lock no session holds.
 func (d *DB) Recover(ctx context.Context) ([]string, error) {
+	running, err := d.running(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return journal.Interrupt(ctx, running, d.alive, d.Write)
+}
+
+// Orphans returns the ids of the deliberations Recover would interrupt:
+// running, by a store instance that is gone. It writes nothing.
+func (d *DB) Orphans(ctx context.Context) ([]string, error) {
+	running, err := d.running(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return journal.Orphans(ctx, running, d.alive)
+}
+
+// running returns the deliberations other store instances run, oldest
+// first.
+func (d *DB) running(ctx context.Context) ([]journal.Running, error) {
 	rows, err := d.pool.Query(ctx, `SELECT id, instance, last_seq FROM deliberations
 		WHERE status = 'running' AND instance <> $1 ORDER BY created_at`, d.instance)
 	if err != nil {
@@ -20,10 +40,7 @@ func (d *DB) Recover(ctx context.Context) ([]string, error) {
 		err := r.Scan(&x.ID, &x.Instance, &x.LastSeq)
 		return x, err
 	})
-	if err != nil {
-		return nil, wrap("recover", err)
-	}
-	return journal.Interrupt(ctx, running, d.alive, d.Write)
+	return running, wrap("recover", err)
 }
 
 // alive reports whether a session holds the instance's advisory lock: if

@@ -24,6 +24,14 @@ import (
 // bounds its wait for the lock, and a write cut short would only be rolled
 // back.
 func (d *DB) Write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
+	refused, err := d.write(ctx, b)
+	if err != nil {
+		d.reopenIfReadOnly(err)
+	}
+	return refused, err
+}
+
+func (d *DB) write(ctx context.Context, b magi.Batch) (magi.Refused, error) {
 	refused := journal.Check(b)
 	if err := ctx.Err(); err != nil {
 		return refused, err

@@ -19,15 +19,40 @@ func lockInstance(path string) (*instanceLock, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	for {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			_ = f.Close()
+			return nil, err
+		}
+		// Another process's sweep may have removed the file between its
+		// creation and the flock, taking it for a dead instance's: then
+		// the lock is on a file no one can see, and it is taken again.
+		if held, err := f.Stat(); err == nil {
+			if now, err := os.Stat(path); err == nil && os.SameFile(held, now) {
+				return &instanceLock{f: f}, nil
+			}
+		}
 		_ = f.Close()
-		return nil, err
 	}
-	return &instanceLock{f: f}, nil
+}
+
+// sweepLocks removes the lock files of dead instances in dir (those whose
+// lock can be taken), but own's: a process killed while it ran nothing
+// leaves its file, which no Recover would ever look at.
+func sweepLocks(dir, own string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if e.Name() != own+".lock" && filepath.Ext(e.Name()) == ".lock" {
+			lockHeld(filepath.Join(dir, e.Name())) // removes it if dead
+		}
+	}
 }
 
 // release removes the lock file, then unlocks it.

@@ -83,7 +83,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if memory {
 		db.SetMaxOpenConns(1) // each connection would be a database of its own
 	} else {
-		db.SetMaxOpenConns(8)
+		db.SetMaxOpenConns(maxIdle)
+		db.SetMaxIdleConns(maxIdle)
 	}
 	d := &DB{db: db, instance: magi.NewID()}
 	if !memory {
@@ -130,6 +131,7 @@ func (d *DB) start(ctx context.Context, where string, opts Options) error {
 				Message: fmt.Sprintf("cannot create the instance lock next to the database at %s", where), Err: err}
 		}
 		d.lock = l
+		sweepLocks(filepath.Dir(lockPath(d.path, d.instance)), d.instance)
 	}
 	if d.path != "" {
 		_, release, err := d.writer(ctx) // prepared once, now

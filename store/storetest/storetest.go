@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) magi.Store) {
 		{"WriteBatch", testWriteBatch},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"RecoverDeadInstance", testRecoverDeadInstance},
+		{"Orphans", testOrphans},
 		{"Ping", testPing},
 		{"TwoRounds", testTwoRounds},
 		{"StoredBeforeRounds", testStoredBeforeRounds},

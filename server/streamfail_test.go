@@ -1,0 +1,68 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/council"
+	"github.com/magi-system/magi/feed"
+	"github.com/magi-system/magi/provider"
+	"github.com/magi-system/magi/store/inmem"
+)
+
+// unreadableStore stores, but cannot read events back (the database went
+// away between the write and the read).
+type unreadableStore struct{ magi.Store }
+
+func (unreadableStore) Events(context.Context, string, int64, int) ([]magi.Event, error) {
+	return nil, &magi.Error{Code: magi.EUNAVAILABLE, Message: "the database is unavailable or full"}
+}
+
+// TestStream_FailureNamesTheDeliberation: a stream that cannot go on ends
+// with a fatal error naming its deliberation, so that a client that
+// started it by the POST learns which one to resume.
+func TestStream_FailureNamesTheDeliberation(t *testing.T) {
+	st := inmem.New()
+	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{"fake": wordProvider{time.Millisecond}},
+		Retry: provider.Policy{Attempts: 1}}
+	for _, a := range magi.DefaultAgents() {
+		a.Provider, a.Model = "fake", "m"
+		c.Agents[a.ID] = a
+	}
+	hub := feed.NewHub(feed.HubOptions{})
+	j := feed.NewJournal(st, hub)
+	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
+		return j.Open(ctx, d)
+	}, 4, nil)
+	srv := New(runner, st, feed.NewFeed(unreadableStore{st}, hub), nil, nil, Options{})
+	defer func() {
+		_ = runner.Shutdown(context.Background())
+		j.Close()
+	}()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/deliberations", strings.NewReader(`{"question": "Will the stream fail?"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	evs, _ := readSSE(t, resp.Body)
+	if resp.StatusCode != http.StatusOK || len(evs) != 1 {
+		t.Fatalf("status %d, %d events; want 200 and only the stream's fatal end", resp.StatusCode, len(evs))
+	}
+	e := evs[0].event
+	if e.Type != magi.EventError || !e.Fatal || e.Code != magi.EUNAVAILABLE || e.DeliberationID == "" {
+		t.Errorf("end: %+v; want a fatal unavailable error naming the deliberation", e)
+	}
+	if _, err := st.Summary(context.Background(), e.DeliberationID, ""); err != nil {
+		t.Errorf("the deliberation it names: %v", err)
+	}
+}
