@@ -11,7 +11,7 @@ const { strings } = await import('../static/js/strings.js');
 const { setLanguage, t, noteText, roundReasonText, reasonText, failureText, fatalText, serverMessage } = await import('../static/js/i18n.js');
 
 // A Latin word of two letters or more, but for names and the words Japanese writes in Latin letters too.
-const ENGLISH = /\b(?!(?:MAGI|SOLOMON|MELCHIOR|BALTHASAR|CASPER|JSON|API|MD|Enter|Shift|OPENAI_BASE_URL|MAGI_MODEL|ANTHROPIC_API_KEY|AWS_REGION|OpenAI|Bedrock|magi|sim|ms|KB|EN|ID)\b)[A-Za-z_]{2,}\b/;
+const ENGLISH = /\b(?!(?:MAGI|SOLOMON|MELCHIOR|BALTHASAR|CASPER|JSON|API|MD|Enter|Shift|OPENAI_BASE_URL|MAGI_MODEL|ANTHROPIC_API_KEY|AWS_REGION|OpenAI|Bedrock|OpenTelemetry|Jaeger|Tempo|magi|sim|ms|KB|EN|ID)\b)[A-Za-z_]{2,}\b/;
 
 test('every English string has a Japanese one, in Japanese', () => {
   for (const [key, en] of Object.entries(strings.en)) {
