@@ -85,6 +85,7 @@ func handler(fsys fs.FS) http.Handler {
 // load reads every embedded file into memory with its type and ETag.
 func load(fsys fs.FS) map[string]*asset {
 	assets := map[string]*asset{}
+	gz := newGzipper()
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -100,8 +101,8 @@ func load(fsys fs.FS) map[string]*asset {
 		sum := sha256.Sum256(body)
 		a := &asset{body: body, contentType: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
 		if compressible(ct) {
-			if gz := gzipped(body); len(gz) < len(body) {
-				a.gz, a.gzETag = gz, `"`+hex.EncodeToString(sum[:12])+`-gz"`
+			if z := gz.gzipped(body); len(z) < len(body) {
+				a.gz, a.gzETag = z, `"`+hex.EncodeToString(sum[:12])+`-gz"`
 			}
 		}
 		assets[name] = a
