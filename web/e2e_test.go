@@ -38,10 +38,11 @@ func need(t *testing.T, ok bool, what string) {
 	t.Skipf("%s is missing", what)
 }
 
-// TestBrowser drives the real page in Debian's chromium against a real
-// magi serve whose model is the fake OpenAI-compatible upstream, and a
-// second one on the simulated provider.
-func TestBrowser(t *testing.T) {
+// needBrowser skips a browser test under -short (outside CI) and when node
+// or chromium is missing (failing when CI=true); it returns the
+// repository's root, where the browser tests run.
+func needBrowser(t *testing.T) string {
+	t.Helper()
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("browser tests are slow; -short skips them")
 	}
@@ -49,11 +50,18 @@ func TestBrowser(t *testing.T) {
 	need(t, errNode == nil, "node")
 	_, errChromium := os.Stat(chromium)
 	need(t, errChromium == nil, chromium)
-
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return root
+}
+
+// TestBrowser drives the real page in Debian's chromium against a real
+// magi serve whose model is the fake OpenAI-compatible upstream, and a
+// second one on the simulated provider.
+func TestBrowser(t *testing.T) {
+	root := needBrowser(t)
 	tmp := t.TempDir()
 
 	var exfilHits atomic.Int64

@@ -17,17 +17,7 @@ import (
 // repository's root) it regenerates the committed ones; without, it writes
 // them to a temporary directory, so CI proves the script still works.
 func TestScreenshots(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser tests are slow; -short skips them")
-	}
-	_, errNode := exec.LookPath("node")
-	need(t, errNode == nil, "node")
-	_, errChromium := os.Stat(chromium)
-	need(t, errChromium == nil, chromium)
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := needBrowser(t)
 	tmp := t.TempDir()
 	dir := os.Getenv("MAGI_SCREENSHOTS")
 	if dir == "" {

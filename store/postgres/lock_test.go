@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/internal/pgtest"
 	"github.com/magi-system/magi/store/storetest"
 )
@@ -36,16 +37,13 @@ func TestPostgres_InstanceLockSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := openAt(t, url)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		orphans, err := other.Orphans(t.Context())
-		if err == nil && len(orphans) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("10s after the restart, another process still takes the live store's deliberation for orphaned: %v, %v", orphans, err)
-		}
-		time.Sleep(50 * time.Millisecond) // the lock is taken again in the store's own time
+	// the lock is taken again in the store's own time
+	var orphans []string
+	if !await.Until(10*time.Second, func() bool {
+		orphans, err = other.Orphans(t.Context())
+		return err == nil && len(orphans) == 0
+	}) {
+		t.Fatalf("10s after the restart, another process still takes the live store's deliberation for orphaned: %v, %v", orphans, err)
 	}
 	if ids, err := other.Recover(t.Context()); err != nil || len(ids) != 0 {
 		t.Errorf("Recover by another process: %v, %v; want nothing: the store that runs it is alive", ids, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/magi-system/magi"
+	"github.com/magi-system/magi/internal/await"
 	"github.com/magi-system/magi/store/storetest"
 )
 
@@ -41,10 +42,8 @@ func TestSQLite_WALEmptied(t *testing.T) {
 	if shrank == 0 {
 		t.Errorf("the write-ahead log was never emptied during 3 s of writes; it grew to %.1f MB", float64(most)/(1<<20))
 	}
-	for deadline := time.Now().Add(2 * time.Second); walSize(path) > 4<<20; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("2 s after the writes stopped the write-ahead log still holds %.1f MB", float64(walSize(path))/(1<<20))
-		}
+	if !await.Until(2*time.Second, func() bool { return walSize(path) <= 4<<20 }) {
+		t.Fatalf("2 s after the writes stopped the write-ahead log still holds %.1f MB", float64(walSize(path))/(1<<20))
 	}
 }
 
