@@ -17,7 +17,7 @@ func BenchmarkHubPublish(b *testing.B) {
 			h := NewHub(HubOptions{})
 			subs := make([]*subscription, n)
 			for i := range subs {
-				subs[i] = h.subscribe("d")
+				subs[i] = h.sub("d")
 			}
 			x, _ := magi.Encode(magi.Event{Type: magi.EventChunk, DeliberationID: "d", Agent: magi.Melchior, Content: "token"})
 			var taken []*magi.Encoded

@@ -92,7 +92,7 @@ func TestCursor_PageBoundedByBytes(t *testing.T) {
 // from the store.
 func TestHub_LaggingSubscriberReleasesItsEvents(t *testing.T) {
 	h := NewHub(HubOptions{Buffer: 3})
-	s := h.subscribe("d")
+	s := h.sub("d")
 	defer s.Close()
 	for i := int64(1); i <= 4; i++ {
 		pub(h, "d", i)
@@ -110,7 +110,7 @@ func TestHub_LaggingSubscriberReleasesItsEvents(t *testing.T) {
 // any batch, even one larger than that.
 func TestHub_BufferBoundedByBytes(t *testing.T) {
 	h := NewHub(HubOptions{BufferBytes: 1 << 20})
-	slow, fast := h.subscribe("d"), h.subscribe("d")
+	slow, fast := h.sub("d"), h.sub("d")
 	defer slow.Close()
 	defer fast.Close()
 	big := func(seq int64) magi.Encoded {

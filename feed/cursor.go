@@ -44,11 +44,13 @@ var _ magi.Stream = (*cursor)(nil)
 // Follow opens the stream of deliberation id after seq after: it
 // subscribes to the Hub first, then reads the store after seq after, then
 // goes on with the live events, skipping any seq already returned (see
-// the package documentation). Close releases it.
+// the package documentation). A deliberation this process writes, with
+// nothing published after seq after yet (the stream a POST opens on the
+// deliberation it starts), is followed from the Hub alone: the store has
+// nothing the subscription will not bring. Close releases it.
 func (f *Feed) Follow(id string, after int64) magi.Stream {
 	c := &cursor{feed: f, id: id, last: after, limit: firstPage}
-	c.sub = f.hub.subscribe(id)
-	c.resume()
+	c.subscribe()
 	return c
 }
 
@@ -92,8 +94,7 @@ func (c *cursor) Next(ctx context.Context) (magi.Encoded, bool, error) {
 			}
 		case c.dropped: // start over from the store
 			c.dropped = false
-			c.sub = c.feed.hub.subscribe(c.id)
-			c.resume()
+			c.subscribe()
 		default:
 			clear(c.live)
 			c.live, c.next = c.live[:0], 0
@@ -109,9 +110,14 @@ func (c *cursor) Next(ctx context.Context) (magi.Encoded, bool, error) {
 	return magi.Encoded{}, false, c.end
 }
 
-// resume starts, on a new subscription, reading the store after last.
-func (c *cursor) resume() {
-	c.reading, c.resuming, c.before = true, true, c.last
+// subscribe subscribes to the Hub and, unless the subscription brings
+// every event after last, starts reading the store after last.
+func (c *cursor) subscribe() {
+	var live bool
+	c.sub, live = c.feed.hub.subscribe(c.id, c.last)
+	if !live {
+		c.reading, c.resuming, c.before = true, true, c.last
+	}
 }
 
 // read reads the next page of stored events after last.

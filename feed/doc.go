@@ -33,7 +33,10 @@
 // missing range is read from the store; a dropped subscription is renewed
 // and step 2 runs again. A resume that finds nothing stored after N asks
 // the store whether the deliberation has ended, so that a client resuming
-// after the terminal event is not left waiting.
+// after the terminal event is not left waiting. Step 2 is skipped when the
+// Hub knows the store holds nothing the subscription will not bring: this
+// process writes the deliberation, has published nothing after N and not
+// its end (the stream a POST opens on the deliberation it starts).
 //
 // A stream runs in its reader's goroutine (Next, and a wait on Ready), so
 // an open stream costs no goroutine of its own.

@@ -294,7 +294,7 @@ func TestFeed_NoticeForLocalWriterIgnored(t *testing.T) {
 		feed := NewFeed(store, hub)
 		w := openWriter(t, store, hub, "d")
 		defer w.Close(context.Background())
-		sub := hub.subscribe("d")
+		sub := hub.sub("d")
 		defer sub.Close()
 		w.Emit(event(1, 3))
 		<-sub.ready
@@ -303,6 +303,60 @@ func TestFeed_NoticeForLocalWriterIgnored(t *testing.T) {
 		feed.notice(t.Context(), "other", 1)
 		if reads := store.reads.Load() - before; reads != 0 {
 			t.Errorf("%d store reads for notices needing none", reads)
+		}
+	})
+}
+
+// TestFeed_FollowLiveReadsNoStore: the stream of a deliberation this
+// process writes, opened with nothing published after its position (as a
+// POST opens it), comes from the Hub alone, every event in order; once the
+// deliberation has ended, or from a position behind what was published,
+// the store is read.
+func TestFeed_FollowLiveReadsNoStore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const n = 20
+		store, hub := newTestStore(), NewHub(HubOptions{})
+		journal, feed := newJournal(t, store, hub), NewFeed(store, hub)
+		ctx := t.Context()
+		w, err := journal.Open(ctx, magi.NewDeliberation{ID: "d"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan []int64)
+		go func() {
+			got, err := collect(ctx, feed, "d", 0)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- got
+		}()
+		synctest.Wait() // subscribed
+		for i := 1; i <= n; i++ {
+			w.Emit(event(i, n))
+		}
+		if diff := cmp.Diff(seqRange(1, n), <-done); diff != "" {
+			t.Errorf("live stream (-want +got):\n%s", diff)
+		}
+		if r := store.reads.Load(); r != 0 {
+			t.Errorf("the live stream read the store %d times, want 0", r)
+		}
+		// Ended: a stream from 0, or from its last event, reads the store
+		// (the end is behind it) and still ends.
+		for _, after := range []int64{0, n} {
+			before := store.reads.Load()
+			got, err := collect(ctx, feed, "d", after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(seqRange(after+1, n), got); diff != "" {
+				t.Errorf("after %d, ended (-want +got):\n%s", after, diff)
+			}
+			if store.reads.Load() == before {
+				t.Errorf("after %d, ended: the store was not read", after)
+			}
+		}
+		if err := w.Close(ctx); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

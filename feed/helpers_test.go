@@ -165,3 +165,9 @@ func (r *recorder) seqs() []int64 {
 	}
 	return s
 }
+
+// sub subscribes to id from now on (see Hub.subscribe).
+func (h *Hub) sub(id string) *subscription {
+	s, _ := h.subscribe(id, 0)
+	return s
+}

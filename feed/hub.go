@@ -55,8 +55,10 @@ type Hub struct {
 type topic struct {
 	subs    []*subscription
 	writers int
-	// head is the highest seq published while the topic lived.
-	head int64
+	// head is the highest seq published while the topic lived; ended is
+	// set once a terminal event was.
+	head  int64
+	ended bool
 	// known is the highest seq a subscriber has read from the store; it
 	// lets the Feed start its reads for a notice there.
 	known int64
@@ -115,6 +117,7 @@ func (h *Hub) publish(id string, events []magi.Encoded) {
 		return
 	}
 	t.head = events[len(events)-1].Event.Seq
+	t.ended = t.ended || events[len(events)-1].Event.Terminal()
 	for i := 0; i < len(t.subs); {
 		if t.subs[i].push(events, h.buffer, h.bufferBytes) {
 			i++
@@ -173,19 +176,25 @@ func (s *subscription) take(into []*magi.Encoded) ([]*magi.Encoded, bool) {
 }
 
 // subscribe returns a subscription to the events of id published from now
-// on (and the failure event of its writer, if it already failed).
-func (h *Hub) subscribe(id string) *subscription {
-	s := &subscription{hub: h, id: id, ready: make(chan struct{}, 1)}
+// on (and the failure event of its writer, if it already failed). live
+// reports that every event of id after seq after will come through it:
+// this process writes id (its writer created it, so each of its events is
+// published here once stored), has published none after after, and its
+// end is still to come. The store then has nothing to read that the
+// subscription will not bring.
+func (h *Hub) subscribe(id string, after int64) (s *subscription, live bool) {
+	s = &subscription{hub: h, id: id, ready: make(chan struct{}, 1)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	t := h.topicLocked(id)
 	t.subs = append(t.subs, s)
 	h.open.Add(1)
-	if x, ok := h.failed[id]; ok {
+	x, failed := h.failed[id]
+	if failed {
 		s.buf, s.bytes = append(s.buf, x), len(x.JSON)
 		s.signal()
 	}
-	return s
+	return s, t.writers > 0 && t.head <= after && !t.ended && !failed
 }
 
 // Close ends s. It may be called more than once, and after the Hub

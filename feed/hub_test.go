@@ -24,7 +24,7 @@ func pub(h *Hub, id string, seq int64) {
 
 func TestHub_FanOut(t *testing.T) {
 	h := NewHub(HubOptions{})
-	a, b, other := h.subscribe("d1"), h.subscribe("d1"), h.subscribe("d2")
+	a, b, other := h.sub("d1"), h.sub("d1"), h.sub("d2")
 	if got := h.Subscriptions(); got != 3 {
 		t.Fatalf("Subscriptions() = %d, want 3", got)
 	}
@@ -59,7 +59,7 @@ func TestHub_FanOut(t *testing.T) {
 
 func TestHub_DropsLaggingSubscriber(t *testing.T) {
 	h := NewHub(HubOptions{Buffer: 3})
-	slow, fast := h.subscribe("d"), h.subscribe("d")
+	slow, fast := h.sub("d"), h.sub("d")
 	var fastGot []int64
 	for i := int64(1); i <= 10; i++ {
 		pub(h, "d", i)
@@ -87,7 +87,7 @@ func TestHub_DropsLaggingSubscriber(t *testing.T) {
 
 func TestHub_IgnoresSeqAlreadyPublished(t *testing.T) {
 	h := NewHub(HubOptions{})
-	s := h.subscribe("d")
+	s := h.sub("d")
 	defer s.Close()
 	for _, seq := range []int64{1, 2, 2, 1, 3} {
 		pub(h, "d", seq)
@@ -102,7 +102,7 @@ func TestHub_FailureReachesLateSubscriber(t *testing.T) {
 	h.addWriter("d")
 	h.fail(magi.Encoded{Event: magi.Event{DeliberationID: "d", Seq: 4, Type: magi.EventError, Code: magi.ESTORE, Fatal: true}})
 	h.removeWriter("d")
-	s := h.subscribe("d")
+	s := h.sub("d")
 	defer s.Close()
 	if got := drain(s); !cmp.Equal(got, []int64{4}) {
 		t.Errorf("late subscriber got %v, want the failure event [4]", got)
@@ -114,7 +114,7 @@ func TestHub_Follow(t *testing.T) {
 	if _, ok := h.follow("d"); ok {
 		t.Error("follow without subscribers: ok")
 	}
-	s := h.subscribe("d")
+	s := h.sub("d")
 	defer s.Close()
 	pub(h, "d", 1)
 	h.advance("d", 7)

@@ -22,7 +22,7 @@ func TestJournal_StoresBeforePublishing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store, hub := newTestStore(), NewHub(HubOptions{})
 		store.delay = time.Millisecond
-		sub := hub.subscribe("d")
+		sub := hub.sub("d")
 		defer sub.Close()
 		w := openWriter(t, store, hub, "d")
 		writes := store.writes.Load()
@@ -100,7 +100,7 @@ func TestJournal_OneWriteForManyOpens(t *testing.T) {
 func TestJournal_ConcurrentEmitKeepsOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store, hub := newTestStore(), NewHub(HubOptions{Buffer: 1 << 14})
-		sub := hub.subscribe("d")
+		sub := hub.sub("d")
 		defer sub.Close()
 		w := openWriter(t, store, hub, "d")
 		const goroutines, each = 8, 250

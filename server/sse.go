@@ -12,7 +12,7 @@ import (
 )
 
 // sseWriter writes one event stream: `id:` and one `data:` line per event,
-// no `event:` line, flushed after every event. It needs no http.Flusher:
+// no `event:` line, flushed after every burst of events (see Event). It needs no http.Flusher:
 // the Lambda response writer streams without one.
 //
 // Each write and its flush must be done within timeout: the deadline is
@@ -92,12 +92,17 @@ func (s *sseWriter) deadline() {
 	_ = s.rc.SetWriteDeadline(s.until)
 }
 
-// Event writes the stored event of seq, data its JSON, and flushes it.
+// Event writes the stored event of seq, data its JSON, without flushing
+// it: the caller writes every event it has ready, then calls Flush, so a
+// burst of events leaves in one system call rather than one each.
 func (s *sseWriter) Event(seq int64, data []byte) error {
 	s.deadline()
-	if err := writeFrame(s.w, seq, data); err != nil {
-		return err
-	}
+	return writeFrame(s.w, seq, data)
+}
+
+// Flush sends what Event wrote.
+func (s *sseWriter) Flush() error {
+	s.deadline()
 	return s.flush()
 }
 

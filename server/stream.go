@@ -61,18 +61,23 @@ type streamState struct {
 	ended         string
 }
 
-// send writes every event st's source has ready, and reports whether the
-// stream goes on (and must wait for more).
+// send writes every event st's source has ready, flushes them together,
+// and reports whether the stream goes on (and must wait for more).
 func (s *Server) send(st *streamState) bool {
 	for {
 		x, ok, err := st.src.Next(st.r.Context())
 		switch {
 		case err == io.EOF:
+			_ = st.sse.Flush()
 			return false
 		case err != nil:
-			s.streamFailed(st, err)
+			s.streamFailed(st, err) // flushes what was written, then the error
 			return false
 		case !ok:
+			if err := st.sse.Flush(); err != nil {
+				st.ended = "write_failed"
+				return false
+			}
 			return true
 		}
 		if err := st.sse.Event(x.Event.Seq, x.JSON); err != nil {
@@ -83,6 +88,7 @@ func (s *Server) send(st *streamState) bool {
 		st.bytes += int64(len(x.JSON))
 		if x.Event.Terminal() {
 			st.ended = "terminal"
+			_ = st.sse.Flush()
 			return false
 		}
 		st.ping.Reset(s.opts.Heartbeat)

@@ -15,13 +15,20 @@ import (
 	"github.com/magi-system/magi/store/inmem"
 )
 
-// unreadableStore stores, but cannot read events back (the database went
-// away between the write and the read).
-type unreadableStore struct{ magi.Store }
+// unreadableFollower's streams fail at once: the database went away
+// before the stream could read it (the stream of a POST is read from the
+// store when it falls behind the live events).
+type unreadableFollower struct{}
 
-func (unreadableStore) Events(context.Context, string, int64, int) ([]magi.Event, error) {
-	return nil, &magi.Error{Code: magi.EUNAVAILABLE, Message: "the database is unavailable or full"}
+func (unreadableFollower) Follow(string, int64) magi.Stream { return unreadableStream{} }
+
+type unreadableStream struct{}
+
+func (unreadableStream) Next(context.Context) (magi.Encoded, bool, error) {
+	return magi.Encoded{}, false, &magi.Error{Code: magi.EUNAVAILABLE, Message: "the database is unavailable or full"}
 }
+func (unreadableStream) Ready() <-chan struct{} { return nil }
+func (unreadableStream) Close()                 {}
 
 // TestStream_FailureNamesTheDeliberation: a stream that cannot go on ends
 // with a fatal error naming its deliberation, so that a client that
@@ -39,7 +46,7 @@ func TestStream_FailureNamesTheDeliberation(t *testing.T) {
 	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
 		return j.Open(ctx, d)
 	}, 4, nil)
-	srv := New(runner, st, feed.NewFeed(unreadableStore{st}, hub), nil, nil, Options{})
+	srv := New(runner, st, unreadableFollower{}, nil, nil, Options{})
 	defer func() {
 		_ = runner.Shutdown(context.Background())
 		j.Close()
