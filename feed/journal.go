@@ -172,6 +172,9 @@ func (w *Writer) Emit(e magi.Event) {
 	e.DeliberationID = w.id
 	// Stamped under the lock so that timestamps never go back along seq.
 	e.Timestamp = time.Now().UTC()
+	if w.queue == nil {
+		w.queue = getQueue()
+	}
 	w.queue = append(w.queue, e)
 	w.pending++
 	w.pendingBytes += len(e.Content)
@@ -214,7 +217,34 @@ func (w *Writer) Close(ctx context.Context) error {
 		j.mu.Unlock()
 	}
 	w.once.Do(func() { j.hub.removeWriter(w.id) })
-	return w.Err()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if w.pending == 0 { // neither queue is in the journal's hands
+		putQueue(w.queue)
+		putQueue(w.spare)
+		w.queue, w.spare = nil, nil
+	}
+	return w.err
+}
+
+// queues keeps the emptied queues of closed writers for new ones: a
+// deliberation's queue grows to a few dozen events (376 bytes each), and
+// growing one afresh for each deliberation was a tenth of what a busy
+// server allocated.
+var queues = sync.Pool{New: func() any { return []magi.Event(nil) }}
+
+// maxPooledQueue is the largest queue kept: a rare burst's room is not.
+const maxPooledQueue = 256
+
+// getQueue returns an empty queue, with room if one was pooled.
+func getQueue() []magi.Event { return queues.Get().([]magi.Event) }
+
+// putQueue pools q, an empty queue (its elements cleared), unless it is
+// nil or large.
+func putQueue(q []magi.Event) {
+	if c := cap(q); c > 0 && c <= maxPooledQueue {
+		queues.Put(q[:0]) // boxes the slice header: 24 bytes, against a queue grown afresh
+	}
 }
 
 // settledLocked closes settled once w is closing with nothing pending, or

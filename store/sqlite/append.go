@@ -79,14 +79,17 @@ func (w *writeConn) write(ctx context.Context, b magi.Batch, refused magi.Refuse
 			}
 		}
 	}
-	var rows []magi.Encoded // the events of the appends that passed
+	rows := w.rows[:0] // the events of the appends that passed
+	defer func() { clear(rows); w.rows = rows[:0] }()
 	for i, evs := range b.Append {
 		if refused.Append[i] == nil {
 			if refused.Append[i], err = w.advance1(ctx, evs, now); err != nil {
 				return err
 			}
 			if refused.Append[i] == nil {
-				rows = append(rows, evs...)
+				for k := range evs {
+					rows = append(rows, &evs[k])
+				}
 			}
 		}
 	}
@@ -161,8 +164,9 @@ func (w *writeConn) advance1(ctx context.Context, evs []magi.Encoded, now int64)
 // insert inserts rows, in INSERTs of as many rows as fit in a power of two
 // up to maxRows and maxInsertBytes: few statements to run, few to prepare,
 // and no long answer copied whole into one statement.
-func (w *writeConn) insert(ctx context.Context, rows []magi.Encoded) error {
-	args := make([]any, 0, 4*min(len(rows), maxRows))
+func (w *writeConn) insert(ctx context.Context, rows []*magi.Encoded) error {
+	args := w.args[:0]
+	defer func() { clear(args); w.args = args[:0] }()
 	for len(rows) > 0 {
 		k := len(w.inserts) - 1
 		for k > 0 && (1<<k > len(rows) || bytesOf(rows[:1<<k]) > maxInsertBytes) {
@@ -181,7 +185,7 @@ func (w *writeConn) insert(ctx context.Context, rows []magi.Encoded) error {
 }
 
 // bytesOf is the size of the JSON of rows.
-func bytesOf(rows []magi.Encoded) int {
+func bytesOf(rows []*magi.Encoded) int {
 	n := 0
 	for _, e := range rows {
 		n += len(e.JSON)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+
+	"github.com/magi-system/magi"
 )
 
 // maxRows is the most rows one INSERT of events stores (4 parameters a
@@ -23,6 +25,10 @@ type writeConn struct {
 	create, advance, sel    *sql.Stmt
 	parent                  *sql.Stmt
 	inserts                 []*sql.Stmt // inserts[k] is the INSERT of 2^k events
+	// rows and args are the buffers of a write's INSERTs, kept from one
+	// write to the next (writes take turns on the connection).
+	rows []*magi.Encoded
+	args []any
 }
 
 // writer returns the connection to write on and the function that gives
