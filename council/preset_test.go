@@ -82,10 +82,10 @@ func TestRunner_Preset(t *testing.T) {
 	c, p := presetCouncil(seen, "")
 	var created magi.NewDeliberation
 	w := &memWriter{closed: make(chan struct{}), failed: make(chan struct{})}
-	r := NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (Writer, error) {
+	r := NewRunner(c, opened(func(ctx context.Context, d magi.NewDeliberation) (Writer, error) {
 		created = d
 		return w, nil
-	}, 0, nil)
+	}), 0, nil)
 	if err := r.Start(t.Context(), magi.Question{ID: "p1", Text: "Buy the new printer?", Preset: p}); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRunner_Preset(t *testing.T) {
 	}
 	// The question's own rule and rounds still win.
 	w2 := &memWriter{closed: make(chan struct{}), failed: make(chan struct{})}
-	r2 := NewRunner(c, func(context.Context, magi.NewDeliberation) (Writer, error) { return w2, nil }, 0, nil)
+	r2 := NewRunner(c, opened(func(context.Context, magi.NewDeliberation) (Writer, error) { return w2, nil }), 0, nil)
 	if err := r2.Start(t.Context(), magi.Question{ID: "p2", Text: "q", Rule: magi.Judge, Rounds: 3, Preset: p}); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestRunner_PresetTimeout(t *testing.T) {
 		seen := &requests{}
 		c, p := presetCouncil(seen, magi.Casper)
 		w := &memWriter{closed: make(chan struct{}), failed: make(chan struct{})}
-		r := NewRunner(c, func(context.Context, magi.NewDeliberation) (Writer, error) { return w, nil }, 0, nil)
+		r := NewRunner(c, opened(func(context.Context, magi.NewDeliberation) (Writer, error) { return w, nil }), 0, nil)
 		began := time.Now()
 		if err := r.Start(t.Context(), magi.Question{ID: "t1", Text: "q", Rule: magi.Majority, Preset: p}); err != nil {
 			t.Fatal(err)
@@ -175,11 +175,11 @@ func TestRunner_PresetTimeout(t *testing.T) {
 func TestRunner_PresetUnknownProvider(t *testing.T) {
 	c, p := presetCouncil(&requests{}, "")
 	p.Agents[2].Provider = "elsewhere"
-	opened := false
-	r := NewRunner(c, func(context.Context, magi.NewDeliberation) (Writer, error) { opened = true; return nil, nil }, 0, nil)
+	began := false
+	r := NewRunner(c, func(context.Context, magi.NewDeliberation) (Writer, <-chan error) { began = true; return nil, nil }, 0, nil)
 	err := r.Start(t.Context(), magi.Question{ID: "u1", Text: "q", Preset: p})
-	if magi.ErrorCode(err) != magi.EINVALID || opened {
-		t.Errorf("Start = %v (opened %v), want EINVALID and nothing opened", err, opened)
+	if magi.ErrorCode(err) != magi.EINVALID || began {
+		t.Errorf("Start = %v (began %v), want EINVALID and nothing begun", err, began)
 	}
 	if r.Running() != 0 {
 		t.Errorf("%d running after a refused start", r.Running())

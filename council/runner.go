@@ -27,7 +27,7 @@ type Writer interface {
 // cancel them one by one or all at once on shutdown.
 type Runner struct {
 	council *Council
-	open    func(ctx context.Context, d magi.NewDeliberation) (Writer, error)
+	begin   Begin
 	max     int
 	log     *slog.Logger
 
@@ -38,13 +38,19 @@ type Runner struct {
 	lastDone time.Time
 }
 
-// NewRunner returns a runner of council's deliberations, journaled by
-// open, at most max at once (0: unbounded).
-func NewRunner(c *Council, open func(context.Context, magi.NewDeliberation) (Writer, error), max int, log *slog.Logger) *Runner {
+// Begin opens the Writer of a new deliberation d: it returns it at once,
+// with a channel that receives the outcome of d's creation in the store
+// (see feed.Journal.Begin). Events emitted meanwhile wait behind the
+// creation, and are dropped if it is refused.
+type Begin func(ctx context.Context, d magi.NewDeliberation) (Writer, <-chan error)
+
+// NewRunner returns a runner of council's deliberations, journaled by the
+// writers begin opens, at most max at once (0: unbounded).
+func NewRunner(c *Council, begin Begin, max int, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{council: c, open: open, max: max, log: log, running: map[string]context.CancelCauseFunc{}, lastDone: time.Now()}
+	return &Runner{council: c, begin: begin, max: max, log: log, running: map[string]context.CancelCauseFunc{}, lastDone: time.Now()}
 }
 
 // Start creates the deliberation of q, put to its council (the server's,
@@ -64,23 +70,34 @@ func (r *Runner) Start(ctx context.Context, q magi.Question) error {
 	}
 	// The span of the deliberation is a child of the request's trace
 	// context; the journal's writes of it are its children.
-	ctx, span := c.startDeliberation(ctx, q)
-	w, err := r.open(ctx, magi.NewDeliberation{ID: q.ID, Question: q.Text, Rule: q.Rule, Owner: q.Owner,
+	ctx, _ = c.startDeliberation(ctx, q)
+	w, created := r.begin(ctx, magi.NewDeliberation{ID: q.ID, Question: q.Text, Rule: q.Rule, Owner: q.Owner,
 		CreatedAt: time.Now().UTC(), Simulated: c.Simulated(), Council: c.name(),
 		ConversationID: q.ConversationID, ParentID: q.ParentID})
-	if err != nil {
-		endDeliberation(span, err)
-		r.release(q.ID)
-		return err
-	}
-	// The deliberation outlives the request that started it (its span
-	// too: it ends with the deliberation).
+	// The deliberation starts while it is being created: its model calls
+	// overlap the write (its events wait behind it), and a refusal
+	// cancels it. It outlives the request that started it (its span too:
+	// it ends with the deliberation).
 	dctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	r.mu.Lock()
 	r.running[q.ID] = cancel
 	r.mu.Unlock()
-	go r.run(dctx, cancel, c, q, w)
+	st := &starting{done: make(chan struct{})}
+	go r.run(dctx, cancel, c, q, w, st)
+	st.err = <-created
+	close(st.done)
+	if st.err != nil {
+		cancel(st.err)
+		return st.err
+	}
 	return nil
+}
+
+// starting is the outcome of a deliberation's creation, known once done
+// is closed.
+type starting struct {
+	done chan struct{}
+	err  error
 }
 
 func (r *Runner) reserve(id string) error {
@@ -106,7 +123,7 @@ func (r *Runner) release(id string) {
 	r.wg.Done()
 }
 
-func (r *Runner) run(ctx context.Context, cancel context.CancelCauseFunc, c *Council, q magi.Question, w Writer) {
+func (r *Runner) run(ctx context.Context, cancel context.CancelCauseFunc, c *Council, q magi.Question, w Writer, st *starting) {
 	defer r.release(q.ID)
 	// A store that fails stops the deliberation: nothing more can be kept.
 	watched := make(chan struct{})
@@ -120,6 +137,12 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelCauseFunc, c *Cou
 	}()
 	defer func() { cancel(nil); <-watched }()
 	_, err := c.Deliberate(ctx, q, w)
+	if <-st.done; st.err != nil {
+		// Never created: Start returned the refusal, nothing was stored.
+		_ = w.Close(context.WithoutCancel(ctx))
+		endDeliberation(trace.SpanFromContext(ctx), st.err)
+		return
+	}
 	if err != nil {
 		ev := Fatal(err)
 		w.Emit(ev)

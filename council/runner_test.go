@@ -1,8 +1,11 @@
 package council
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"iter"
+	"log/slog"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -31,7 +34,7 @@ func newRunner(c *Council, max int) (*Runner, func(id string) *memWriter) {
 		writers[d.ID] = w
 		return w, nil
 	}
-	return NewRunner(c, open, max, nil), func(id string) *memWriter {
+	return NewRunner(c, opened(open), max, nil), func(id string) *memWriter {
 		mu.Lock()
 		defer mu.Unlock()
 		return writers[id]
@@ -131,4 +134,79 @@ func asError(err error, target **magi.Error) bool {
 		*target = e
 	}
 	return ok
+}
+
+// opened makes a Begin of open, which returns once the deliberation is
+// created (or refused, with a nil Writer).
+func opened(open func(context.Context, magi.NewDeliberation) (Writer, error)) Begin {
+	return func(ctx context.Context, d magi.NewDeliberation) (Writer, <-chan error) {
+		w, err := open(ctx, d)
+		created := make(chan error, 1)
+		created <- err
+		if w == nil {
+			w = refusedWriter{}
+		}
+		return w, created
+	}
+}
+
+// refusedWriter is the Writer of a deliberation whose creation was refused.
+type refusedWriter struct{}
+
+func (refusedWriter) Emit(magi.Event)             {}
+func (refusedWriter) Close(context.Context) error { return nil }
+func (refusedWriter) Failed() <-chan struct{}     { return nil }
+
+// TestRunner_ModelCallsOverlapTheCreation: a deliberation starts while it
+// is being created — its sages are called and its first events emitted
+// before the store has answered — and Start returns once the creation is
+// known. A refused creation is Start's error: the deliberation is
+// cancelled, releases its place, and nothing is logged as a failure.
+func TestRunner_ModelCallsOverlapTheCreation(t *testing.T) {
+	for _, refuse := range []bool{false, true} {
+		t.Run(fmt.Sprintf("refused=%v", refuse), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var logs bytes.Buffer
+				w := &memWriter{closed: make(chan struct{}), failed: make(chan struct{})}
+				created := make(chan error, 1)
+				r := NewRunner(slowCouncil(time.Millisecond), func(context.Context, magi.NewDeliberation) (Writer, <-chan error) {
+					return w, created
+				}, 0, slog.New(slog.NewTextHandler(&logs, nil)))
+				started := make(chan error)
+				go func() {
+					started <- r.Start(context.Background(), magi.Question{ID: "o1", Text: "q", Rule: magi.Majority})
+				}()
+				time.Sleep(5 * time.Millisecond) // synctest's clock: the sages stream while the creation is pending
+				if chunks := len(w.of(magi.EventChunk, "")); chunks == 0 {
+					t.Fatal("no chunk emitted while the creation was pending: the model calls wait for it")
+				}
+				select {
+				case err := <-started:
+					t.Fatalf("Start returned %v before the creation's outcome", err)
+				default:
+				}
+				if refuse {
+					created <- magi.Errorf(magi.ECONFLICT, "deliberation o1 exists already")
+					close(w.failed) // as the journal fails a refused writer
+				} else {
+					created <- nil
+				}
+				err := <-started
+				if refuse && magi.ErrorCode(err) != magi.ECONFLICT || !refuse && err != nil {
+					t.Fatalf("Start = %v", err)
+				}
+				<-w.closed
+				synctest.Wait()
+				if r.Running() != 0 {
+					t.Errorf("Running = %d after the deliberation ended", r.Running())
+				}
+				if refuse && logs.Len() > 0 {
+					t.Errorf("a refused creation was logged as a failure:\n%s", logs.String())
+				}
+				if !refuse && len(w.of(magi.EventComplete, "")) != 1 {
+					t.Error("the created deliberation did not complete")
+				}
+			})
+		})
+	}
 }

@@ -8,8 +8,11 @@
 // emission order) and encodes it once, stores it all in one transaction
 // (magi.Store.Write), and only then publishes the events to the Hub and
 // shows them to its observer (the metrics, the quotas). The deliberations
-// opened since its last write are created together, in a transaction of
-// their own ahead of the events. It is the one batching layer: nothing is
+// begun since its last write are created together, in a transaction of
+// their own ahead of the events; a deliberation may emit while it is
+// being created (its events wait behind the creation, and are dropped if
+// it is refused), so its model calls need not wait for the store. It is
+// the one batching layer: nothing is
 // delivered before it is stored, so whatever one client saw, any later
 // client can replay.
 //

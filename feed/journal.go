@@ -103,6 +103,21 @@ func (j *Journal) signal() {
 // and returns the Writer of its events. Once handed over, it waits for the
 // write even if ctx ends, so that an error always means "not stored".
 func (j *Journal) Open(ctx context.Context, d magi.NewDeliberation) (*Writer, error) {
+	w, created := j.Begin(ctx, d)
+	if err := <-created; err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Begin is Open without the wait: it returns the Writer of d at once, and
+// a channel that receives the outcome of d's creation once it is written.
+// Events may be emitted meanwhile: they wait behind the creation (a write
+// creates its new deliberations before it stores events), and if it is
+// refused they are dropped unstored, w fails with the refusal and nothing
+// is published. Close waits for the outcome. A deliberation can so start
+// its model calls while it is being created.
+func (j *Journal) Begin(ctx context.Context, d magi.NewDeliberation) (*Writer, <-chan error) {
 	w := &Writer{j: j, id: d.ID, failed: make(chan struct{}), settled: make(chan struct{})}
 	if j.tracer != nil {
 		w.span = trace.SpanContextFromContext(ctx)
@@ -110,16 +125,17 @@ func (j *Journal) Open(ctx context.Context, d magi.NewDeliberation) (*Writer, er
 	o := &opening{w: w, d: d, errc: make(chan error, 1)}
 	j.mu.Lock()
 	if j.closed {
+		err := magi.Errorf(magi.EUNAVAILABLE, "the server is shutting down")
+		w.opened, w.refused = true, true
+		w.failLocked(err)
 		j.mu.Unlock()
-		return nil, magi.Errorf(magi.EUNAVAILABLE, "the server is shutting down")
+		o.errc <- err
+		return w, o.errc
 	}
 	j.opening = append(j.opening, o)
 	j.mu.Unlock()
 	j.signal()
-	if err := <-o.errc; err != nil {
-		return nil, err
-	}
-	return w, nil
+	return w, o.errc
 }
 
 // Writer journals the events of one deliberation, in the order they are
@@ -140,6 +156,10 @@ type Writer struct {
 	closing      bool
 	err          error
 	settle       bool // settled is closed
+	// opened: the outcome of w's creation is known; created: it was
+	// stored (this process then writes w's deliberation, see Hub);
+	// refused: it was not, and w's events are dropped.
+	opened, created, refused bool
 
 	// seq is the last seq given, by the Journal's goroutine.
 	seq int64
@@ -216,15 +236,18 @@ func (w *Writer) Close(ctx context.Context) error {
 		}
 		j.mu.Unlock()
 	}
-	w.once.Do(func() { j.hub.removeWriter(w.id) })
 	j.mu.Lock()
-	defer j.mu.Unlock()
+	created, err := w.created, w.err
 	if w.pending == 0 { // neither queue is in the journal's hands
 		putQueue(w.queue)
 		putQueue(w.spare)
 		w.queue, w.spare = nil, nil
 	}
-	return w.err
+	j.mu.Unlock()
+	if created {
+		w.once.Do(func() { j.hub.removeWriter(w.id) })
+	}
+	return err
 }
 
 // queues keeps the emptied queues of closed writers for new ones: a
@@ -247,10 +270,10 @@ func putQueue(q []magi.Event) {
 	}
 }
 
-// settledLocked closes settled once w is closing with nothing pending, or
-// failed.
+// settledLocked closes settled once the outcome of w's creation is known
+// and w is closing with nothing pending, or failed.
 func (w *Writer) settledLocked() {
-	if !w.settle && ((w.closing && w.pending == 0) || w.err != nil) {
+	if !w.settle && w.opened && ((w.closing && w.pending == 0) || w.err != nil) {
 		w.settle = true
 		close(w.settled)
 	}

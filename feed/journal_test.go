@@ -328,3 +328,67 @@ func TestWriter_EmitWaitsForRoom(t *testing.T) {
 		}
 	})
 }
+
+// TestJournal_BeginEmitsBeforeTheCreation: a deliberation begun (not yet
+// created) may emit at once; its events are stored after its row, in
+// order, and published only then. A refused creation drops what was
+// emitted: nothing is stored or published, the writer fails, and Close
+// returns once the outcome is known.
+func TestJournal_BeginEmitsBeforeTheCreation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store, hub := newTestStore(), NewHub(HubOptions{})
+		store.delay = time.Millisecond // each write takes time: the creation is pending while events are emitted
+		j := newJournal(t, store, hub)
+		sub := hub.sub("d")
+		defer sub.Close()
+		w, created := j.Begin(t.Context(), magi.NewDeliberation{ID: "d"})
+		const n = 5
+		for i := 1; i <= n; i++ {
+			w.Emit(event(i, n))
+		}
+		if err := <-created; err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(seqRange(1, n), store.stored(t, "d")); diff != "" {
+			t.Errorf("stored (-want +got):\n%s", diff)
+		}
+		xs, _ := sub.take(nil)
+		if len(xs) != n {
+			t.Errorf("%d events published, want %d", len(xs), n)
+		}
+
+		// "d" exists: a second creation of it is refused.
+		refusedSub := hub.sub("d")
+		defer refusedSub.Close()
+		w2, created2 := j.Begin(t.Context(), magi.NewDeliberation{ID: "d"})
+		w2.Emit(magi.Event{Type: magi.EventTrace, Agent: magi.Melchior, Stage: "x"})
+		closed := make(chan error)
+		go func() { closed <- w2.Close(t.Context()) }()
+		synctest.Wait()
+		select {
+		case err := <-closed:
+			t.Fatalf("Close returned %v before the creation's outcome", err)
+		default:
+		}
+		if err := <-created2; magi.ErrorCode(err) != magi.ECONFLICT {
+			t.Errorf("second creation of d: %v, want a conflict", err)
+		}
+		if err := <-closed; err == nil {
+			t.Error("Close of a refused deliberation's writer: nil error")
+		}
+		select {
+		case <-w2.Failed():
+		default:
+			t.Error("the refused deliberation's writer did not fail")
+		}
+		if got, _ := refusedSub.take(nil); len(got) != 0 {
+			t.Errorf("%d events published for a refused creation", len(got))
+		}
+		if diff := cmp.Diff(seqRange(1, n), store.stored(t, "d")); diff != "" {
+			t.Errorf("after the refused creation, stored (-want +got):\n%s", diff)
+		}
+	})
+}

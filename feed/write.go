@@ -2,11 +2,16 @@ package feed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/magi-system/magi"
 )
+
+// errRefused marks the events of a deliberation whose creation was
+// refused: they are dropped.
+var errRefused = errors.New("the deliberation was not created")
 
 // writeTimeout bounds one write (its retries included), so that a hung
 // database fails the deliberations instead of holding them forever.
@@ -86,6 +91,9 @@ func (j *Journal) write(opening []*opening, runs []*run, observe func(magi.Event
 	}
 	var written []*run
 	for _, r := range runs {
+		if r.w.refused { // its creation was refused in this turn's first write
+			r.err = errRefused
+		}
 		if r.encode(); r.err == nil && len(r.events) > 0 {
 			b.Append = append(b.Append, r.events)
 			written = append(written, r)
@@ -95,10 +103,7 @@ func (j *Journal) write(opening []*opening, runs []*run, observe func(magi.Event
 	refused := j.commit(b)
 	wt.end(j, opening, written, refused)
 	for i, o := range opening {
-		if refused.Create[i] == nil {
-			j.hub.addWriter(o.d.ID)
-		}
-		o.errc <- refused.Create[i]
+		j.opened(o, refused.Create[i])
 	}
 	for i, r := range written {
 		r.err = refused.Append[i]
@@ -117,6 +122,35 @@ func (j *Journal) write(opening []*opening, runs []*run, observe func(magi.Event
 	}
 	j.mu.Unlock()
 	j.space.Broadcast()
+}
+
+// opened records the outcome of o's creation, err nil when it is stored,
+// and answers it. A refused deliberation's writer fails: what it emitted
+// meanwhile is dropped, and nothing of it is published. A deliberation
+// stored after its writer gave up waiting (Close's context ended) is left
+// to settle, which stores its end.
+func (j *Journal) opened(o *opening, err error) {
+	w := o.w
+	j.mu.Lock()
+	w.opened = true
+	switch {
+	case err != nil:
+		w.refused = true
+		if w.err == nil {
+			w.failLocked(err)
+		}
+	case w.err != nil:
+		j.lost[w.id] = true
+	default:
+		w.created = true
+	}
+	w.settledLocked()
+	created := w.created
+	j.mu.Unlock()
+	if created {
+		j.hub.addWriter(w.id)
+	}
+	o.errc <- err
 }
 
 // encode coalesces r's events, gives them their seqs and encodes them.
@@ -192,6 +226,9 @@ func (j *Journal) commit1(ctx context.Context, b magi.Batch) error {
 // an unstored fatal error event. Observing first means a subscriber that
 // has seen an event can count on the metrics and quotas having seen it.
 func (j *Journal) publish(r *run, observe func(magi.Event)) {
+	if r.w.refused {
+		return // never created: nothing to publish or settle
+	}
 	if r.err != nil {
 		j.fail(r, observe)
 		return

@@ -87,8 +87,8 @@ func functionHandler(ctx context.Context, dir, gate string) (http.Handler, error
 		a.Provider, a.Model = "fake", "fake-1"
 		c.Agents[a.ID] = a
 	}
-	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		return journal.Open(ctx, d)
+	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, <-chan error) {
+		return journal.Begin(ctx, d)
 	}, 0, nil)
 	good := server.New(runner, st, fd, nil, nil, server.Options{})
 	broken := server.New(runner, st, breaksAfter{Follower: fd, n: 2}, nil, nil, server.Options{})

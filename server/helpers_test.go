@@ -75,8 +75,8 @@ func newTestServer(t *testing.T, gap time.Duration, opts Options) *testServer {
 	hub := feed.NewHub(feed.HubOptions{})
 	j := feed.NewJournal(st, hub)
 	j.Trace(opts.Tracer)
-	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		return j.Open(ctx, d)
+	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, <-chan error) {
+		return j.Begin(ctx, d)
 	}, 4, nil)
 	srv := New(runner, st, feed.NewFeed(st, hub), nil, nil, opts)
 	ts := httptest.NewServer(srv.Handler())

@@ -114,8 +114,8 @@ func newPrivServer(t *testing.T, o privOptions) *privServer {
 	hub := feed.NewHub(feed.HubOptions{})
 	j := feed.NewJournal(st, hub)
 	j.Observe(ps.quota.Observe) // as cmd/magi does
-	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		return j.Open(ctx, d)
+	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, <-chan error) {
+		return j.Begin(ctx, d)
 	}, 16, nil)
 	if o.opts.UI == nil {
 		o.opts.UI, o.opts.CSP = web.Handler(), web.ContentSecurityPolicy

@@ -99,8 +99,8 @@ func runningDeliberation(b *testing.B) (url, id string) {
 	}
 	hub := feed.NewHub(feed.HubOptions{})
 	j := feed.NewJournal(st, hub)
-	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		return j.Open(ctx, d)
+	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, <-chan error) {
+		return j.Begin(ctx, d)
 	}, 4, nil)
 	srv := New(runner, st, feed.NewFeed(st, hub), nil, nil, Options{})
 	ts := httptest.NewServer(srv.Handler())

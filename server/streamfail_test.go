@@ -43,8 +43,8 @@ func TestStream_FailureNamesTheDeliberation(t *testing.T) {
 	}
 	hub := feed.NewHub(feed.HubOptions{})
 	j := feed.NewJournal(st, hub)
-	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		return j.Open(ctx, d)
+	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, <-chan error) {
+		return j.Begin(ctx, d)
 	}, 4, nil)
 	srv := New(runner, st, unreadableFollower{}, nil, nil, Options{})
 	defer func() {

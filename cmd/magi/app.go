@@ -73,8 +73,8 @@ func openApp(ctx context.Context, cfg *config.Config, getenv func(string) string
 	a.journal = feed.NewJournal(st, a.hub)
 	a.journal.Trace(tel.Tracer())
 	a.feed = feed.NewFeed(st, a.hub)
-	a.runner = council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, error) {
-		return a.journal.Open(ctx, d)
+	a.runner = council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, <-chan error) {
+		return a.journal.Begin(ctx, d)
 	}, cfg.MaxRunning, log)
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
