@@ -194,6 +194,9 @@ type sizes struct {
 	ttfbConc    []int
 	ttfbSamples int
 	relayConc   []int
+	// bursts is the least number of bursts measured at each concurrency
+	// of ttfb and relay: one burst's p50 and p99 move by half between runs.
+	bursts      int
 	parallel    int // runs
 	sage        [4]time.Duration
 	streamed    int // runs
@@ -212,15 +215,15 @@ type sizes struct {
 
 func sizesFor(quick bool) sizes {
 	if quick {
-		return sizes{ttfbConc: []int{1, 5}, ttfbSamples: 5, relayConc: []int{1, 5}, parallel: 1,
+		return sizes{ttfbConc: []int{1, 5}, ttfbSamples: 5, relayConc: []int{1, 5}, bursts: 1, parallel: 1,
 			sage:     [4]time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond, 20 * time.Millisecond},
 			streamed: 1, streamShape: shape{TTFT: 20 * time.Millisecond, Gap: 2 * time.Millisecond, Tokens: 20},
 			streams: 100, perDelib: 20, deliberate: 20, workers: 4, answer: 1 << 20,
 			stalled: 20, stalledAnswer: 2 << 20, stallWindow: 20 * time.Second}
 	}
-	return sizes{ttfbConc: []int{1, 50, 200}, ttfbSamples: 200, relayConc: []int{1, 50, 200}, parallel: 5,
+	return sizes{ttfbConc: []int{1, 50, 200}, ttfbSamples: 200, relayConc: []int{1, 50, 200}, bursts: 3, parallel: 5,
 		sage:     [4]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond, 100 * time.Millisecond},
 		streamed: 3, streamShape: shape{TTFT: 300 * time.Millisecond, Gap: 25 * time.Millisecond, Tokens: 60},
-		streams: 10000, perDelib: 100, deliberate: 400, workers: 32, answer: 20 << 20,
+		streams: 10000, perDelib: 100, deliberate: 1200, workers: 32, answer: 20 << 20,
 		stalled: 200, stalledAnswer: 16 << 20, stallWindow: 30 * time.Second}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/magi-system/magi"
 	"github.com/magi-system/magi/config"
+	"github.com/magi-system/magi/internal/footprint"
 	"github.com/magi-system/magi/server"
 	"github.com/magi-system/magi/web"
 )
@@ -53,6 +54,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintf(env.stdout, "MAGI listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// Start-up is over: give back its garbage and the pages of the binary
+	// that package initialisation mapped once (see internal/footprint).
+	footprint.Release()
 	select {
 	case err := <-errc:
 		return err
