@@ -51,12 +51,13 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return magi.Errorf(magi.ECONFIG, "cannot listen on %s: %v (set --addr or MAGI_ADDR)", cfg.Addr, err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	// Start-up is over: give back its garbage and the pages of the binary
+	// that package initialisation mapped once (see internal/footprint),
+	// before saying the server is ready.
+	footprint.Release()
 	fmt.Fprintf(env.stdout, "MAGI listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	// Start-up is over: give back its garbage and the pages of the binary
-	// that package initialisation mapped once (see internal/footprint).
-	footprint.Release()
 	select {
 	case err := <-errc:
 		return err
