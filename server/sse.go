@@ -12,8 +12,8 @@ import (
 )
 
 // sseWriter writes one event stream: `id:` and one `data:` line per event,
-// no `event:` line, flushed after every burst of events (see Event). It needs no http.Flusher:
-// the Lambda response writer streams without one.
+// no `event:` line, flushed after every burst of events (see Event). It
+// needs no http.Flusher: the Lambda response writer streams without one.
 //
 // Each write and its flush must be done within timeout: the deadline is
 // set afresh before each, so a client that reads is never cut, however
