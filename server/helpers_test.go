@@ -62,9 +62,17 @@ type testServer struct {
 
 func newTestServer(t *testing.T, gap time.Duration, opts Options) *testServer {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "magi.db"), sqlite.Options{})
+	return wiredServer(t, gap, opts, nil)
+}
+
+// wiredServer is a server wired as magi serve wires it, on a SQLite file,
+// with a model that says a word every gap; follow, when not nil, makes
+// the follower of its streams in place of the feed.
+func wiredServer(tb testing.TB, gap time.Duration, opts Options, follow func(magi.Store, *feed.Hub) magi.Follower) *testServer {
+	tb.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "magi.db"), sqlite.Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{"fake": wordProvider{gap}},
 		Retry: provider.Policy{Attempts: 1}, Tracer: opts.Tracer}
@@ -78,9 +86,13 @@ func newTestServer(t *testing.T, gap time.Duration, opts Options) *testServer {
 	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, <-chan error) {
 		return j.Begin(ctx, d)
 	}, 4, nil)
-	srv := New(runner, st, feed.NewFeed(st, hub), nil, nil, opts)
+	var f magi.Follower = feed.NewFeed(st, hub)
+	if follow != nil {
+		f = follow(st, hub)
+	}
+	srv := New(runner, st, f, nil, nil, opts)
 	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = runner.Shutdown(ctx)

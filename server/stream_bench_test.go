@@ -2,22 +2,13 @@ package server
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/magi-system/magi"
-	"github.com/magi-system/magi/council"
-	"github.com/magi-system/magi/feed"
-	"github.com/magi-system/magi/provider"
-	"github.com/magi-system/magi/store/sqlite"
 )
 
 // BenchmarkStream_OpenMemory measures what one open, waiting event stream
@@ -87,32 +78,7 @@ func openStream(b *testing.B, addr, id string) net.Conn {
 // runningDeliberation starts a server whose model waits an hour before
 // each word, and one deliberation on it.
 func runningDeliberation(b *testing.B) (url, id string) {
-	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "magi.db"), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{"fake": wordProvider{time.Hour}},
-		Retry: provider.Policy{Attempts: 1}}
-	for _, a := range magi.DefaultAgents() {
-		a.Provider, a.Model = "fake", "m"
-		c.Agents[a.ID] = a
-	}
-	hub := feed.NewHub(feed.HubOptions{})
-	j := feed.NewJournal(st, hub)
-	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, <-chan error) {
-		return j.Begin(ctx, d)
-	}, 4, nil)
-	srv := New(runner, st, feed.NewFeed(st, hub), nil, nil, Options{})
-	ts := httptest.NewServer(srv.Handler())
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = runner.Shutdown(ctx)
-		j.Close()
-		srv.CloseStreams()
-		ts.Close()
-		st.Close()
-	})
+	ts := wiredServer(b, time.Hour, Options{}, nil)
 	resp, err := http.Post(ts.URL+"/api/deliberations", "application/json", strings.NewReader(`{"question":"q"}`))
 	if err != nil {
 		b.Fatal(err)

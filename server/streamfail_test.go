@@ -3,16 +3,12 @@ package server
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/magi-system/magi"
-	"github.com/magi-system/magi/council"
 	"github.com/magi-system/magi/feed"
-	"github.com/magi-system/magi/provider"
-	"github.com/magi-system/magi/store/inmem"
 )
 
 // unreadableFollower's streams fail at once: the database went away
@@ -34,25 +30,8 @@ func (unreadableStream) Close()                 {}
 // with a fatal error naming its deliberation, so that a client that
 // started it by the POST learns which one to resume.
 func TestStream_FailureNamesTheDeliberation(t *testing.T) {
-	st := inmem.New()
-	c := &council.Council{Agents: map[magi.AgentID]magi.Agent{}, Providers: map[string]magi.Provider{"fake": wordProvider{time.Millisecond}},
-		Retry: provider.Policy{Attempts: 1}}
-	for _, a := range magi.DefaultAgents() {
-		a.Provider, a.Model = "fake", "m"
-		c.Agents[a.ID] = a
-	}
-	hub := feed.NewHub(feed.HubOptions{})
-	j := feed.NewJournal(st, hub)
-	runner := council.NewRunner(c, func(ctx context.Context, d magi.NewDeliberation) (council.Writer, <-chan error) {
-		return j.Begin(ctx, d)
-	}, 4, nil)
-	srv := New(runner, st, unreadableFollower{}, nil, nil, Options{})
-	defer func() {
-		_ = runner.Shutdown(context.Background())
-		j.Close()
-	}()
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
+	ts := wiredServer(t, time.Millisecond, Options{}, func(magi.Store, *feed.Hub) magi.Follower { return unreadableFollower{} })
+	st := ts.store
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/deliberations", strings.NewReader(`{"question": "Will the stream fail?"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
